@@ -1,0 +1,190 @@
+// The real Apache Kafka broker, one node in KRaft mode (broker + controller), run with the system's java
+// from jars that Maven resolves from Maven Central once into a cache outside the repo.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import type { StackComponent } from './stack-component';
+import { progress } from './progress';
+import { ensureBinaries } from './system-packages';
+import { cacheDir, dataDir, host, kafkaPom, ports } from './stack.config';
+
+const kafkaDataDir = join(dataDir, 'kafka');
+
+function pomVersion(): string {
+  const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(kafkaPom, 'utf8'))?.[1];
+  if (!version) throw new Error(`no <kafka.version> in ${kafkaPom}`);
+  return version;
+}
+
+/** The jar folder is keyed by the pom's content, so editing a version fetches a fresh, complete set. */
+function libsDir(): string {
+  const hash = createHash('sha256').update(readFileSync(kafkaPom)).digest('hex').slice(0, 10);
+  return join(cacheDir, `kafka-${pomVersion()}-${hash}`, 'libs');
+}
+
+function javaMajor(java: string): number {
+  const out = spawnSync(java, ['-version'], { encoding: 'utf8' });
+  const match = /version "(\d+)(?:\.(\d+))?/.exec(`${out.stderr}${out.stdout}`);
+  if (!match) return 0;
+  return match[1] === '1' ? Number(match[2]) : Number(match[1]);
+}
+
+async function fetchJars(mvn: string, target: string): Promise<void> {
+  const p = progress('kafka');
+  const staging = `${target}.partial`;
+  rmSync(staging, { recursive: true, force: true });
+  p.update(`first run: resolving Kafka ${pomVersion()} from Maven Central …`);
+  let files = 0;
+  let kb = 0;
+  const tail: string[] = [];
+  const code = await new Promise<number>((resolve, reject) => {
+    const child = spawn(
+      mvn,
+      ['-B', '-f', kafkaPom, 'dependency:copy-dependencies', `-DoutputDirectory=${staging}`, '-DincludeScope=runtime'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const onLine = (line: string): void => {
+      tail.push(line);
+      if (tail.length > 30) tail.shift();
+      const downloaded = /^Downloaded from [^:]+: \S+ \(([\d.]+) (kB|MB|B)/.exec(line);
+      if (downloaded) {
+        files += 1;
+        const n = Number(downloaded[1]);
+        kb += downloaded[2] === 'MB' ? n * 1024 : downloaded[2] === 'kB' ? n : n / 1024;
+        p.update(`first run: fetched ${files} files, ${(kb / 1024).toFixed(1)} MB from Maven Central …`);
+      }
+    };
+    let buffered = '';
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      lines.forEach(onLine);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('error', reject);
+    child.on('close', (c) => resolve(c ?? 1));
+  });
+  if (code !== 0) {
+    p.fail('Maven could not resolve the Kafka jars');
+    throw new Error(`mvn exited with ${code}. Last lines:\n${tail.join('\n')}\nCheck that Maven Central is reachable (or a mirror in ~/.m2/settings.xml).`);
+  }
+  mkdirSync(join(target, '..'), { recursive: true });
+  renameSync(staging, target); // only a complete set ever sits at the final path
+  p.done(`Kafka ${pomVersion()}: ${readdirSync(target).length} jars cached in ${target}`);
+}
+
+function writeConfig(): string {
+  mkdirSync(kafkaDataDir, { recursive: true });
+  const properties = join(kafkaDataDir, 'server.properties');
+  writeFileSync(
+    properties,
+    [
+      '# Written by tools/stack on every start: one node that is both broker and KRaft controller.',
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@${host}:${ports.kafkaController}`,
+      `listeners=PLAINTEXT://${host}:${ports.kafka},CONTROLLER://${host}:${ports.kafkaController}`,
+      `advertised.listeners=PLAINTEXT://${host}:${ports.kafka}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+      `log.dirs=${join(kafkaDataDir, 'logs')}`,
+      'num.partitions=6',
+      'default.replication.factor=1',
+      'min.insync.replicas=1',
+      'offsets.topic.replication.factor=1',
+      'offsets.topic.num.partitions=10',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'transaction.state.log.num.partitions=10',
+      'share.coordinator.state.topic.replication.factor=1',
+      'share.coordinator.state.topic.min.isr=1',
+      'group.initial.rebalance.delay.ms=0',
+      // Topics are created by the apps with their declared partition counts; a typo must fail, not create a topic.
+      'auto.create.topics.enable=false',
+      'log.retention.hours=168',
+      '',
+    ].join('\n'),
+  );
+  writeFileSync(
+    join(kafkaDataDir, 'log4j2.yaml'),
+    [
+      'Configuration:',
+      '  Appenders:',
+      '    Console: { name: STDOUT, PatternLayout: { Pattern: "[%d] %p %m (%c)%n" } }',
+      '  Loggers:',
+      '    Root: { level: WARN, AppenderRef: [ { ref: STDOUT } ] }',
+      '    Logger:',
+      '      - { name: kafka.server.KafkaRaftServer, level: INFO }',
+      '',
+    ].join('\n'),
+  );
+  return properties;
+}
+
+let java = 'java';
+
+export const kafkaComponent: StackComponent = {
+  name: 'kafka',
+  envVar: 'KAFKA_BROKERS',
+  url: () => `${host}:${ports.kafka}`,
+  ports: () => [ports.kafka, ports.kafkaController],
+  startTimeoutMs: 90_000,
+
+  async prepare() {
+    const bins = ensureBinaries([
+      { binary: 'java', debianPackage: 'openjdk-17-jre-headless', why: 'runs the Kafka broker (Java 17+)' },
+      { binary: 'mvn', debianPackage: 'maven', why: 'fetches the Kafka jars from Maven Central' },
+    ]);
+    java = bins.java;
+    const major = javaMajor(java);
+    if (major < 17) {
+      throw new Error(`Kafka 4 needs Java 17 or newer; ${java} is Java ${major}. Install openjdk-17-jre-headless (or newer) and put it first on PATH.`);
+    }
+    if (!existsSync(libsDir())) await fetchJars(bins.mvn, libsDir());
+    const properties = writeConfig();
+    if (!existsSync(join(kafkaDataDir, 'logs', 'meta.properties'))) {
+      // Format once; the cluster id is kept so later starts reuse the same log directory.
+      const clusterId = randomUUID().replace(/-/g, '').slice(0, 22);
+      const format = spawnSync(java, ['-cp', `${libsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
+        encoding: 'utf8',
+      });
+      if (format.status !== 0) throw new Error(`kafka storage format failed:\n${format.stdout}\n${format.stderr}`);
+    }
+  },
+
+  spec() {
+    return {
+      name: 'kafka',
+      command: java,
+      args: [
+        '-Xms128m',
+        '-Xmx512m',
+        '-XX:+UseG1GC',
+        '-XX:MaxDirectMemorySize=256m',
+        '-Djava.awt.headless=true',
+        `-Dlog4j2.configurationFile=${join(kafkaDataDir, 'log4j2.yaml')}`,
+        '-cp',
+        `${libsDir()}/*`,
+        'kafka.Kafka',
+        join(kafkaDataDir, 'server.properties'),
+      ],
+    };
+  },
+
+  async ready() {
+    const kafka = new Kafka({ brokers: [`${host}:${ports.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } });
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      const cluster = await admin.describeCluster();
+      return cluster.brokers.length > 0;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  },
+};

@@ -1,0 +1,24 @@
+// Where the local stack lives and which ports it takes. Data stays under .data/ (git-ignored); downloads
+// that are costly to repeat (Kafka's jars) go to a cache outside the repo so a fresh clone reuses them.
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const repoRoot = resolve(__dirname, '..', '..');
+export const dataDir = join(repoRoot, '.data');
+export const stackDir = join(dataDir, 'stack');
+export const logDir = join(dataDir, 'logs');
+export const stackEnvFile = join(dataDir, 'stack.env');
+export const cacheDir = process.env.FIELDLINE_CACHE_DIR ?? join(homedir(), '.cache', 'fieldline');
+
+export const host = '127.0.0.1';
+
+// Fixed, uncommon ports so the stack never collides with a system Kafka/Redis/Postgres on the defaults.
+export const ports = {
+  kafka: 19092,
+  kafkaController: 19093,
+  redis: 16379,
+  timescale: 15432,
+  mqtt: 1883,
+};
+
+export const kafkaPom = join(repoRoot, 'tools', 'stack', 'kafka', 'pom.xml');

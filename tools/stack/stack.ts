@@ -1,0 +1,8 @@
+// The components of the local stack, in start order. MQTT is embedded in apps/ingest (aedes), so it is
+// not a process here.
+import { kafkaComponent } from './kafka.component';
+import { redisComponent } from './redis.component';
+import { timescaleComponent } from './timescale.component';
+import type { StackComponent } from './stack-component';
+
+export const stackComponents: StackComponent[] = [redisComponent, timescaleComponent, kafkaComponent];
