@@ -1,0 +1,66 @@
+// npm test — one run of the whole suite against the real stack: installs the Debian tools the tests use,
+// builds, raises whatever part of the stack is not running (or not given through the environment), runs
+// every Jest tier, then stops what it started, so nothing is left running. Extra arguments go to Jest.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { processState, logFile, tailLog } from './stack/managed-process';
+import { raiseStack, stopComponents } from './stack/stack-component';
+import { stackComponents } from './stack/stack';
+import { repoRoot } from './stack/stack.config';
+import { ensureBinaries } from './stack/system-packages';
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const result = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+async function main(): Promise<number> {
+  const t0 = Date.now();
+  console.log('▸ system tools');
+  ensureBinaries([
+    { binary: 'mosquitto_pub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
+    { binary: 'mosquitto_sub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
+    { binary: 'mosquitto', debianPackage: 'mosquitto', why: 'the external broker of the scale-out tests' },
+  ]);
+
+  console.log('▸ build (tsc -b)');
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']) !== 0) {
+    console.error('The build failed; fix the type errors above, then run npm test again.');
+    return 1;
+  }
+
+  console.log('▸ stack');
+  const stack = await raiseStack(stackComponents);
+  let code = 1;
+  try {
+    console.log(`▸ jest (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    code = run(
+      process.execPath,
+      [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', ...process.argv.slice(2)],
+      { ...process.env, ...stack.env, FIELDLINE_TEST: '1' },
+    );
+  } finally {
+    // A component that died during the run explains failures better than the failures themselves.
+    for (const c of stackComponents) {
+      const state = processState(c.name);
+      if (state.state === 'dead') {
+        console.error(`\n✘ ${c.name} died during the test run. Last lines of ${logFile(c.name)}:\n${tailLog(c.name)}`);
+        code = code || 1;
+      }
+    }
+    if (stack.started.length > 0) {
+      console.log(`▸ stopping what this run started: ${stack.started.join(', ')}`);
+      await stopComponents(stack.started);
+    }
+  }
+  console.log(`▸ done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return code;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(`npm test could not run: ${error.message}`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,117 @@
+// npm run up — the whole system on this machine: builds, raises the stack, starts the five apps, prints
+// where to look, and on Ctrl-C stops the apps and whatever part of the stack it started itself.
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { logFile, processState, sleep, tailLog } from './stack/managed-process';
+import { raiseStack, stopComponents } from './stack/stack-component';
+import { stackComponents } from './stack/stack';
+import { host, ports, repoRoot } from './stack/stack.config';
+
+const apps = [
+  { name: 'api', port: 3000 },
+  { name: 'ingest', port: 3001 },
+  { name: 'projector', port: 3002 },
+  { name: 'realtime', port: 3003 },
+  { name: 'media', port: 3004 },
+] as const;
+
+const colours = [36, 32, 35, 33, 34];
+const running = new Map<string, ChildProcess>();
+let stopping = false;
+
+/** The apps log JSON lines; on a terminal we show `app level msg key=value` and keep the JSON otherwise. */
+function relay(name: string, colour: number, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
+  const prefix = out.isTTY ? `\x1b[${colour}m${name.padEnd(9)}\x1b[0m` : `${name.padEnd(9)}`;
+  createInterface({ input: stream }).on('line', (line) => {
+    if (!out.isTTY) return void out.write(`${prefix} ${line}\n`);
+    try {
+      const { level, msg, time: _t, app: _a, pid: _p, hostname: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
+      const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
+      out.write(`${prefix} ${String(level ?? '').padEnd(5)} ${String(msg ?? '')} ${extra}\n`);
+    } catch {
+      out.write(`${prefix} ${line}\n`);
+    }
+  });
+}
+
+async function waitReady(name: string, port: number, timeoutMs = 90_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !stopping) {
+    if (!running.has(name)) return false;
+    const ok = await fetch(`http://${host}:${port}/health/ready`).then((r) => r.ok, () => false);
+    if (ok) return true;
+    await sleep(500);
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  console.log('▸ build (tsc -b)');
+  const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], {
+    cwd: repoRoot,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('the build failed; fix the errors above and run npm run up again');
+
+  console.log('▸ stack');
+  const stack = await raiseStack(stackComponents);
+
+  const shutdown = async (reason: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n▸ stopping (${reason}) …`);
+    for (const child of running.values()) child.kill('SIGTERM');
+    const deadline = Date.now() + 15_000;
+    while (running.size > 0 && Date.now() < deadline) await sleep(100);
+    for (const child of running.values()) child.kill('SIGKILL');
+    if (stack.started.length > 0) await stopComponents(stack.started);
+    else console.log('  the stack was already running before `npm run up`; leaving it up (npm run stack:down stops it)');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('Ctrl-C'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  console.log('▸ apps');
+  apps.forEach(({ name, port }, i) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {
+      cwd: repoRoot,
+      env: { ...process.env, ...stack.env, HTTP_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    running.set(name, child);
+    relay(name, colours[i], child.stdout!, process.stdout);
+    relay(name, colours[i], child.stderr!, process.stderr);
+    child.on('exit', (code, signal) => {
+      running.delete(name);
+      if (!stopping) console.error(`✘ ${name} exited (${signal ?? `code ${code}`}); the others keep running. Ctrl-C to stop.`);
+    });
+  });
+
+  const ready = await Promise.all(apps.map(({ name, port }) => waitReady(name, port)));
+  if (stopping) return;
+  console.log('\n┌ Fieldline is up');
+  apps.forEach(({ name, port }, i) =>
+    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  health: /health/live /health/ready  ${ready[i] ? 'ready' : 'NOT READY'}`),
+  );
+  console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
+  for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
+  console.log('└ Ctrl-C stops everything this command started.\n');
+
+  // A stack component that dies under the apps is reported, not hidden.
+  const reported = new Set<string>();
+  setInterval(() => {
+    for (const c of stackComponents) {
+      if (processState(c.name).state === 'dead' && !reported.has(c.name)) {
+        reported.add(c.name);
+        console.error(`✘ ${c.name} died. Last lines of ${logFile(c.name)}:\n${tailLog(c.name)}`);
+      }
+    }
+  }, 5_000).unref();
+}
+
+main().catch((error: Error) => {
+  console.error(`npm run up failed: ${error.message}`);
+  for (const child of running.values()) child.kill('SIGTERM');
+  process.exit(1);
+});
