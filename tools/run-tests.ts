@@ -2,16 +2,26 @@
 // builds, raises whatever part of the stack is not running (or not given through the environment), runs
 // every Jest tier, then stops what it started, so nothing is left running. Extra arguments go to Jest.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processState, logFile, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
-import { repoRoot } from './stack/stack.config';
+import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureBinaries } from './stack/system-packages';
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
   const result = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
   return result.status ?? 1;
+}
+
+const resultsFile = join(dataDir, 'jest-results.json');
+
+/** One plain closing line, the same in every run, for people and for CI: `tests: N passed, N failed, N skipped`. */
+function summary(): string | undefined {
+  if (!existsSync(resultsFile)) return undefined;
+  const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+  return `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
 }
 
 async function main(): Promise<number> {
@@ -34,9 +44,10 @@ async function main(): Promise<number> {
   let code = 1;
   try {
     console.log(`▸ jest (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    rmSync(resultsFile, { force: true });
     code = run(
       process.execPath,
-      [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', ...process.argv.slice(2)],
+      [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
       { ...process.env, ...stack.env, FIELDLINE_TEST: '1' },
     );
   } finally {
@@ -54,6 +65,8 @@ async function main(): Promise<number> {
     }
   }
   console.log(`▸ done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  const closing = summary();
+  if (closing) console.log(closing);
   return code;
 }
 
