@@ -10,8 +10,14 @@ import { stackComponents } from './stack/stack';
 import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureBinaries } from './stack/system-packages';
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): number {
-  const result = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit' });
+// The suite must finish well inside CI's limit; a hung handle must not eat the whole budget.
+const suiteLimitMs = 30 * 60_000;
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs?: number): number {
+  const result = spawnSync(command, args, { cwd: repoRoot, env, stdio: 'inherit', timeout: timeoutMs, killSignal: 'SIGKILL' });
+  if (result.error && (result.error as NodeJS.ErrnoException).code === 'ETIMEDOUT') {
+    console.error(`✘ ${args[0] ?? command} was stopped after ${timeoutMs! / 60_000} min; look for a test that never ends or an open handle.`);
+  }
   return result.status ?? 1;
 }
 
@@ -49,6 +55,7 @@ async function main(): Promise<number> {
       process.execPath,
       [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
       { ...process.env, ...stack.env, FIELDLINE_TEST: '1' },
+      suiteLimitMs,
     );
   } finally {
     // A component that died during the run explains failures better than the failures themselves.
