@@ -1,5 +1,28 @@
 // One Jest run covers every tier; the file suffix decides the tier (see ../shared/STYLE.md).
-// Nest 12 and uuid ship ESM only: swc turns them into CommonJS for Jest, as Node's require(esm) does at run time.
+const { readdirSync, readFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+// Nest 12, aedes, uuid … ship ESM only. Node loads them through require(esm) at run time; Jest's module
+// system cannot, so swc turns exactly those packages into CommonJS. The list is read from node_modules so
+// a new ESM dependency needs no edit here.
+function esmPackages() {
+  const root = join(__dirname, 'node_modules');
+  const names = [];
+  const isEsm = (dir) => {
+    try {
+      return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).type === 'module';
+    } catch {
+      return false;
+    }
+  };
+  for (const entry of readdirSync(root)) {
+    if (entry.startsWith('.')) continue;
+    if (entry.startsWith('@')) {
+      for (const sub of readdirSync(join(root, entry))) if (isEsm(join(root, entry, sub))) names.push(`${entry}/${sub}`);
+    } else if (isEsm(join(root, entry))) names.push(entry);
+  }
+  return names.map((n) => n.replace(/[.+]/g, '\\$&'));
+}
 const swc = [
   '@swc/jest',
   {
@@ -16,7 +39,7 @@ const base = {
   testEnvironment: 'node',
   rootDir: __dirname,
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uuid|file-type|strtok3|token-types|@tokenizer|uint8array-extras)/)'],
+  transformIgnorePatterns: [`/node_modules/(?!(${esmPackages().join('|')})/)`],
   moduleNameMapper: { '^#libs/(.*)$': '<rootDir>/libs/$1/src' },
   testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.data/'],
 };
