@@ -1,0 +1,62 @@
+import type { z } from 'zod';
+import { callEvents } from './call.events';
+import type { EventDefinition } from './common';
+import { deviceEvents } from './device.events';
+import { jobEvents } from './job.events';
+import { presenceEvents } from './presence.events';
+import { technicianEvents } from './technician.events';
+import { telemetryEvents } from './telemetry.events';
+
+/** Event families; the prefix of every type (`job.assigned` belongs to `job`) and the unit of topic routing. */
+export const eventFamilies = {
+  job: jobEvents,
+  technician: technicianEvents,
+  device: deviceEvents,
+  telemetry: telemetryEvents,
+  presence: presenceEvents,
+  call: callEvents,
+} as const;
+
+export type EventFamily = keyof typeof eventFamilies;
+type Families = typeof eventFamilies;
+
+// Every family's types must start with `<family>.`; a misplaced entry fails to compile here.
+type PrefixCheck = { [F in EventFamily]: Record<`${F}.${string}`, EventDefinition> };
+const _prefixCheck: PrefixCheck = eventFamilies;
+void _prefixCheck;
+
+export const catalogue = {
+  ...jobEvents,
+  ...technicianEvents,
+  ...deviceEvents,
+  ...telemetryEvents,
+  ...presenceEvents,
+  ...callEvents,
+} as const;
+
+export type Catalogue = typeof catalogue;
+export type EventType = keyof Catalogue;
+export type EventTypeOf<F extends EventFamily> = keyof Families[F] & EventType;
+export type JobEventType = EventTypeOf<'job'>;
+export type TechnicianEventType = EventTypeOf<'technician'>;
+export type DeviceEventType = EventTypeOf<'device'>;
+export type TelemetryEventType = EventTypeOf<'telemetry'>;
+export type PresenceEventType = EventTypeOf<'presence'>;
+export type CallEventType = EventTypeOf<'call'>;
+
+/** The (already validated) `data` of an event type, in its current schema version. */
+export type EventData<T extends EventType> = z.output<Catalogue[T]['data']>;
+
+export const eventTypes = Object.keys(catalogue) as EventType[];
+
+export const isEventType = (type: string): type is EventType => Object.hasOwn(catalogue, type);
+
+export const currentSchemaVersion = (type: EventType): number => catalogue[type].schemaVersion;
+
+export const familyOf = (type: EventType): EventFamily => type.slice(0, type.indexOf('.')) as EventFamily;
+
+export * from './common';
+export { jobPrioritySchema, jobResumedStatusSchema, type JobPriority } from './job.events';
+export { deviceKindSchema } from './device.events';
+export { telemetrySourceSchema } from './telemetry.events';
+export { callModeSchema } from './call.events';

@@ -1,0 +1,109 @@
+import { v7 as uuidv7 } from 'uuid';
+import { z } from 'zod';
+import { catalogue, currentSchemaVersion, type EventData, type EventType, id, isoDateTime } from './catalogue';
+import { formatIssues } from './issues';
+
+export const actorKindSchema = z.enum(['user', 'device', 'system', 'integrator']);
+export const actorSchema = z.object({ kind: actorKindSchema, id: id() });
+export type Actor = z.output<typeof actorSchema>;
+
+/**
+ * The envelope around every event, with `data` not yet checked: the catalogue validates data per type
+ * (see codec.ts). Unknown envelope fields are dropped on parse (tolerant reader).
+ */
+export const envelopeSchema = z.object({
+  id: z.uuid({ version: 'v7' }),
+  type: z.string().min(1).max(100),
+  schemaVersion: z.int().min(1),
+  tenantId: id(),
+  streamId: id(),
+  /** Position in the event-store stream (first event = 1); absent for telemetry and presence. */
+  streamPosition: z.int().min(1).optional(),
+  /** When it happened on the device or in the business (a GPS fix time, the tap on "arrived"). */
+  occurredAt: isoDateTime(),
+  /** When Fieldline recorded it. */
+  recordedAt: isoDateTime(),
+  correlationId: id(),
+  /** The event (or command) id that directly caused this one; null at the start of a chain. */
+  causationId: id().nullable(),
+  actor: actorSchema,
+  data: z.record(z.string(), z.unknown()),
+});
+
+type EnvelopeFields = Omit<z.output<typeof envelopeSchema>, 'type' | 'data'>;
+
+export type EventEnvelope<TType extends string = string, TData = unknown> = EnvelopeFields & {
+  type: TType;
+  data: TData;
+};
+
+/** The full event of one type; distributes over unions (`EventOf<'job.assigned' | 'job.arrived'>`). */
+export type EventOf<T extends EventType> = T extends EventType ? EventEnvelope<T, EventData<T>> : never;
+
+export type FieldlineEvent = EventOf<EventType>;
+
+export interface NewEnvelopeInput<T extends EventType> {
+  type: T;
+  data: EventData<T>;
+  tenantId: string;
+  streamId: string;
+  streamPosition?: number;
+  actor: Actor;
+  /** Defaults to the clock (recordedAt). */
+  occurredAt?: Date | string;
+  /** Defaults to the new event's own id: it starts a chain. */
+  correlationId?: string;
+  causationId?: string | null;
+}
+
+/** Injected so callers and tests are deterministic; defaults are UUIDv7 and the wall clock. */
+export interface EnvelopeDeps {
+  newId?: () => string;
+  clock?: () => Date;
+}
+
+export class InvalidEventError extends Error {
+  constructor(
+    readonly code: 'invalid_envelope' | 'invalid_data',
+    readonly reason: string,
+  ) {
+    super(`${code}: ${reason}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+/**
+ * Wraps `{ type, data }` (e.g. a domain event) in an envelope at the type's current schemaVersion.
+ * Validates the result like a consumer would, so nothing we produce can land in a DLQ later;
+ * throws InvalidEventError otherwise. Extra fields (e.g. actor.role) are dropped.
+ */
+export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, deps: EnvelopeDeps = {}): EventOf<T> {
+  const eventId = (deps.newId ?? uuidv7)();
+  const recordedAt = (deps.clock ?? (() => new Date()))().toISOString();
+  const occurredAt = input.occurredAt instanceof Date ? input.occurredAt.toISOString() : (input.occurredAt ?? recordedAt);
+  const candidate = {
+    id: eventId,
+    type: input.type,
+    schemaVersion: currentSchemaVersion(input.type),
+    tenantId: input.tenantId,
+    streamId: input.streamId,
+    ...(input.streamPosition === undefined ? {} : { streamPosition: input.streamPosition }),
+    occurredAt,
+    recordedAt,
+    correlationId: input.correlationId ?? eventId,
+    causationId: input.causationId ?? null,
+    actor: input.actor,
+    data: input.data,
+  };
+  const envelope = envelopeSchema.safeParse(candidate);
+  if (!envelope.success) throw new InvalidEventError('invalid_envelope', formatIssues(envelope.error.issues));
+  const data = catalogue[input.type].data.safeParse(input.data);
+  if (!data.success) throw new InvalidEventError('invalid_data', formatIssues(data.error.issues, ['data']));
+  return { ...envelope.data, type: input.type, data: data.data } as EventOf<T>;
+}
+
+/** Correlation fields for an event caused by `parent`: same correlation, parent as cause. */
+export const causedBy = (parent: Pick<EventEnvelope, 'id' | 'correlationId'>) => ({
+  correlationId: parent.correlationId,
+  causationId: parent.id,
+});
