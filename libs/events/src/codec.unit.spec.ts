@@ -136,6 +136,16 @@ describe('parseEvent rejections', () => {
     });
   });
 
+  it('invalid_data: a device link needs exactly one subject', () => {
+    const event = sampleEvent('device.linked');
+    for (const data of [{ deviceId: 'dev-2' }, { deviceId: 'dev-2', assetId: 'van-7', technicianId: 'tech-1' }]) {
+      expect(failure(parseEvent(withData(event, data)))).toMatchObject({
+        code: 'invalid_data',
+        reason: expect.stringContaining('exactly one of technicianId or assetId'),
+      });
+    }
+  });
+
   it('unsupported_version: newer than the catalogue', () => {
     const event = sampleEvent('job.assigned');
     expect(failure(parseEvent(json({ ...event, schemaVersion: 2 })))).toEqual({
