@@ -1,6 +1,6 @@
 import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
-import { catalogue, currentSchemaVersion, type EventData, type EventType, id, isoDateTime } from './catalogue';
+import { checkEventData, currentSchemaVersion, type EventData, type EventType, id, isoDateTime } from './catalogue';
 import { formatIssues } from './issues';
 
 export const actorKindSchema = z.enum(['user', 'device', 'system', 'integrator']);
@@ -97,8 +97,8 @@ export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, dep
   };
   const envelope = envelopeSchema.safeParse(candidate);
   if (!envelope.success) throw new InvalidEventError('invalid_envelope', formatIssues(envelope.error.issues));
-  const data = catalogue[input.type].data.safeParse(input.data);
-  if (!data.success) throw new InvalidEventError('invalid_data', formatIssues(data.error.issues, ['data']));
+  const data = checkEventData(input.type, input.data);
+  if (!data.ok) throw new InvalidEventError('invalid_data', data.reason);
   return { ...envelope.data, type: input.type, data: data.data } as EventOf<T>;
 }
 

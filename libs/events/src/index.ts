@@ -1,6 +1,8 @@
 export {
   type Catalogue,
   catalogue,
+  checkEventData,
+  type DataCheck,
   callModeSchema,
   currentSchemaVersion,
   deviceKindSchema,

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { formatIssues } from '../issues';
 import { callEvents } from './call.events';
 import type { EventDefinition } from './common';
 import { deviceEvents } from './device.events';
@@ -52,6 +53,21 @@ export const eventTypes = Object.keys(catalogue) as EventType[];
 export const isEventType = (type: string): type is EventType => Object.hasOwn(catalogue, type);
 
 export const currentSchemaVersion = (type: EventType): number => catalogue[type].schemaVersion;
+
+export type DataCheck<T extends EventType> = { ok: true; data: EventData<T> } | { ok: false; reason: string };
+
+/**
+ * Validates `data` against the current schema of `type` and returns the normalised value (strings
+ * trimmed, unknown keys dropped). Deciders use it so they never emit what an envelope would refuse.
+ */
+export function checkEventData<T extends EventType>(type: T, data: unknown): DataCheck<T> {
+  const schema: z.ZodType = catalogue[type].data;
+  const result = schema.safeParse(data);
+  // The schema indexed by T produces EventData<T>; TypeScript cannot follow a generic index through zod.
+  return result.success
+    ? { ok: true, data: result.data as EventData<T> }
+    : { ok: false, reason: formatIssues(result.error.issues, ['data']) };
+}
 
 export const familyOf = (type: EventType): EventFamily => type.slice(0, type.indexOf('.')) as EventFamily;
 

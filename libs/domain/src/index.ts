@@ -1,0 +1,53 @@
+export {
+  type Command,
+  type CommandActor,
+  type CommandContext,
+  type Decider,
+  type DomainEvent,
+  fold,
+  type NoData,
+} from './shared/decider';
+export { DomainError, type DomainErrorKind, isDomainError } from './shared/domain-error';
+export { hasRequiredSkills, normalizeSkills, windowsOverlap } from './shared/scheduling';
+
+export type * from './job/job.commands';
+export { decideJob, jobDecider, mayActForTechnician } from './job/job.decider';
+export { JobError, type JobErrorCode, jobErrorKinds } from './job/job.errors';
+export {
+  type Assigned,
+  type Cancelled,
+  type Completed,
+  type EnRoute,
+  evolveJob,
+  type Holdable,
+  type JobInitial,
+  initialJobState,
+  isFinal,
+  type Job,
+  type JobDomainEvent,
+  type JobStatus,
+  type JobTerms,
+  type OnHold,
+  type OnSite,
+  technicianOf,
+  termsOf,
+  type Unassigned,
+} from './job/job.state';
+
+export type * from './technician/technician.commands';
+export { decideTechnician, technicianDecider } from './technician/technician.decider';
+export { TechnicianError, type TechnicianErrorCode, technicianErrorKinds } from './technician/technician.errors';
+export {
+  type Deactivated,
+  evolveTechnician,
+  initialTechnicianState,
+  isAvailable,
+  type OffShift,
+  type OnShift,
+  type Technician,
+  type TechnicianDomainEvent,
+  type TechnicianInitial,
+  type TechnicianStatus,
+} from './technician/technician.state';
+
+export { deciderSpec, type ExpectedError } from './testing/decider-spec';
