@@ -1,0 +1,123 @@
+import type { Message, Producer, TopicMessages } from 'kafkajs';
+
+export interface OutgoingRecord {
+  topic: string;
+  key: string;
+  value: Buffer | string;
+  headers?: Record<string, string>;
+  /** Device or event time, kept as the record timestamp. */
+  timestamp?: Date;
+}
+
+export interface BatchingProducerOptions {
+  /** Most records in one produce request. */
+  maxBatchRecords: number;
+  /** Bytes waiting or in flight past which `send` refuses with KafkaBackpressureError. */
+  maxQueuedBytes: number;
+}
+
+/** The queue is full: the caller must slow down (withhold acks, stop reading a socket) and retry later. */
+export class KafkaBackpressureError extends Error {
+  constructor(queuedBytes: number) {
+    super(`Kafka producer queue is full (${queuedBytes} bytes waiting); retry after it drains`);
+    this.name = 'KafkaBackpressureError';
+  }
+}
+
+interface Pending {
+  record: OutgoingRecord;
+  bytes: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Funnels every send of a process through one produce request at a time, coalescing whatever queued
+ * meanwhile into that request. kafkajs's idempotent producer loses or refuses records when `send` is
+ * called concurrently (tulios/kafkajs#598, #1005); one request in flight keeps the broker's
+ * sequence numbers right and still batches under load. A `send` resolves only when the broker has
+ * acknowledged its records (acks=all).
+ */
+export class BatchingProducer {
+  private readonly queue: Pending[] = [];
+  private flushing = false;
+  private bytes = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly options: BatchingProducerOptions,
+  ) {}
+
+  /** Bytes accepted and not yet acknowledged by the broker. */
+  get queuedBytes(): number {
+    return this.bytes;
+  }
+
+  /** 0 when idle, 1 when full: callers use it to pause their sources before `send` refuses. */
+  get pressure(): number {
+    return Math.min(1, this.bytes / this.options.maxQueuedBytes);
+  }
+
+  send(records: OutgoingRecord[]): Promise<void> {
+    if (records.length === 0) return Promise.resolve();
+    const sizes = records.map(sizeOf);
+    const total = sizes.reduce((a, b) => a + b, 0);
+    if (this.bytes > 0 && this.bytes + total > this.options.maxQueuedBytes) {
+      return Promise.reject(new KafkaBackpressureError(this.bytes));
+    }
+    this.bytes += total;
+    const acks = records.map(
+      (record, i) => new Promise<void>((resolve, reject) => this.queue.push({ record, bytes: sizes[i]!, resolve, reject })),
+    );
+    void this.flush();
+    return Promise.all(acks).then(() => undefined);
+  }
+
+  /** Resolves when nothing is waiting or in flight. */
+  drained(): Promise<void> {
+    if (this.bytes === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.options.maxBatchRecords);
+        try {
+          await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+          for (const p of batch) p.resolve();
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        } finally {
+          this.bytes -= batch.reduce((a, p) => a + p.bytes, 0);
+        }
+      }
+    } finally {
+      this.flushing = false;
+      if (this.bytes === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
+    }
+  }
+}
+
+function groupByTopic(batch: Pending[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>();
+  for (const { record } of batch) {
+    const messages = byTopic.get(record.topic) ?? [];
+    messages.push({
+      key: record.key,
+      value: record.value,
+      headers: record.headers,
+      timestamp: record.timestamp ? String(record.timestamp.getTime()) : undefined,
+    });
+    byTopic.set(record.topic, messages);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+}
+
+function sizeOf(record: OutgoingRecord): number {
+  const headers = Object.entries(record.headers ?? {}).reduce((a, [k, v]) => a + k.length + v.length, 0);
+  return Buffer.byteLength(record.key) + Buffer.byteLength(record.value) + headers + 64;
+}

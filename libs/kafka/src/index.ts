@@ -1,0 +1,5 @@
+export { BatchingProducer, type BatchingProducerOptions, KafkaBackpressureError, type OutgoingRecord } from './batching-producer';
+export { brokerList, withKafkaEnv } from './kafka.env';
+export { KafkaHealthCheck } from './kafka.health';
+export { KafkaModule } from './kafka.module';
+export { KAFKA_OPTIONS, type KafkaOptions, KafkaService, type TopicSpec } from './kafka.service';

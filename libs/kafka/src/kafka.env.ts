@@ -1,0 +1,18 @@
+import { IsOptional, IsString, Matches } from 'class-validator';
+import type { Constructor } from '#libs/platform';
+
+/** KAFKA_BROKERS: comma-separated host:port list, e.g. `127.0.0.1:19092` or `kafka-1:9092,kafka-2:9092`. */
+export function withKafkaEnv<Base extends Constructor>(base: Base) {
+  class KafkaEnv extends base {
+    @Matches(/^[^\s,:]+:\d{1,5}(,[^\s,:]+:\d{1,5})*$/, { message: 'KAFKA_BROKERS must be host:port[,host:port…]' })
+    KAFKA_BROKERS!: string;
+
+    /** Names this process to the brokers (quotas, logs); defaults to fieldline-<app>. */
+    @IsOptional()
+    @IsString()
+    KAFKA_CLIENT_ID?: string;
+  }
+  return KafkaEnv;
+}
+
+export const brokerList = (value: string): string[] => value.split(',').map((b) => b.trim());

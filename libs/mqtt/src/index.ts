@@ -1,0 +1,4 @@
+export { MQTT_OPTIONS, MQTT_WS_PATH, MqttBrokerService, type MqttHooks, type MqttOptions } from './mqtt-broker.service';
+export { withMqttEnv } from './mqtt.env';
+export { MqttHealthCheck } from './mqtt.health';
+export { MqttModule } from './mqtt.module';

@@ -1,0 +1,90 @@
+import { once } from 'node:events';
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Aedes, type AedesOptions } from 'aedes';
+import type { Logger } from 'pino';
+import { createWebSocketStream, WebSocketServer } from 'ws';
+
+export const MQTT_OPTIONS = Symbol('MQTT_OPTIONS');
+
+/** The aedes hooks an app plugs in (authenticate, authorizePublish, published …). */
+export type MqttHooks = Pick<
+  AedesOptions,
+  'preConnect' | 'authenticate' | 'authorizePublish' | 'authorizeSubscribe' | 'authorizeForward' | 'published'
+>;
+
+export interface MqttOptions {
+  host: string;
+  port: number;
+  wsPort: number;
+  logger: Logger;
+  hooks?: MqttHooks;
+  /** Broker-side limits: longest accepted keepalive (s), per-client outgoing queue. */
+  keepaliveLimit?: number;
+  queueLimit?: number;
+}
+
+export const MQTT_WS_PATH = '/mqtt';
+
+/**
+ * The embedded MQTT broker (aedes) on TCP and on WebSocket (/mqtt, the path browsers and the OwnTracks
+ * app use). Listeners open at module init, so the ports are taken before the app reports ready.
+ */
+@Injectable()
+export class MqttBrokerService implements OnModuleInit, OnApplicationShutdown {
+  broker!: Aedes;
+  private tcp?: Server;
+  private http?: HttpServer;
+  private wss?: WebSocketServer;
+
+  constructor(@Inject(MQTT_OPTIONS) private readonly options: MqttOptions) {}
+
+  async onModuleInit(): Promise<void> {
+    const { logger, hooks, keepaliveLimit = 3600, queueLimit = 100 } = this.options;
+    this.broker = await Aedes.createBroker({ ...hooks, keepaliveLimit, queueLimit });
+    this.broker.on('clientError', (client, error) =>
+      logger.debug({ context: 'mqtt', clientId: client.id, err: error.message }, 'MQTT client error'),
+    );
+    this.broker.on('connectionError', (client, error) =>
+      logger.debug({ context: 'mqtt', clientId: client?.id, err: error.message }, 'MQTT connection error'),
+    );
+
+    this.tcp = createServer((socket) => this.broker.handle(socket));
+    this.tcp.listen(this.options.port, this.options.host);
+    await once(this.tcp, 'listening');
+
+    this.http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
+    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH });
+    this.wss.on('connection', (ws, request) => {
+      const stream = createWebSocketStream(ws);
+      stream.on('error', () => ws.terminate()); // a broken socket is the client's problem, not the broker's
+      this.broker.handle(stream, request);
+    });
+    this.http.listen(this.options.wsPort, this.options.host);
+    await once(this.http, 'listening');
+    logger.info({ context: 'mqtt', tcp: this.tcpPort, ws: this.wsPort }, 'MQTT broker listening');
+  }
+
+  get tcpPort(): number {
+    return (this.tcp?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get wsPort(): number {
+    return (this.http?.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  status(): { listening: boolean; clients: number } {
+    return { listening: Boolean(this.tcp?.listening && this.http?.listening && !this.broker?.closed), clients: this.broker?.connectedClients ?? 0 };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    // Stop accepting first, then close the broker (which disconnects its clients).
+    this.wss?.clients.forEach((ws) => ws.terminate());
+    await Promise.all([
+      new Promise<void>((resolve) => (this.tcp?.listening ? this.tcp.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => (this.http?.listening ? this.http.close(() => resolve()) : resolve())),
+      new Promise<void>((resolve) => (this.broker && !this.broker.closed ? this.broker.close(() => resolve()) : resolve())),
+    ]);
+  }
+}

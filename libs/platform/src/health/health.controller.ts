@@ -1,0 +1,27 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import type { ReadinessCheck } from './readiness-check';
+
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+  ) {}
+
+  /** The process runs and its event loop answers; never depends on other services (no restart storms). */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Every piece of infrastructure this app uses answers; 503 with the failing ones otherwise. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(this.checks.map((c) => () => c.check()));
+  }
+}

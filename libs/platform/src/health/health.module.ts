@@ -1,0 +1,17 @@
+import { type DynamicModule, Module, type Type } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { HealthController, READINESS_CHECKS } from './health.controller';
+import type { ReadinessCheck } from './readiness-check';
+
+/** /health/live and /health/ready; `checks` are the adapters' readiness checks, provided by their modules. */
+@Module({})
+export class HealthModule {
+  static forRoot(checks: Type<ReadinessCheck>[]): DynamicModule {
+    return {
+      module: HealthModule,
+      imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
+      controllers: [HealthController],
+      providers: [{ provide: READINESS_CHECKS, useFactory: (...found: ReadinessCheck[]) => found, inject: checks }],
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export { BaseEnv, type Constructor, LOG_LEVELS, type LogLevel } from './config/base.env';
+export { CONFIG_ERROR_EXIT_CODE, ConfigError, configKeys, type EnvClass, loadConfig } from './config/load-config';
+export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
+export { HealthModule } from './health/health.module';
+export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-check';
+export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';

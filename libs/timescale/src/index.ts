@@ -1,0 +1,5 @@
+export { DatabaseHealthCheck } from './database.health';
+export { DatabaseModule } from './database.module';
+export { DATABASE_OPTIONS, type DatabaseOptions, DatabaseService, type Queryable } from './database.service';
+export { type Migration, MigrationError, migrate, migrationsDir, readMigrations } from './migrations';
+export { withDatabaseEnv } from './timescale.env';

@@ -1,0 +1,17 @@
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import type { Constructor } from '#libs/platform';
+
+/** DATABASE_URL: a postgres:// URL of a PostgreSQL server with the TimescaleDB extension. */
+export function withDatabaseEnv<Base extends Constructor>(base: Base) {
+  class DatabaseEnv extends base {
+    @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+    DATABASE_URL!: string;
+
+    @IsOptional()
+    @IsInt()
+    @Min(1)
+    @Max(200)
+    DATABASE_POOL_MAX: number = 10;
+  }
+  return DatabaseEnv;
+}
