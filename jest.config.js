@@ -52,6 +52,7 @@ module.exports = {
       displayName: 'int',
       testMatch: ['<rootDir>/**/*.int.spec.ts'],
       setupFiles: ['<rootDir>/test/setup/stack-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'],
       slowTestThreshold: 20,
     },
     {
@@ -59,6 +60,7 @@ module.exports = {
       displayName: 'e2e',
       testMatch: ['<rootDir>/**/*.e2e.spec.ts'],
       setupFiles: ['<rootDir>/test/setup/stack-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'],
       slowTestThreshold: 30,
     },
   ],
