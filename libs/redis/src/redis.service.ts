@@ -39,7 +39,8 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([this.client, ...this.extra].map((c) => c.quit()));
+    // QUIT on a connection that is down would wait in the offline queue for a Redis that may never return.
+    await Promise.allSettled([this.client, ...this.extra].map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
   }
 
   private connect(name: string): Redis {

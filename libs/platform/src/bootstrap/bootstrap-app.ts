@@ -23,14 +23,13 @@ export interface RunningApp<Env> {
 }
 
 /**
- * Starts an app: config read and validated once, JSON logs, shutdown hooks (SIGTERM closes consumers,
- * producers and sockets), HTTP listening. Throws ConfigError before anything connects.
+ * Starts an app: config read and validated once, JSON logs, HTTP listening. Throws ConfigError before
+ * anything connects. `runApp` adds the signal handling.
  */
 export async function startApp<Env extends BaseEnv>(definition: AppDefinition<Env>, env: NodeJS.ProcessEnv = process.env): Promise<RunningApp<Env>> {
   const config = loadConfig(definition.env, env, definition.name);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoLoggerService(logger), abortOnError: false });
-  app.enableShutdownHooks();
   await definition.configure?.(app, config);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
@@ -40,9 +39,38 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   return { app, config, logger, url };
 }
 
-/** The body of every apps/<app>/src/main.ts: start, or log why not and exit with a meaningful status. */
+/** How long a graceful stop (consumers committing, producers flushing) may take before we give up. */
+const SHUTDOWN_TIMEOUT_MS = 20_000;
+
+/**
+ * The body of every apps/<app>/src/main.ts: start, or log why not and exit with a meaningful status.
+ * SIGTERM / SIGINT close the app (Nest's shutdown hooks: consumers commit, producers flush, sockets
+ * close) and exit 0; a stop that hangs exits 1 after SHUTDOWN_TIMEOUT_MS.
+ */
 export function runApp<Env extends BaseEnv>(definition: AppDefinition<Env>): void {
-  startApp(definition).catch((error: unknown) => {
+  startApp(definition)
+    .then(({ app, logger }) => {
+      const stop = (signal: NodeJS.Signals) => {
+        logger.info({ event: 'app.stopping', signal }, `${definition.name} stopping (${signal})`);
+        setTimeout(() => {
+          logger.error({ event: 'app.stop_timeout' }, `${definition.name} did not stop within ${SHUTDOWN_TIMEOUT_MS} ms`);
+          process.exit(1);
+        }, SHUTDOWN_TIMEOUT_MS).unref();
+        app.close().then(
+          () => {
+            logger.info({ event: 'app.stopped' }, `${definition.name} stopped`);
+            process.exit(0);
+          },
+          (error: unknown) => {
+            logger.error({ event: 'app.stop_failed', err: error }, `${definition.name} failed to stop cleanly`);
+            process.exit(1);
+          },
+        );
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    })
+    .catch((error: unknown) => {
     const logger = createLogger(definition.name);
     if (error instanceof ConfigError) {
       logger.fatal({ event: 'config.invalid', problems: error.problems }, error.message);
@@ -50,5 +78,5 @@ export function runApp<Env extends BaseEnv>(definition: AppDefinition<Env>): voi
     }
     logger.fatal({ event: 'app.start_failed', err: error }, `${definition.name} could not start: ${(error as Error)?.message ?? error}`);
     process.exit(1);
-  });
+    });
 }

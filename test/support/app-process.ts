@@ -1,0 +1,89 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+
+const root = path.join(__dirname, '..', '..');
+
+export type AppName = 'api' | 'ingest' | 'projector' | 'realtime' | 'media';
+
+/** The stack's variables, as the e2e setup loaded them from .data/stack.env. */
+export const stackEnv = (): Record<string, string> => ({
+  KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
+  REDIS_URL: process.env.REDIS_URL!,
+  DATABASE_URL: process.env.DATABASE_URL!,
+});
+
+export interface AppProcess {
+  child: ChildProcess;
+  /** Every stdout line, parsed; a line that is not JSON fails `lines` checks. */
+  lines: string[];
+  url: string;
+  exit: Promise<number | null>;
+  stop(): Promise<number | null>;
+}
+
+/**
+ * Runs a built app (dist/apps/<app>/src/main.js) as its own process, as production does, with exactly
+ * the given environment plus PATH. Resolves once it logs that it listens; rejects with its output if
+ * it exits first.
+ */
+export async function startAppProcess(app: AppName, env: Record<string, string>, timeoutMs = 45_000): Promise<AppProcess> {
+  const main = path.join(root, 'dist', 'apps', app, 'src', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm test does it)`);
+  const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: string[] = [];
+  let stderr = '';
+  let buffered = '';
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${app} did not listen within ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`)), timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const parts = buffered.split('\n');
+      buffered = parts.pop()!;
+      for (const line of parts) {
+        lines.push(line);
+        const record = tryParse(line);
+        if (record?.event === 'app.listening') {
+          clearTimeout(timer);
+          resolve(record.url as string);
+        }
+      }
+    });
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    void exit.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`${app} exited with ${code} before listening:\n${lines.join('\n')}\n${stderr}`));
+    });
+  });
+  return {
+    child,
+    lines,
+    url,
+    exit,
+    stop: () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exit;
+    },
+  };
+}
+
+/** Runs an app expected to refuse to start; gives its exit code and output. */
+export async function runAppToExit(app: AppName, env: Record<string, string>): Promise<{ code: number | null; lines: string[] }> {
+  const main = path.join(root, 'dist', 'apps', app, 'src', 'main.js');
+  const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  return { code, lines: out.split('\n').filter(Boolean) };
+}
+
+export function tryParse(line: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(line);
+    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
