@@ -27,7 +27,9 @@ async function connect(url: string, clientId: string): Promise<MqttClient> {
   return client;
 }
 const nextMessage = (client: MqttClient) =>
-  once(client, 'message').then(([topic, payload]) => ({ topic: topic as string, payload: (payload as Buffer).toString() }));
+  new Promise<{ topic: string; payload: string }>((resolve) =>
+    client.once('message', (topic, payload) => resolve({ topic, payload: payload.toString() })),
+  );
 
 it('delivers a QoS 1 publish from mosquitto_pub to an mqtt.js subscriber', async () => {
   const sub = await connect(`mqtt://127.0.0.1:${broker.tcpPort}`, 'it-sub-1');

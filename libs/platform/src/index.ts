@@ -4,3 +4,4 @@ export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
 export { HealthModule } from './health/health.module';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-check';
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
+export { hashSecret, newSecret, verifySecret } from './security/secret-hash';
