@@ -12,6 +12,7 @@ export { hasRequiredSkills, normalizeSkills, windowsOverlap } from './shared/sch
 
 export type * from './job/job.commands';
 export { decideJob, jobDecider, mayActForTechnician } from './job/job.decider';
+export { type Booking, checkAssignment } from './job/job.assignment';
 export { JobError, type JobErrorCode, jobErrorKinds } from './job/job.errors';
 export {
   type Assigned,

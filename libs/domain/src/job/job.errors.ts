@@ -14,6 +14,12 @@ export const jobErrorKinds = {
   INVALID_WINDOW: 'validation',
   /** Window already over at the command's time. */
   WINDOW_IN_PAST: 'validation',
+  /** The technician lacks a required skill (the message names the missing ones). */
+  MISSING_SKILLS: 'illegal_state',
+  /** The technician already has a job whose window overlaps this one's (the message names it). */
+  DOUBLE_BOOKED: 'conflict',
+  /** The technician does not exist or is deactivated. */
+  TECHNICIAN_UNAVAILABLE: 'illegal_state',
   /** Input the event catalogue refuses (empty title, latitude 91, empty reason …); message names the paths. */
   INVALID_INPUT: 'validation',
 } as const satisfies Record<string, DomainErrorKind>;
