@@ -1,7 +1,38 @@
-import { BaseEnv } from '#libs/platform';
+import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
+import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits (Redis). */
-export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {}
+export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {
+  /** Signs access tokens (HS256). At least 32 characters; every API instance needs the same one. */
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  ACCESS_TOKEN_TTL_SECONDS: number = 900;
+
+  @IsOptional()
+  @IsInt()
+  @Min(3600)
+  @Max(31_536_000)
+  REFRESH_TOKEN_TTL_SECONDS: number = 2_592_000;
+
+  /** Enables POST /tenants for the operator; unset, no tenant can be created over HTTP. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  API_BOOTSTRAP_TOKEN?: string;
+
+  /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(1)
+  OUTBOX_RELAY: number = 1;
+}

@@ -1,10 +1,22 @@
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
+import { AuthController } from './auth/auth.controller';
+import { AuthGuard } from './auth/auth.guard';
+import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
+import { EventStoreModule } from './event-store/event-store.module';
+import { JobsController } from './jobs/jobs.controller';
+import { JobsService } from './jobs/jobs.service';
+import { TechniciansController } from './technicians/technicians.controller';
+import { TechniciansService } from './technicians/technicians.service';
+import { BOOTSTRAP_TOKEN, TenantsController } from './tenants/tenants.controller';
+import { TenantsService } from './tenants/tenants.service';
 
 @Module({})
 export class AppModule {
@@ -16,6 +28,18 @@ export class AppModule {
         KafkaModule.forEnv(config, 'api', logger),
         RedisModule.forEnv(config, logger),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
+        JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+        EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
+      ],
+      controllers: [AuthController, TenantsController, JobsController, TechniciansController],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
+        { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },
+        AuthService,
+        TenantsService,
+        JobsService,
+        TechniciansService,
       ],
     };
   }

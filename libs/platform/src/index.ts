@@ -5,3 +5,4 @@ export { HealthModule } from './health/health.module';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-check';
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
 export { hashSecret, newSecret, verifySecret } from './security/secret-hash';
+export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';

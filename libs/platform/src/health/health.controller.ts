@@ -1,9 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { PublicRoute } from '../http/public-route';
 import type { ReadinessCheck } from './readiness-check';
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 
+/** Probes for orchestrators and load balancers: never behind authentication. */
+@PublicRoute()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,0 +1,80 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { JwtService } from '@nestjs/jwt';
+import type { Request } from 'express';
+import { PUBLIC_ROUTE } from '#libs/platform';
+import { DatabaseService } from '#libs/timescale';
+import { problem } from '../common/problem';
+import { ACCESS, type AccessRule } from './access.decorator';
+import type { Principal, Role, Scope } from './principal';
+
+export interface AccessTokenClaims {
+  sub: string;
+  tid: string;
+  role: Role;
+  tech?: string;
+}
+
+export const sha256 = (value: string) => createHash('sha256').update(value).digest();
+
+const unauthorized = (detail: string) => problem(401, 'unauthorized', 'Unauthorized', detail, {}, { 'www-authenticate': 'Bearer' });
+
+/**
+ * Resolves the caller from `Authorization: Bearer <JWT>` or `X-Api-Key: <keyId>.<secret>` and enforces
+ * the route's Access rule. Global: a route without a rule is refused (closed by default).
+ */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly jwt: JwtService,
+    private readonly db: DatabaseService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
+    const rule = this.reflector.getAllAndOverride<AccessRule | undefined>(ACCESS, targets);
+    const request = context.switchToHttp().getRequest<Request & { principal?: Principal }>();
+    const principal = await this.authenticate(request);
+    request.principal = principal;
+    if (!rule) throw problem(403, 'forbidden', 'Forbidden', 'this route is not open to anyone');
+    if (principal.kind === 'api_key') {
+      if (!rule.scope || !principal.scopes?.includes(rule.scope)) {
+        throw problem(403, 'forbidden', 'Forbidden', rule.scope ? `this API key lacks the ${rule.scope} scope` : 'API keys cannot use this route');
+      }
+    } else if (!rule.roles.includes(principal.role)) {
+      throw problem(403, 'forbidden', 'Forbidden', `role ${principal.role} may not do this (allowed: ${rule.roles.join(', ')})`);
+    }
+    return true;
+  }
+
+  private async authenticate(request: Request): Promise<Principal> {
+    const apiKey = request.header('x-api-key');
+    if (apiKey) return this.fromApiKey(apiKey);
+    const [scheme, token] = (request.header('authorization') ?? '').split(' ');
+    if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('send Authorization: Bearer <access token> (POST /auth/login) or X-Api-Key');
+    let claims: AccessTokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+    } catch (error) {
+      throw unauthorized((error as Error).name === 'TokenExpiredError' ? 'the access token has expired: POST /auth/refresh' : 'the access token is invalid');
+    }
+    return { tenantId: claims.tid, kind: 'user', id: claims.sub, role: claims.role, technicianId: claims.tech };
+  }
+
+  private async fromApiKey(value: string): Promise<Principal> {
+    const [keyId, secret] = value.split('.');
+    if (!keyId || !secret) throw unauthorized('X-Api-Key must be <keyId>.<secret>');
+    const { rows } = await this.db.query<{ tenant_id: string; key_hash: string; scopes: Scope[] }>(
+      'SELECT tenant_id, key_hash, scopes FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL',
+      [keyId],
+    );
+    const row = rows[0];
+    // Compare even when the key is unknown, so timing does not tell which key ids exist.
+    const expected = row ? Buffer.from(row.key_hash, 'hex') : sha256('no such key');
+    if (!timingSafeEqual(expected, sha256(secret)) || !row) throw unauthorized('unknown or revoked API key');
+    return { tenantId: row.tenant_id, kind: 'api_key', id: keyId, role: 'integrator', scopes: row.scopes };
+  }
+}

@@ -1,0 +1,25 @@
+import type { CommandActor } from '#libs/domain';
+
+export type Role = 'admin' | 'dispatcher' | 'technician' | 'integrator';
+export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'technician', 'integrator'];
+
+/** Read/write areas an integrator API key can be scoped to. */
+export const SCOPES = ['jobs:read', 'jobs:write', 'technicians:read', 'technicians:write', 'devices:read', 'devices:write'] as const;
+export type Scope = (typeof SCOPES)[number];
+
+/** Who is calling, resolved from a JWT or an API key; every query is scoped by its tenantId. */
+export interface Principal {
+  tenantId: string;
+  kind: 'user' | 'api_key';
+  id: string;
+  role: Role;
+  technicianId?: string;
+  /** API keys only: what the key may touch. */
+  scopes?: readonly Scope[];
+}
+
+export function actorOf(principal: Principal): CommandActor {
+  if (principal.kind === 'api_key') return { kind: 'integrator', id: principal.id };
+  const role = principal.role === 'integrator' ? undefined : principal.role;
+  return { kind: 'user', id: principal.id, role, technicianId: principal.technicianId };
+}

@@ -1,0 +1,90 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { type DomainErrorKind, isDomainError } from '#libs/domain';
+import { StaleVersionError, StreamConflictError } from '../event-store/event-store.errors';
+import { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, problemType } from './problem';
+
+/** Domain error kind → HTTP, in one place (Emmett's mapping). Codes that need 422 are listed. */
+const statusOfKind: Record<DomainErrorKind, number> = {
+  validation: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  illegal_state: 409,
+};
+const unprocessable = new Set(['MISSING_SKILLS', 'TECHNICIAN_UNAVAILABLE']);
+
+/**
+ * Every error leaves as application/problem+json. Known errors keep their status and reason; anything
+ * else is logged with its stack and answered with a bare 500 that leaks nothing.
+ */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  constructor(private readonly logger: Logger) {}
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const { problem, headers } = this.toProblem(error, request);
+    if (problem.status >= 500) this.logger.error({ err: error, path: request.path, method: request.method }, 'unhandled error');
+    if (response.headersSent) return;
+    response.status(problem.status).set({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(JSON.stringify(problem));
+  }
+
+  private toProblem(error: unknown, request: Request): { problem: Problem; headers: Record<string, string> } {
+    const instance = request.originalUrl;
+    if (error instanceof ProblemError) return { problem: { ...error.problem, instance }, headers: error.headers };
+    if (isDomainError(error)) {
+      const status = unprocessable.has(error.code) ? 422 : statusOfKind[error.kind];
+      const slug = error.code.toLowerCase().replaceAll('_', '-');
+      return { problem: { type: problemType(slug), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
+    }
+    if (error instanceof StaleVersionError) {
+      return {
+        problem: { type: problemType('stale-version'), title: 'Precondition Failed', status: 412, detail: error.message, code: error.code, instance },
+        headers: { etag: `"${error.actual}"` },
+      };
+    }
+    if (error instanceof StreamConflictError) {
+      return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: {} };
+    }
+    const parserError = bodyParserError(error);
+    if (parserError === 'entity.parse.failed') {
+      return { problem: { type: problemType('malformed-json'), title: 'Bad Request', status: 400, detail: 'the request body is not valid JSON', instance }, headers: {} };
+    }
+    if (parserError === 'entity.too.large') {
+      return { problem: { type: problemType('payload-too-large'), title: 'Payload Too Large', status: 413, detail: 'the request body is too large', instance }, headers: {} };
+    }
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const body = error.getResponse();
+      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
+      return {
+        problem: {
+          type: problemType(titleOf(status).toLowerCase().replaceAll(' ', '-')),
+          title: titleOf(status),
+          status,
+          detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
+          instance,
+        },
+        headers: {},
+      };
+    }
+    return { problem: { type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected error; it has been logged', instance }, headers: {} };
+  }
+}
+
+/** body-parser's error type, raised before any handler; Nest may wrap it in a BadRequestException. */
+function bodyParserError(error: unknown): string | undefined {
+  const own = (error as { type?: unknown }).type;
+  const cause = (error as { cause?: { type?: unknown } }).cause?.type;
+  const type = typeof own === 'string' ? own : cause;
+  return typeof type === 'string' ? type : undefined;
+}
+
+function titleOf(status: number): string {
+  const name = HttpStatus[status];
+  return name ? name.toLowerCase().split('_').map((w) => w[0]!.toUpperCase() + w.slice(1)).join(' ') : 'Error';
+}

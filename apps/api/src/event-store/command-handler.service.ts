@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { type CommandContext, type Decider, type DomainEvent, fold } from '#libs/domain';
+import type { FieldlineEvent } from '#libs/events';
+import { DatabaseService, type Queryable } from '#libs/timescale';
+import { StaleVersionError, StreamConflictError } from './event-store.errors';
+import { EventStore } from './event-store.service';
+import { OutboxRelay } from './outbox-relay.service';
+
+export interface CommandRequest<State, Command extends { context: CommandContext }, Event> {
+  tenantId: string;
+  streamId: string;
+  decider: Decider<State, Command, Event>;
+  command: Command;
+  /** From If-Match: refuse (412) unless the stream is exactly at this version. */
+  expectedVersion?: number;
+  /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
+  check?: (tx: Queryable, state: State) => Promise<void>;
+  /** Read models kept in step with the append, in the same transaction. */
+  project?: (tx: Queryable, events: FieldlineEvent[], state: State, version: number) => Promise<void>;
+}
+
+export interface CommandResult<State> {
+  state: State;
+  version: number;
+  events: FieldlineEvent[];
+}
+
+const ATTEMPTS = 3;
+
+/**
+ * load → fold → decide → append with the expected version, in one transaction with the outbox and
+ * the inline read models. A conflict without If-Match is retried on fresh state (the decision may
+ * change: the second of two racing assignments then meets an assigned job); with If-Match it is the
+ * client's to resolve (412).
+ */
+@Injectable()
+export class CommandHandler {
+  constructor(
+    private readonly db: DatabaseService,
+    private readonly store: EventStore,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async handle<State, Command extends { context: CommandContext }, Event>(
+    request: CommandRequest<State, Command, Event>,
+  ): Promise<CommandResult<State>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.db.transaction((tx) => this.once(tx, request));
+        if (result.events.length > 0) this.relay.kick();
+        return result;
+      } catch (error) {
+        if (!(error instanceof StreamConflictError) || request.expectedVersion !== undefined || attempt >= ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private async once<State, Command extends { context: CommandContext }, Event>(
+    tx: Queryable,
+    request: CommandRequest<State, Command, Event>,
+  ): Promise<CommandResult<State>> {
+    const { tenantId, streamId, decider, command } = request;
+    const stream = await this.store.readStream(tenantId, streamId, tx);
+    if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
+      throw new StaleVersionError(streamId, request.expectedVersion, stream.version);
+    }
+    const state = fold(decider, stream.events as unknown as Event[]);
+    await request.check?.(tx, state);
+    const decided = decider.decide(command, state);
+    if (decided.length === 0) return { state, version: stream.version, events: [] };
+    const events = await this.store.append(tx, {
+      tenantId,
+      streamId,
+      expectedVersion: stream.version,
+      events: decided as unknown as DomainEvent[],
+      context: command.context,
+    });
+    const next = fold(decider, decided, state);
+    const version = stream.version + events.length;
+    await request.project?.(tx, events, next, version);
+    return { state: next, version, events };
+  }
+}

@@ -1,0 +1,95 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { v7 as uuidv7 } from 'uuid';
+import type { JobCommand } from '#libs/domain';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { etag, parseIfMatch } from '../common/request-context';
+import {
+  AssignDto,
+  CompleteDto,
+  CreateJobDto,
+  ListJobsQuery,
+  NoteDto,
+  OptionalReasonDto,
+  PriorityDto,
+  ReasonDto,
+  ReassignDto,
+  RescheduleDto,
+} from './dto/jobs.dto';
+import { JobView } from './jobs.view';
+import { type DataOf, JobsService } from './jobs.service';
+
+const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'jobs:read' } as const;
+const DISPATCH = { roles: ['admin', 'dispatcher'], scope: 'jobs:write' } as const;
+/** Travel, arrival, completion and notes: the assigned technician too (the domain checks it is theirs). */
+const FIELD = { roles: ['admin', 'dispatcher', 'technician'], scope: 'jobs:write' } as const;
+
+/** A command route's request: the guard has put the principal on it. */
+type Call = Request<{ jobId: string }> & { principal: Principal };
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@ApiHeader({ name: 'x-correlation-id', required: false, description: 'Carried into every event this request causes.' })
+@Controller('jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @Access(DISPATCH)
+  @ApiHeader({ name: 'idempotency-key', required: false })
+  @ApiOkResponse({ type: JobView })
+  async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateJobDto, @Headers('x-correlation-id') correlationId: string | undefined, @Res({ passthrough: true }) res: Response) {
+    return this.respond(res, await this.jobs.create({ principal, correlationId }, body));
+  }
+
+  @Get()
+  @Access(READ)
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListJobsQuery) {
+    return this.jobs.list(principal, query);
+  }
+
+  @Get(':jobId')
+  @Access(READ)
+  @ApiOkResponse({ type: JobView })
+  async get(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Res({ passthrough: true }) res: Response) {
+    return this.respond(res, await this.jobs.get(principal, jobId));
+  }
+
+  /** The audit trail: every event of the job, in order, with who did it and when. */
+  @Get(':jobId/events')
+  @Access(READ)
+  history(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string) {
+    return this.jobs.history(principal, jobId);
+  }
+
+  @Post(':jobId/assign') @HttpCode(200) @Access(DISPATCH) assign(@Req() r: Call, @Body() b: AssignDto) { return this.run(r, 'AssignJob', { technicianId: b.technicianId }); }
+  @Post(':jobId/reassign') @HttpCode(200) @Access(DISPATCH) reassign(@Req() r: Call, @Body() b: ReassignDto) { return this.run(r, 'ReassignJob', { technicianId: b.technicianId, reason: b.reason }); }
+  @Post(':jobId/unassign') @HttpCode(200) @Access(DISPATCH) unassign(@Req() r: Call, @Body() b: OptionalReasonDto) { return this.run(r, 'UnassignJob', { reason: b.reason }); }
+  @Post(':jobId/travel') @HttpCode(200) @Access(FIELD) travel(@Req() r: Call) { return this.run(r, 'StartTravel', {}); }
+  @Post(':jobId/arrive') @HttpCode(200) @Access(FIELD) arrive(@Req() r: Call) { return this.run(r, 'ArriveOnSite', {}); }
+  @Post(':jobId/complete') @HttpCode(200) @Access(FIELD) complete(@Req() r: Call, @Body() b: CompleteDto) { return this.run(r, 'CompleteJob', { summary: b.summary }); }
+  @Post(':jobId/hold') @HttpCode(200) @Access(DISPATCH) hold(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'PutJobOnHold', { reason: b.reason }); }
+  @Post(':jobId/resume') @HttpCode(200) @Access(DISPATCH) resume(@Req() r: Call) { return this.run(r, 'ResumeJob', {}); }
+  @Post(':jobId/cancel') @HttpCode(200) @Access(DISPATCH) cancel(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'CancelJob', { reason: b.reason }); }
+  @Post(':jobId/reschedule') @HttpCode(200) @Access(DISPATCH) reschedule(@Req() r: Call, @Body() b: RescheduleDto) { return this.run(r, 'RescheduleJob', { window: { ...b.window } }); }
+  @Post(':jobId/priority') @HttpCode(200) @Access(DISPATCH) priority(@Req() r: Call, @Body() b: PriorityDto) { return this.run(r, 'ChangeJobPriority', { priority: b.priority }); }
+  @Post(':jobId/notes') @HttpCode(200) @Access(FIELD) note(@Req() r: Call, @Body() b: NoteDto) { return this.run(r, 'AddJobNote', { noteId: `note_${uuidv7()}`, text: b.text }); }
+
+  private async run<T extends JobCommand['type']>(call: Call, type: T, data: DataOf<T>) {
+    const view = await this.jobs.execute(
+      { principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) },
+      call.params.jobId,
+      type,
+      data as DataOf<typeof type>,
+    );
+    return this.respond(call.res!, view);
+  }
+
+  private respond(res: Response, view: JobView): JobView {
+    res.setHeader('ETag', etag(view.version));
+    return view;
+  }
+}

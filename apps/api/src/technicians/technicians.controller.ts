@@ -1,0 +1,63 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import type { TechnicianCommand } from '#libs/domain';
+import { Access, CurrentPrincipal } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { etag, parseIfMatch } from '../common/request-context';
+import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, RegisterTechnicianDto } from './dto/technicians.dto';
+import { type TechnicianData, type TechnicianView, TechniciansService } from './technicians.service';
+
+const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'technicians:read' } as const;
+const MANAGE = { roles: ['admin', 'dispatcher'], scope: 'technicians:write' } as const;
+/** Shift and availability: the technician themself too. */
+const SELF = { roles: ['admin', 'dispatcher', 'technician'], scope: 'technicians:write' } as const;
+
+type Call = Request<{ technicianId: string }> & { principal: Principal };
+
+@ApiTags('technicians')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('technicians')
+export class TechniciansController {
+  constructor(private readonly technicians: TechniciansService) {}
+
+  @Post()
+  @Access(MANAGE)
+  async register(@Req() call: Call, @Body() body: RegisterTechnicianDto, @Res({ passthrough: true }) res: Response) {
+    const view = await this.technicians.register(this.info(call), { ...body, homeBase: body.homeBase && { ...body.homeBase } });
+    res.status(201).setHeader('ETag', etag(view.version));
+    return view;
+  }
+
+  @Get()
+  @Access(READ)
+  list(@CurrentPrincipal() principal: Principal) {
+    return this.technicians.list(principal);
+  }
+
+  @Get(':technicianId')
+  @Access(READ)
+  async get(@Req() call: Call, @Res({ passthrough: true }) res: Response) {
+    return this.respond(res, await this.technicians.get(call.principal, call.params.technicianId));
+  }
+
+  @Post(':technicianId/skills') @HttpCode(200) @Access(MANAGE) skills(@Req() r: Call, @Body() b: ChangeSkillsDto) { return this.run(r, 'ChangeTechnicianSkills', { skills: b.skills }); }
+  @Post(':technicianId/shift/start') @HttpCode(200) @Access(SELF) startShift(@Req() r: Call) { return this.run(r, 'StartShift', {}); }
+  @Post(':technicianId/shift/end') @HttpCode(200) @Access(SELF) endShift(@Req() r: Call) { return this.run(r, 'EndShift', {}); }
+  @Post(':technicianId/availability') @HttpCode(200) @Access(SELF) availability(@Req() r: Call, @Body() b: AvailabilityDto) { return this.run(r, 'SetAvailability', { available: b.available, reason: b.reason }); }
+  @Post(':technicianId/deactivate') @HttpCode(200) @Access(MANAGE) deactivate(@Req() r: Call, @Body() b: DeactivateDto) { return this.run(r, 'DeactivateTechnician', { reason: b.reason }); }
+
+  private async run<T extends TechnicianCommand['type']>(call: Call, type: T, data: TechnicianData<T>) {
+    return this.respond(call.res!, await this.technicians.execute(this.info(call), call.params.technicianId, type, data as TechnicianData<typeof type>));
+  }
+
+  private info(call: Call) {
+    return { principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) };
+  }
+
+  private respond(res: Response, view: TechnicianView) {
+    res.setHeader('ETag', etag(view.version));
+    return view;
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { type Technician, type TechnicianCommand, technicianDecider } from '#libs/domain';
+import type { FieldlineEvent } from '#libs/events';
+import { DatabaseService, type Queryable } from '#libs/timescale';
+import type { Principal } from '../auth/principal';
+import { problem } from '../common/problem';
+import { commandContext } from '../common/request-context';
+import { CommandHandler } from '../event-store/command-handler.service';
+import type { CallInfo } from '../jobs/jobs.service';
+
+export type TechnicianData<T extends TechnicianCommand['type']> = Extract<TechnicianCommand, { type: T }>['data'];
+
+interface TechnicianRow {
+  technician_id: string;
+  version: number;
+  name: string;
+  skills: string[];
+  status: string;
+  available: boolean;
+  home_lat: number | null;
+  home_lon: number | null;
+  updated_at: Date;
+}
+
+const toView = (r: TechnicianRow) => ({
+  id: r.technician_id,
+  version: r.version,
+  name: r.name,
+  skills: r.skills,
+  status: r.status,
+  available: r.available,
+  ...(r.home_lat !== null && r.home_lon !== null ? { homeBase: { lat: r.home_lat, lon: r.home_lon } } : {}),
+  updatedAt: r.updated_at.toISOString(),
+});
+export type TechnicianView = ReturnType<typeof toView>;
+
+@Injectable()
+export class TechniciansService {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly db: DatabaseService,
+  ) {}
+
+  async execute<T extends TechnicianCommand['type']>(call: CallInfo, technicianId: string, type: T, data: TechnicianData<T>): Promise<TechnicianView> {
+    const { principal } = call;
+    // Technicians run their own shift and availability, nobody else's.
+    if (principal.role === 'technician' && principal.technicianId !== technicianId) throw notFound(technicianId);
+    await this.handler.handle({
+      tenantId: principal.tenantId,
+      streamId: technicianId,
+      decider: technicianDecider,
+      command: { type, data, context: commandContext(principal, call.correlationId) } as TechnicianCommand,
+      expectedVersion: call.ifMatch,
+      project: (tx, events, state, version) => project(tx, principal.tenantId, technicianId, events, state, version),
+    });
+    return this.get(principal, technicianId);
+  }
+
+  register(call: CallInfo, data: TechnicianData<'RegisterTechnician'> & { technicianId?: string }) {
+    const { technicianId = `tech_${uuidv7()}`, ...rest } = data;
+    return this.execute(call, technicianId, 'RegisterTechnician', rest);
+  }
+
+  async get(principal: Principal, technicianId: string): Promise<TechnicianView> {
+    const { rows } = await this.db.query<TechnicianRow>('SELECT * FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2', [
+      principal.tenantId,
+      technicianId,
+    ]);
+    if (!rows[0]) throw notFound(technicianId);
+    return toView(rows[0]);
+  }
+
+  async list(principal: Principal): Promise<TechnicianView[]> {
+    const { rows } = await this.db.query<TechnicianRow>('SELECT * FROM technicians_view WHERE tenant_id = $1 ORDER BY name, technician_id', [principal.tenantId]);
+    return rows.map(toView);
+  }
+}
+
+const notFound = (id: string) => problem(404, 'technician-not-found', 'Not Found', `no technician ${id}`, { code: 'TECHNICIAN_NOT_FOUND' });
+
+async function project(tx: Queryable, tenantId: string, technicianId: string, events: FieldlineEvent[], state: Technician, version: number) {
+  if (state.status === 'initial') return;
+  const at = events.at(-1)!.occurredAt;
+  const available = state.status === 'on_shift' && state.available;
+  const registered = events.find((e) => e.type === 'technician.registered');
+  if (registered) {
+    await tx.query(
+      `INSERT INTO technicians_view (tenant_id, technician_id, version, name, skills, status, available, home_lat, home_lon, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+      [tenantId, technicianId, version, registered.data.name, state.skills, state.status, available, registered.data.homeBase?.lat ?? null, registered.data.homeBase?.lon ?? null, at],
+    );
+    return;
+  }
+  await tx.query(
+    'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2',
+    [tenantId, technicianId, version, state.skills, state.status, available, at],
+  );
+}

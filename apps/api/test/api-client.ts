@@ -1,0 +1,40 @@
+// A small HTTP client for the API e2e tests: JSON in, status + headers + JSON out.
+
+export interface Reply<T = any> {
+  status: number;
+  headers: Headers;
+  body: T;
+}
+
+export class ApiClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly auth: Record<string, string> = {},
+  ) {}
+
+  as(token: string): ApiClient {
+    return new ApiClient(this.baseUrl, { authorization: `Bearer ${token}` });
+  }
+
+  withApiKey(key: string): ApiClient {
+    return new ApiClient(this.baseUrl, { 'x-api-key': key });
+  }
+
+  get<T = any>(path: string, headers: Record<string, string> = {}) {
+    return this.send<T>('GET', path, undefined, headers);
+  }
+
+  post<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}) {
+    return this.send<T>('POST', path, body, headers);
+  }
+
+  async send<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
+    const response = await fetch(`${this.baseUrl}${path}`, {
+      method,
+      headers: { ...this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  }
+}

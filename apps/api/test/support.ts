@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { ApiClient } from './api-client';
+
+export const BOOTSTRAP = 'e2e-bootstrap-token-0123456789';
+export const PASSWORD = 'e2e-password-0123456789';
+
+export async function startApi(extra: Record<string, string> = {}): Promise<{ app: AppProcess; http: ApiClient }> {
+  const app = await startAppProcess('api', {
+    ...stackEnv(),
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info', // the test waits for the app.listening line
+    JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-0123456789',
+    API_BOOTSTRAP_TOKEN: BOOTSTRAP,
+    ...extra,
+  });
+  return { app, http: new ApiClient(app.url) };
+}
+
+export interface Tenant {
+  tenantId: string;
+  admin: ApiClient;
+  dispatcher: ApiClient;
+  /** A technician user acting as technician `technicianId`. */
+  technician: ApiClient;
+  technicianId: string;
+  emails: { admin: string; dispatcher: string; technician: string };
+}
+
+/** A fresh tenant with an admin, a dispatcher and a technician user (registered on the roster, skills hvac+gas). */
+export async function newTenant(http: ApiClient): Promise<Tenant> {
+  const tag = randomUUID().slice(0, 8);
+  const emails = { admin: `admin-${tag}@e2e.example`, dispatcher: `disp-${tag}@e2e.example`, technician: `tech-${tag}@e2e.example` };
+  const created = await http.post('/tenants', { name: `Tenant ${tag}`, adminEmail: emails.admin, adminName: 'Admin', adminPassword: PASSWORD }, { 'x-bootstrap-token': BOOTSTRAP });
+  if (created.status !== 201) throw new Error(`tenant: ${created.status} ${JSON.stringify(created.body)}`);
+  const admin = http.as(await login(http, emails.admin));
+  const technicianId = `tech_${tag}`;
+  await must(admin.post('/users', { email: emails.dispatcher, name: 'Dispatcher', role: 'dispatcher', password: PASSWORD }));
+  await must(admin.post('/users', { email: emails.technician, name: 'Tech', role: 'technician', password: PASSWORD, technicianId }));
+  await must(admin.post('/technicians', { technicianId, name: 'Tech', skills: ['hvac', 'gas'] }));
+  return {
+    tenantId: created.body.tenantId,
+    admin,
+    dispatcher: http.as(await login(http, emails.dispatcher)),
+    technician: http.as(await login(http, emails.technician)),
+    technicianId,
+    emails,
+  };
+}
+
+export async function login(http: ApiClient, email: string, password = PASSWORD): Promise<string> {
+  const reply = await http.post('/auth/login', { email, password });
+  if (reply.status !== 200) throw new Error(`login ${email}: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.accessToken;
+}
+
+export async function must<T>(reply: Promise<{ status: number; body: T }>): Promise<T> {
+  const r = await reply;
+  if (r.status >= 300) throw new Error(`unexpected ${r.status}: ${JSON.stringify(r.body)}`);
+  return r.body;
+}
+
+/** A job window `dayOffset` days from now, two hours long, starting at `hour` UTC. */
+export function window(dayOffset: number, hour = 8, hours = 2) {
+  const start = new Date();
+  start.setUTCDate(start.getUTCDate() + dayOffset);
+  start.setUTCHours(hour, 0, 0, 0);
+  return { start: start.toISOString(), end: new Date(start.getTime() + hours * 3600_000).toISOString() };
+}
