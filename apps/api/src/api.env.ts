@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { BaseEnv } from '#libs/platform';
@@ -12,12 +13,14 @@ export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))
   JWT_SECRET!: string;
 
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(60)
   @Max(86_400)
   ACCESS_TOKEN_TTL_SECONDS: number = 900;
 
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(3600)
   @Max(31_536_000)
@@ -31,6 +34,7 @@ export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))
 
   /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
   @IsOptional()
+  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(1)

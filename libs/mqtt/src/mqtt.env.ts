@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 import type { Constructor } from '#libs/platform';
 
@@ -5,12 +6,14 @@ import type { Constructor } from '#libs/platform';
 export function withMqttEnv<Base extends Constructor>(base: Base) {
   class MqttEnv extends base {
     @IsOptional()
+    @Type(() => Number)
     @IsInt()
     @Min(0)
     @Max(65535)
     MQTT_PORT: number = 1883;
 
     @IsOptional()
+    @Type(() => Number)
     @IsInt()
     @Min(0)
     @Max(65535)

@@ -1,3 +1,4 @@
+import 'reflect-metadata'; // class-transformer and Nest read decorator metadata through it
 export { BaseEnv, type Constructor, LOG_LEVELS, type LogLevel } from './config/base.env';
 export { CONFIG_ERROR_EXIT_CODE, ConfigError, configKeys, type EnvClass, loadConfig } from './config/load-config';
 export { createLogger, PinoLoggerService } from './logging/pino-logger.service';

@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import type { Constructor } from '#libs/platform';
 
@@ -8,6 +9,7 @@ export function withDatabaseEnv<Base extends Constructor>(base: Base) {
     DATABASE_URL!: string;
 
     @IsOptional()
+    @Type(() => Number)
     @IsInt()
     @Min(1)
     @Max(200)

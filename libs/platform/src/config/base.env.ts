@@ -1,3 +1,5 @@
+import 'reflect-metadata';
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
@@ -14,6 +16,7 @@ export class BaseEnv {
   LOG_LEVEL: LogLevel = 'info';
 
   /** The HTTP port for the app's API and /health endpoints. */
+  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(65535)

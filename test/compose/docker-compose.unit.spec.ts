@@ -1,0 +1,106 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
+import { configKeys, type EnvClass, loadConfig } from '#libs/platform';
+import { ApiEnv } from '../../apps/api/src/api.env';
+import { IngestEnv } from '../../apps/ingest/src/ingest.env';
+import { MediaEnv } from '../../apps/media/src/media.env';
+import { ProjectorEnv } from '../../apps/projector/src/projector.env';
+import { RealtimeEnv } from '../../apps/realtime/src/realtime.env';
+
+// docker-compose.yml cannot run here (no Docker engine), so this keeps it honest: each app's
+// environment must be exactly what its config schema accepts, and its wiring must match.
+
+interface Service {
+  command?: string[];
+  environment?: Record<string, unknown> | string[];
+  depends_on?: Record<string, unknown> | string[];
+  ports?: string[];
+  healthcheck?: { test?: string[] };
+}
+
+const apps: Record<string, { env: EnvClass<object>; infra: string[] }> = {
+  api: { env: ApiEnv, infra: ['kafka', 'redis', 'timescaledb'] },
+  ingest: { env: IngestEnv, infra: ['kafka', 'redis'] },
+  projector: { env: ProjectorEnv, infra: ['kafka', 'redis', 'timescaledb'] },
+  realtime: { env: RealtimeEnv, infra: ['kafka', 'redis'] },
+  media: { env: MediaEnv, infra: ['kafka', 'redis'] },
+};
+
+/** What an operator must export before `docker compose up` (the file's ${VAR:?} entries). */
+const operatorEnv: Record<string, string> = { JWT_SECRET: 'j'.repeat(40) };
+
+function loadCompose(): { services: Record<string, Service> } {
+  const text = readFileSync(path.join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
+  return parse(text, { merge: true }) as { services: Record<string, Service> };
+}
+
+/** Compose's ${VAR}, ${VAR:-default} and ${VAR:?error} interpolation. */
+export function interpolate(value: string, env: Record<string, string>): string {
+  return value.replace(/\$\{(\w+)(?::([-?])([^}]*))?\}/g, (_m, name: string, op?: string, arg = '') => {
+    if (env[name] !== undefined && env[name] !== '') return env[name]!;
+    if (op === '-') return arg;
+    if (op === '?') throw new Error(`${name} must be set: ${arg}`);
+    return '';
+  });
+}
+
+export function environmentOf(service: Service, env = operatorEnv): Record<string, string> {
+  const raw = service.environment ?? {};
+  const entries = Array.isArray(raw) ? raw.map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]) : Object.entries(raw);
+  return Object.fromEntries(entries.map(([k, v]) => [k, interpolate(String(v ?? ''), env)]));
+}
+
+/** Variables the compose file sets that the app does not read: typos and leftovers. */
+export const unknownVariables = (env: Record<string, string>, envClass: EnvClass<object>) =>
+  Object.keys(env).filter((k) => !configKeys(envClass).includes(k));
+
+const compose = loadCompose();
+
+describe.each(Object.keys(apps))('%s service', (name) => {
+  const service = compose.services[name]!;
+  const { env: envClass, infra } = apps[name]!;
+  const env = environmentOf(service);
+
+  it('exists and runs the app', () => {
+    expect(service).toBeDefined();
+    expect(service.command).toEqual(['node', `dist/apps/${name}/src/main.js`]);
+  });
+
+  it('sets only variables the app reads', () => {
+    expect(unknownVariables(env, envClass)).toEqual([]);
+  });
+
+  it("passes the app's config validation", () => {
+    expect(() => loadConfig(envClass, env, name)).not.toThrow();
+  });
+
+  it('publishes HTTP_PORT and health-checks /health/ready on it', () => {
+    const port = env.HTTP_PORT;
+    expect(service.ports).toContain(`${port}:${port}`);
+    expect(service.healthcheck?.test?.join(' ')).toContain(`127.0.0.1:${port}/health/ready`);
+  });
+
+  it('waits for the infrastructure it uses, and that infrastructure is defined', () => {
+    const dependsOn = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+    expect([...dependsOn].sort()).toEqual(infra);
+    for (const dependency of dependsOn) expect(compose.services[dependency]).toBeDefined();
+  });
+});
+
+describe('the checks catch mistakes', () => {
+  const api = environmentOf(compose.services.api!);
+
+  it('a missing required variable fails validation, naming it', () => {
+    const { KAFKA_BROKERS: _dropped, ...withoutKafka } = api;
+    expect(() => loadConfig(ApiEnv, withoutKafka, 'api')).toThrow(/KAFKA_BROKERS/);
+  });
+
+  it('a misspelt variable is reported as unknown', () => {
+    expect(unknownVariables({ ...api, KAFKA_BROKER: 'kafka:9092' }, ApiEnv)).toEqual(['KAFKA_BROKER']);
+  });
+
+  it('an unset ${VAR:?} stops interpolation', () => {
+    expect(() => environmentOf(compose.services.api!, {})).toThrow(/JWT_SECRET must be set/);
+  });
+});
