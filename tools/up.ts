@@ -1,12 +1,14 @@
 // npm run up — the whole system on this machine: builds, raises the stack, starts the five apps, prints
 // where to look, and on Ctrl-C stops the apps and whatever part of the stack it started itself.
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { logFile, processState, sleep, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
-import { host, ports, repoRoot } from './stack/stack.config';
+import { dataDir, host, ports, repoRoot } from './stack/stack.config';
 
 const apps = [
   { name: 'api', port: 3000 },
@@ -17,6 +19,24 @@ const apps = [
 ] as const;
 
 const colours = [36, 32, 35, 33, 34];
+
+/**
+ * Development secrets, made once and kept in .data/dev-secrets.env so tokens survive a restart.
+ * Production sets its own (README, environment table).
+ */
+function devSecrets(): Record<string, string> {
+  const file = join(dataDir, 'dev-secrets.env');
+  if (!existsSync(file)) {
+    const fresh = { JWT_SECRET: randomBytes(32).toString('base64url'), API_BOOTSTRAP_TOKEN: randomBytes(16).toString('base64url') };
+    writeFileSync(file, Object.entries(fresh).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
+  }
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
+  );
+}
 const running = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -72,11 +92,12 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
+  const secrets = devSecrets();
   console.log('▸ apps');
   apps.forEach(({ name, port }, i) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: repoRoot,
-      env: { ...process.env, ...stack.env, HTTP_PORT: String(port) },
+      env: { ...secrets, ...process.env, ...stack.env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.set(name, child);
@@ -96,6 +117,7 @@ async function main(): Promise<void> {
   );
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
+  console.log(`│ API docs   http://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
   console.log('└ Ctrl-C stops everything this command started.\n');
 
   // A stack component that dies under the apps is reported, not hidden.
