@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
@@ -10,6 +10,7 @@ import type { ApiEnv } from './api.env';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
+import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { EventStoreModule } from './event-store/event-store.module';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
@@ -34,6 +35,7 @@ export class AppModule {
       controllers: [AuthController, TenantsController, JobsController, TechniciansController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
         { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },
         AuthService,

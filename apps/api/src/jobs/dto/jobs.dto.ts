@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize,
   IsIn,
   IsInt,
   IsISO8601,
@@ -16,6 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
+import { IsSkillList } from '../../common/validators';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -39,10 +39,7 @@ export class CreateJobDto {
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;
   @ApiPropertyOptional({ example: ['hvac'] })
   @IsOptional()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(50, { each: true })
+  @IsSkillList()
   requiredSkills?: string[];
   @ApiPropertyOptional({ enum: PRIORITIES }) @IsOptional() @IsIn(PRIORITIES) priority?: (typeof PRIORITIES)[number];
   @ApiPropertyOptional({ type: WindowDto }) @IsOptional() @ValidateNested() @Type(() => WindowDto) window?: WindowDto;

@@ -1,17 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsSkillList } from '../../common/validators';
 import { LocationDto } from '../../jobs/dto/jobs.dto';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
-
-class SkillsField {
-  @ApiProperty({ example: ['hvac', 'gas'] })
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(50, { each: true })
-  skills!: string[];
-}
 
 export class RegisterTechnicianDto {
   @ApiPropertyOptional({ description: 'Your id for them (HR number …); generated when absent.', example: 'tech_ada' })
@@ -23,16 +15,17 @@ export class RegisterTechnicianDto {
 
   @ApiPropertyOptional({ example: ['hvac'] })
   @IsOptional()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MinLength(1, { each: true })
-  @MaxLength(50, { each: true })
+  @IsSkillList()
   skills?: string[];
 
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) homeBase?: LocationDto;
 }
 
-export class ChangeSkillsDto extends SkillsField {}
+export class ChangeSkillsDto {
+  @ApiProperty({ example: ['hvac', 'gas'] })
+  @IsSkillList()
+  skills!: string[];
+}
 
 export class AvailabilityDto {
   @ApiProperty() @IsBoolean() available!: boolean;

@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import type { AppProcess } from '../../../test/support/app-process';
+import type { ApiClient } from './api-client';
+import { must, newTenant, PASSWORD, startApi, type Tenant } from './support';
+
+// Identity and request hygiene over HTTP: refresh rotation with reuse detection, API keys with
+// scopes, Idempotency-Key replays.
+
+let app: AppProcess;
+let http: ApiClient;
+let acme: Tenant;
+
+beforeAll(async () => {
+  ({ app, http } = await startApi());
+  acme = await newTenant(http);
+});
+afterAll(async () => {
+  await app?.stop();
+});
+
+describe('refresh tokens', () => {
+  it('rotate: each refresh token works once; replaying a used one revokes the whole family', async () => {
+    const first = await must(http.post('/auth/login', { email: acme.emails.dispatcher, password: PASSWORD }));
+    const second = await must(http.post('/auth/refresh', { refreshToken: first.refreshToken }));
+    expect(second.refreshToken).not.toBe(first.refreshToken);
+    expect((await http.as(second.accessToken).get('/jobs')).status).toBe(200);
+
+    const replay = await http.post('/auth/refresh', { refreshToken: first.refreshToken });
+    expect(replay.status).toBe(401);
+    // The thief's replay also killed the legitimate, newer token of that login.
+    expect((await http.post('/auth/refresh', { refreshToken: second.refreshToken })).status).toBe(401);
+  });
+
+  it('logout revokes the login', async () => {
+    const tokens = await must(http.post('/auth/login', { email: acme.emails.technician, password: PASSWORD }));
+    expect((await http.post('/auth/logout', { refreshToken: tokens.refreshToken })).status).toBe(204);
+    expect((await http.post('/auth/refresh', { refreshToken: tokens.refreshToken })).status).toBe(401);
+  });
+
+  it('refuses a wrong password and an unknown email alike', async () => {
+    const wrong = await http.post('/auth/login', { email: acme.emails.admin, password: 'not-the-password' });
+    const unknown = await http.post('/auth/login', { email: 'nobody@e2e.example', password: PASSWORD });
+    expect([wrong.status, unknown.status]).toEqual([401, 401]);
+    expect(wrong.body.detail).toBe(unknown.body.detail);
+  });
+});
+
+describe('API keys', () => {
+  it('are shown once, scoped, and revocable', async () => {
+    const created = await must(acme.admin.post('/api-keys', { name: 'ERP read', scopes: ['jobs:read'] }));
+    const integrator = http.withApiKey(created.apiKey);
+    expect((await integrator.get('/jobs')).status).toBe(200);
+    const write = await integrator.post('/jobs', { title: 'from ERP' });
+    expect(write.status).toBe(403);
+    expect(write.body.detail).toContain('jobs:write');
+    const listed = await must(acme.admin.get('/api-keys'));
+    expect(JSON.stringify(listed)).not.toContain(created.apiKey.split('.')[1]); // the secret never comes back
+    expect((await acme.admin.send('DELETE', `/api-keys/${created.keyId}`)).status).toBe(204);
+    expect((await integrator.get('/jobs')).status).toBe(401);
+  });
+
+  it('a wrong secret for a real key id is refused', async () => {
+    const created = await must(acme.admin.post('/api-keys', { name: 'typo', scopes: ['jobs:read'] }));
+    expect((await http.withApiKey(`${created.keyId}.wrong`).get('/jobs')).status).toBe(401);
+  });
+});
+
+describe('Idempotency-Key', () => {
+  it('replays the first response to a retry and appends nothing more', async () => {
+    const key = randomUUID();
+    const body = { title: 'Idempotent job' };
+    const first = await acme.dispatcher.post('/jobs', body, { 'idempotency-key': key });
+    const retry = await acme.dispatcher.post('/jobs', body, { 'idempotency-key': key });
+    expect(first.status).toBe(201);
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.body).toEqual(first.body);
+    expect(retry.headers.get('etag')).toBe(first.headers.get('etag'));
+    const all = await must(acme.dispatcher.get('/jobs?limit=200'));
+    expect(all.items.filter((j: { title: string }) => j.title === 'Idempotent job')).toHaveLength(1);
+  });
+
+  it('refuses the same key for a different request', async () => {
+    const key = randomUUID();
+    await must(acme.dispatcher.post('/jobs', { title: 'A' }, { 'idempotency-key': key }));
+    const other = await acme.dispatcher.post('/jobs', { title: 'B' }, { 'idempotency-key': key });
+    expect(other.status).toBe(422);
+  });
+
+  it('lets a failed command be retried with the same key', async () => {
+    const job = await must(acme.dispatcher.post('/jobs', { title: 'retry me' }));
+    const key = randomUUID();
+    const failed = await acme.dispatcher.post(`/jobs/${job.id}/assign`, { technicianId: 'tech_nobody' }, { 'idempotency-key': key });
+    expect(failed.status).toBe(422); // TECHNICIAN_UNAVAILABLE
+    const retried = await acme.dispatcher.post(`/jobs/${job.id}/assign`, { technicianId: 'tech_nobody' }, { 'idempotency-key': key });
+    expect(retried.status).toBe(422); // ran again (not replayed), same refusal
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+  });
+});
