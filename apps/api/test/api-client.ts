@@ -16,6 +16,11 @@ export class ApiClient {
     return new ApiClient(this.baseUrl, { authorization: `Bearer ${token}` });
   }
 
+  /** The same credentials against another instance (the API is stateless; tokens work on any). */
+  at(baseUrl: string): ApiClient {
+    return new ApiClient(baseUrl, this.auth);
+  }
+
   withApiKey(key: string): ApiClient {
     return new ApiClient(this.baseUrl, { 'x-api-key': key });
   }
