@@ -11,6 +11,8 @@ import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { DevicesController } from './devices/devices.controller';
+import { DevicesService } from './devices/devices.service';
 import { EventStoreModule } from './event-store/event-store.module';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
@@ -32,7 +34,7 @@ export class AppModule {
         JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, TenantsController, JobsController, TechniciansController],
+      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
@@ -42,6 +44,7 @@ export class AppModule {
         TenantsService,
         JobsService,
         TechniciansService,
+        DevicesService,
       ],
     };
   }

@@ -52,3 +52,14 @@ export {
 } from './technician/technician.state';
 
 export { deciderSpec, type ExpectedError } from './testing/decider-spec';
+
+export {
+  type Device,
+  type DeviceCommand,
+  type DeviceDomainEvent,
+  type DeviceKind,
+  decideDevice,
+  deviceDecider,
+  evolveDevice,
+} from './device/device.decider';
+export { DeviceError, type DeviceErrorCode, deviceErrorKinds } from './device/device.errors';

@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Access } from '../auth/access.decorator';
+import type { Principal } from '../auth/principal';
+import { parseIfMatch } from '../common/request-context';
+import { DevicesService } from './devices.service';
+import { LinkDeviceDto, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
+
+const READ = { roles: ['admin', 'dispatcher'], scope: 'devices:read' } as const;
+const MANAGE = { roles: ['admin', 'dispatcher'], scope: 'devices:write' } as const;
+
+type Call = Request<{ deviceId: string }> & { principal: Principal };
+const info = (call: Call) => ({ principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) });
+
+@ApiTags('devices')
+@ApiBearerAuth()
+@ApiSecurity('api-key')
+@Controller('devices')
+export class DevicesController {
+  constructor(private readonly devices: DevicesService) {}
+
+  /** Returns the device and its secret — the only time the secret is ever shown. */
+  @Post()
+  @Access(MANAGE)
+  provision(@Req() call: Call, @Body() body: ProvisionDeviceDto) {
+    return this.devices.provision(info(call), body);
+  }
+
+  @Get()
+  @Access(READ)
+  list(@Req() call: Call) {
+    return this.devices.list(call.principal);
+  }
+
+  @Get(':deviceId')
+  @Access(READ)
+  get(@Req() call: Call) {
+    return this.devices.get(call.principal, call.params.deviceId);
+  }
+
+  /** A new secret, shown once; the old one stops working at once. */
+  @Post(':deviceId/rotate')
+  @HttpCode(200)
+  @Access(MANAGE)
+  rotate(@Req() call: Call) {
+    return this.devices.rotate(info(call), call.params.deviceId);
+  }
+
+  @Post(':deviceId/link')
+  @HttpCode(200)
+  @Access(MANAGE)
+  link(@Req() call: Call, @Body() body: LinkDeviceDto) {
+    return this.devices.change(info(call), call.params.deviceId, 'LinkDevice', { ...body });
+  }
+
+  @Post(':deviceId/unlink')
+  @HttpCode(200)
+  @Access(MANAGE)
+  unlink(@Req() call: Call, @Body() body: UnlinkDeviceDto) {
+    return this.devices.change(info(call), call.params.deviceId, 'UnlinkDevice', { ...body });
+  }
+
+  @Post(':deviceId/revoke')
+  @HttpCode(200)
+  @Access(MANAGE)
+  revoke(@Req() call: Call, @Body() body: RevokeDeviceDto) {
+    return this.devices.change(info(call), call.params.deviceId, 'RevokeDevice', { reason: body.reason });
+  }
+}

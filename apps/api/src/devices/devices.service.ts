@@ -1,0 +1,123 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
+import type { FieldlineEvent } from '#libs/events';
+import { hashSecret, newSecret } from '#libs/platform';
+import { DatabaseService, type Queryable } from '#libs/timescale';
+import type { Principal } from '../auth/principal';
+import { problem } from '../common/problem';
+import { commandContext } from '../common/request-context';
+import { CommandHandler } from '../event-store/command-handler.service';
+import type { CallInfo } from '../jobs/jobs.service';
+import type { ProvisionDeviceDto } from './dto/devices.dto';
+
+interface DeviceRow {
+  device_id: string;
+  kind: string;
+  name: string;
+  technician_id: string | null;
+  asset_id: string | null;
+  owntracks_user: string | null;
+  owntracks_device: string | null;
+  status: string;
+  created_at: Date;
+  secret_rotated_at: Date;
+}
+
+const toView = (r: DeviceRow) => ({
+  id: r.device_id,
+  kind: r.kind,
+  name: r.name,
+  ...(r.technician_id ? { technicianId: r.technician_id } : {}),
+  ...(r.asset_id ? { assetId: r.asset_id } : {}),
+  ...(r.owntracks_user ? { owntracks: { user: r.owntracks_user, device: r.owntracks_device } } : {}),
+  status: r.status,
+  createdAt: r.created_at.toISOString(),
+  secretRotatedAt: r.secret_rotated_at.toISOString(),
+});
+export type DeviceView = ReturnType<typeof toView>;
+
+const UNIQUE_VIOLATION = '23505';
+const notFound = (id: string) => problem(404, 'device-not-found', 'Not Found', `no device ${id}`, { code: 'DEVICE_NOT_FOUND' });
+
+/**
+ * Device credentials for ingest: provisioned, rotated and revoked here as events on the device's
+ * stream; the `devices` table (what ingest authenticates against) is kept in the same transaction,
+ * with the scrypt hash of the secret. The secret is returned once and never stored or logged.
+ */
+@Injectable()
+export class DevicesService {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly db: DatabaseService,
+  ) {}
+
+  async provision(call: CallInfo, input: ProvisionDeviceDto) {
+    const deviceId = input.deviceId ?? `dev_${uuidv7()}`;
+    const secret = newSecret();
+    const secretHash = await hashSecret(secret);
+    const subject = input.technicianId ? { technicianId: input.technicianId } : input.assetId ? { assetId: input.assetId } : {};
+    try {
+      await this.run(call, deviceId, { type: 'ProvisionDevice', data: { kind: input.kind, credentialId: `cred_${uuidv7()}`, ...subject } }, async (tx, _events, device) => {
+        if (device.status !== 'active') return;
+        await tx.query(
+          `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, asset_id, owntracks_user, owntracks_device)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+          [deviceId, call.principal.tenantId, input.kind, input.name, secretHash, subject.technicianId ?? null, subject.assetId ?? null, input.owntracksUser ?? null, input.owntracksDevice ?? null],
+        );
+      });
+    } catch (error) {
+      // The device id (the MQTT client id) is unique across tenants; say so without telling whose it is.
+      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw problem(409, 'device-id-taken', 'Conflict', `device id ${deviceId} is taken; choose another`);
+      throw error;
+    }
+    return { device: await this.get(call.principal, deviceId), credentials: { deviceId, secret, note: 'shown once: put it on the device now' } };
+  }
+
+  async rotate(call: CallInfo, deviceId: string) {
+    await this.get(call.principal, deviceId);
+    const secret = newSecret();
+    const secretHash = await hashSecret(secret);
+    await this.run(call, deviceId, { type: 'RotateDeviceCredentials', data: { credentialId: `cred_${uuidv7()}` } }, (tx) =>
+      tx.query('UPDATE devices SET secret_hash = $3, secret_rotated_at = now() WHERE tenant_id = $1 AND device_id = $2', [call.principal.tenantId, deviceId, secretHash]).then(() => undefined),
+    );
+    return { device: await this.get(call.principal, deviceId), credentials: { deviceId, secret, note: 'shown once; the old secret no longer works' } };
+  }
+
+  /** Link, unlink, revoke: the devices row follows the folded state. */
+  async change(call: CallInfo, deviceId: string, command: 'LinkDevice' | 'UnlinkDevice' | 'RevokeDevice', data: unknown) {
+    await this.get(call.principal, deviceId);
+    await this.run(call, deviceId, { type: command, data } as Pick<DeviceCommand, 'type' | 'data'>, async (tx, _events, device) => {
+      const status = device.status === 'revoked' ? 'revoked' : 'active';
+      const subject = device.status === 'active' ? device.subject : {};
+      await tx.query(
+        `UPDATE devices SET status = $3, technician_id = $4, asset_id = $5, revoked_at = CASE WHEN $3 = 'revoked' THEN coalesce(revoked_at, now()) END
+          WHERE tenant_id = $1 AND device_id = $2`,
+        [call.principal.tenantId, deviceId, status, subject.technicianId ?? null, subject.assetId ?? null],
+      );
+    });
+    return this.get(call.principal, deviceId);
+  }
+
+  async get(principal: Principal, deviceId: string): Promise<DeviceView> {
+    const { rows } = await this.db.query<DeviceRow>('SELECT * FROM devices WHERE tenant_id = $1 AND device_id = $2', [principal.tenantId, deviceId]);
+    if (!rows[0]) throw notFound(deviceId);
+    return toView(rows[0]);
+  }
+
+  async list(principal: Principal): Promise<DeviceView[]> {
+    const { rows } = await this.db.query<DeviceRow>('SELECT * FROM devices WHERE tenant_id = $1 ORDER BY created_at, device_id', [principal.tenantId]);
+    return rows.map(toView);
+  }
+
+  private run(call: CallInfo, deviceId: string, command: Pick<DeviceCommand, 'type' | 'data'>, project: (tx: Queryable, events: FieldlineEvent[], device: Device) => Promise<void>) {
+    return this.handler.handle({
+      tenantId: call.principal.tenantId,
+      streamId: deviceId,
+      decider: deviceDecider(deviceId),
+      command: { ...command, context: commandContext(call.principal, call.correlationId) } as DeviceCommand,
+      expectedVersion: call.ifMatch,
+      project: (tx, events, device) => project(tx, events, device),
+    });
+  }
+}

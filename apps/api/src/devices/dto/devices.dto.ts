@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
+
+export const DEVICE_KINDS = ['phone', 'gateway', 'tracker'] as const;
+
+export class LinkDeviceDto {
+  @ApiPropertyOptional({ description: 'The technician whose location this device reports (phones).' })
+  @IsOptional()
+  @Matches(ID_PATTERN)
+  technicianId?: string;
+
+  @ApiPropertyOptional({ description: 'The asset (van, generator) it is fitted to (trackers).' })
+  @IsOptional()
+  @Matches(ID_PATTERN)
+  assetId?: string;
+}
+
+export class ProvisionDeviceDto extends LinkDeviceDto {
+  @ApiPropertyOptional({ description: 'Its MQTT client id; generated when absent. Unique across all tenants.' })
+  @IsOptional()
+  @Matches(ID_PATTERN)
+  deviceId?: string;
+
+  @ApiProperty({ enum: DEVICE_KINDS }) @IsIn(DEVICE_KINDS) kind!: (typeof DEVICE_KINDS)[number];
+
+  @ApiProperty({ example: "Ada's phone" }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+
+  @ApiPropertyOptional({ description: 'OwnTracks: the user part of owntracks/{user}/{device}.' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  owntracksUser?: string;
+
+  @ApiPropertyOptional({ description: 'OwnTracks: the device part of owntracks/{user}/{device}.' })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  owntracksDevice?: string;
+}
+
+export class RevokeDeviceDto {
+  @ApiProperty({ example: 'phone lost' }) @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+}
+
+export class UnlinkDeviceDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+}
