@@ -32,6 +32,13 @@ export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))
   @MinLength(16)
   API_BOOTSTRAP_TOKEN?: string;
 
+  /** Requests per minute per user or API key (per IP before login), shared by all instances through Redis. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  RATE_LIMIT_PER_MINUTE: number = 1200;
+
   /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
   @IsOptional()
   @Type(() => Number)

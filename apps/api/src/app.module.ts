@@ -1,16 +1,18 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { HealthModule } from '#libs/platform';
-import { RedisHealthCheck, RedisModule } from '#libs/redis';
+import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
+import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
 import { EventStoreModule } from './event-store/event-store.module';
@@ -32,11 +34,20 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
         JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+        ThrottlerModule.forRootAsync({
+          inject: [RedisService],
+          useFactory: (redis: RedisService) => ({
+            throttlers: [{ ttl: 60_000, limit: config.RATE_LIMIT_PER_MINUTE }],
+            storage: new RedisThrottlerStorage(redis),
+          }),
+        }),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
       controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController],
       providers: [
+        // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_GUARD, useClass: CallerThrottlerGuard },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
         { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },

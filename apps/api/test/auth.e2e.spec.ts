@@ -97,3 +97,24 @@ describe('Idempotency-Key', () => {
     expect(retried.headers.get('idempotent-replayed')).toBeNull();
   });
 });
+
+describe('rate limits', () => {
+  it('answer 429 with Retry-After past the budget, per caller, never on health probes', async () => {
+    const limited = await startApi({ RATE_LIMIT_PER_MINUTE: '5' });
+    try {
+      // Tenant and tokens from the unlimited instance (same JWT secret): only the calls below are counted.
+      const tenant = await newTenant(http);
+      const dispatcher = tenant.dispatcher.at(limited.app.url);
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await dispatcher.get('/jobs')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+      const refused = await dispatcher.get('/jobs');
+      expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(refused.body).toMatchObject({ status: 429, type: expect.stringContaining('rate-limited') });
+      expect((await tenant.technician.at(limited.app.url).get('/jobs')).status).toBe(200); // another caller, its own budget
+      for (let i = 0; i < 8; i++) expect((await limited.http.get('/health/live')).status).toBe(200);
+    } finally {
+      await limited.app.stop();
+    }
+  });
+});
