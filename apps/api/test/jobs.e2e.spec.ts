@@ -165,3 +165,21 @@ it('publishes every appended event to Kafka through the outbox, keyed by stream,
   await consumer.disconnect();
   expect(seen).toEqual(history.events.map((e: { id: string; streamPosition: number }) => ({ id: e.id, position: e.streamPosition })));
 });
+
+it('bulk-assigns with a result per item, never claiming what did not happen', async () => {
+  const a = await newJob(acme, { window: window(20, 8) });
+  const b = await newJob(acme, { window: window(20, 9) }); // overlaps a
+  const reply = await acme.dispatcher.post('/jobs/bulk-assign', {
+    assignments: [
+      { jobId: a.id, technicianId: acme.technicianId },
+      { jobId: b.id, technicianId: acme.technicianId },
+      { jobId: 'job_missing', technicianId: acme.technicianId },
+    ],
+  });
+  expect(reply.status).toBe(207);
+  expect(reply.body).toMatchObject({ succeeded: 1, failed: 2 });
+  expect(reply.body.results.map((r: { status: number }) => r.status)).toEqual([200, 409, 404]);
+  expect(reply.body.results[1].problem.code).toBe('DOUBLE_BOOKED');
+  expect((await must(acme.dispatcher.get(`/jobs/${a.id}`))).status).toBe('assigned');
+  expect((await must(acme.dispatcher.get(`/jobs/${b.id}`))).status).toBe('unassigned');
+});

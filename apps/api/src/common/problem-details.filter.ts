@@ -27,53 +27,53 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const { problem, headers } = this.toProblem(error, request);
+    const { problem, headers } = toProblem(error, request.originalUrl);
     if (problem.status >= 500) this.logger.error({ err: error, path: request.path, method: request.method }, 'unhandled error');
     if (response.headersSent) return;
     response.status(problem.status).set({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(JSON.stringify(problem));
   }
+}
 
-  private toProblem(error: unknown, request: Request): { problem: Problem; headers: Record<string, string> } {
-    const instance = request.originalUrl;
-    if (error instanceof ProblemError) return { problem: { ...error.problem, instance }, headers: error.headers };
-    if (isDomainError(error)) {
-      const status = unprocessable.has(error.code) ? 422 : statusOfKind[error.kind];
-      const slug = error.code.toLowerCase().replaceAll('_', '-');
-      return { problem: { type: problemType(slug), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
-    }
-    if (error instanceof StaleVersionError) {
-      return {
-        problem: { type: problemType('stale-version'), title: 'Precondition Failed', status: 412, detail: error.message, code: error.code, instance },
-        headers: { etag: `"${error.actual}"` },
-      };
-    }
-    if (error instanceof StreamConflictError) {
-      return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: {} };
-    }
-    const parserError = bodyParserError(error);
-    if (parserError === 'entity.parse.failed') {
-      return { problem: { type: problemType('malformed-json'), title: 'Bad Request', status: 400, detail: 'the request body is not valid JSON', instance }, headers: {} };
-    }
-    if (parserError === 'entity.too.large') {
-      return { problem: { type: problemType('payload-too-large'), title: 'Payload Too Large', status: 413, detail: 'the request body is too large', instance }, headers: {} };
-    }
-    if (error instanceof HttpException) {
-      const status = error.getStatus();
-      const body = error.getResponse();
-      const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
-      return {
-        problem: {
-          type: problemType(titleOf(status).toLowerCase().replaceAll(' ', '-')),
-          title: titleOf(status),
-          status,
-          detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
-          instance,
-        },
-        headers: {},
-      };
-    }
-    return { problem: { type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected error; it has been logged', instance }, headers: {} };
+/** Any error as a problem and its headers: the one mapping, used by the filter and by bulk results. */
+export function toProblem(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
+  if (error instanceof ProblemError) return { problem: { ...error.problem, instance }, headers: error.headers };
+  if (isDomainError(error)) {
+    const status = unprocessable.has(error.code) ? 422 : statusOfKind[error.kind];
+    const slug = error.code.toLowerCase().replaceAll('_', '-');
+    return { problem: { type: problemType(slug), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
   }
+  if (error instanceof StaleVersionError) {
+    return {
+      problem: { type: problemType('stale-version'), title: 'Precondition Failed', status: 412, detail: error.message, code: error.code, instance },
+      headers: { etag: `"${error.actual}"` },
+    };
+  }
+  if (error instanceof StreamConflictError) {
+    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: {} };
+  }
+  const parserError = bodyParserError(error);
+  if (parserError === 'entity.parse.failed') {
+    return { problem: { type: problemType('malformed-json'), title: 'Bad Request', status: 400, detail: 'the request body is not valid JSON', instance }, headers: {} };
+  }
+  if (parserError === 'entity.too.large') {
+    return { problem: { type: problemType('payload-too-large'), title: 'Payload Too Large', status: 413, detail: 'the request body is too large', instance }, headers: {} };
+  }
+  if (error instanceof HttpException) {
+    const status = error.getStatus();
+    const body = error.getResponse();
+    const detail = typeof body === 'string' ? body : ((body as { message?: unknown }).message ?? error.message);
+    return {
+      problem: {
+        type: problemType(titleOf(status).toLowerCase().replaceAll(' ', '-')),
+        title: titleOf(status),
+        status,
+        detail: Array.isArray(detail) ? detail.join('; ') : String(detail),
+        instance,
+      },
+      headers: {},
+    };
+  }
+  return { problem: { type: problemType('internal'), title: 'Internal Server Error', status: 500, detail: 'unexpected error; it has been logged', instance }, headers: {} };
 }
 
 /** body-parser's error type, raised before any handler; Nest may wrap it in a BadRequestException. */

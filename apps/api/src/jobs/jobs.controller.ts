@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
 import {
   AssignDto,
+  BulkAssignDto,
   CompleteDto,
   CreateJobDto,
   ListJobsQuery,
@@ -43,6 +44,15 @@ export class JobsController {
   @ApiOkResponse({ type: JobView })
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateJobDto, @Headers('x-correlation-id') correlationId: string | undefined, @Res({ passthrough: true }) res: Response) {
     return this.respond(res, await this.jobs.create({ principal, correlationId }, body));
+  }
+
+  /** Many assignments in one call; the answer has a result per item (200 with the job, or the problem). */
+  @Post('bulk-assign')
+  @HttpCode(207)
+  @Access(DISPATCH)
+  async bulkAssign(@CurrentPrincipal() principal: Principal, @Body() body: BulkAssignDto, @Headers('x-correlation-id') correlationId: string | undefined) {
+    const results = await this.jobs.bulkAssign({ principal, correlationId }, body.assignments);
+    return { succeeded: results.filter((r) => r.status === 200).length, failed: results.filter((r) => r.status !== 200).length, results };
   }
 
   @Get()

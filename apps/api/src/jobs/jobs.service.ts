@@ -4,7 +4,8 @@ import { checkAssignment, fold, type Job, type JobCommand, jobDecider, technicia
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { commandContext } from '../common/request-context';
-import { problem } from '../common/problem';
+import { type Problem, problem } from '../common/problem';
+import { toProblem } from '../common/problem-details.filter';
 import { CommandHandler } from '../event-store/command-handler.service';
 import { EventStore } from '../event-store/event-store.service';
 import type { CreateJobDto, ListJobsQuery } from './dto/jobs.dto';
@@ -50,6 +51,26 @@ export class JobsService {
       project: (tx, events, job, version) => projectJob(tx, principal.tenantId, jobId, events, job, version),
     });
     return this.get(principal, jobId);
+  }
+
+  /**
+   * Many assignments, each its own command and transaction, in the order given (a later one sees the
+   * bookings of the earlier ones). Each item reports what happened to it; none claims success that
+   * did not commit.
+   */
+  async bulkAssign(call: CallInfo, assignments: { jobId: string; technicianId: string; expectedVersion?: number }[]) {
+    const results: { jobId: string; status: number; job?: JobView; problem?: Problem }[] = [];
+    for (const item of assignments) {
+      try {
+        const job = await this.execute({ ...call, ifMatch: item.expectedVersion }, item.jobId, 'AssignJob', { technicianId: item.technicianId });
+        results.push({ jobId: item.jobId, status: 200, job });
+      } catch (error) {
+        const { problem } = toProblem(error, `/jobs/${item.jobId}/assign`);
+        if (problem.status >= 500) throw error; // not a refusal: let the filter log it and answer 500
+        results.push({ jobId: item.jobId, status: problem.status, problem });
+      }
+    }
+    return results;
   }
 
   async get(principal: Principal, jobId: string): Promise<JobView> {

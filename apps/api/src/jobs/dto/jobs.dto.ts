@@ -1,6 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
   IsIn,
   IsInt,
   IsISO8601,
@@ -81,4 +83,23 @@ export class ListJobsQuery {
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' }) @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
+
+export class BulkAssignmentDto {
+  @ApiProperty() @Matches(ID_PATTERN) jobId!: string;
+  @ApiProperty() @Matches(ID_PATTERN) technicianId!: string;
+  @ApiPropertyOptional({ description: 'The job version this assignment was planned against (as If-Match).' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  expectedVersion?: number;
+}
+
+export class BulkAssignDto {
+  @ApiProperty({ type: [BulkAssignmentDto] })
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => BulkAssignmentDto)
+  assignments!: BulkAssignmentDto[];
 }
