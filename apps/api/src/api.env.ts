@@ -39,6 +39,28 @@ export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))
   @Min(1)
   RATE_LIMIT_PER_MINUTE: number = 1200;
 
+  /** How long a webhook endpoint may take to answer before the attempt counts as failed. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS: number = 5000;
+
+  /** First retry waits up to this long; each further one doubles it (full jitter, capped at 1 h). */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  WEBHOOK_RETRY_BASE_MS: number = 10_000;
+
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  WEBHOOK_MAX_ATTEMPTS: number = 12;
+
   /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
   @IsOptional()
   @Type(() => Number)

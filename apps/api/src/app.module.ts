@@ -21,6 +21,9 @@ import { JobsService } from './jobs/jobs.service';
 import { TechniciansController } from './technicians/technicians.controller';
 import { TechniciansService } from './technicians/technicians.service';
 import { BOOTSTRAP_TOKEN, TenantsController } from './tenants/tenants.controller';
+import { WEBHOOK_OPTIONS, WebhookDispatcher } from './webhooks/webhook-dispatcher.service';
+import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksService } from './webhooks/webhooks.service';
 import { TenantsService } from './tenants/tenants.service';
 
 @Module({})
@@ -43,7 +46,7 @@ export class AppModule {
         }),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController],
+      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -56,6 +59,20 @@ export class AppModule {
         JobsService,
         TechniciansService,
         DevicesService,
+        WebhooksService,
+        WebhookDispatcher,
+        {
+          provide: WEBHOOK_OPTIONS,
+          useValue: {
+            logger,
+            timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+            retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+            maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+            concurrency: 50,
+            pollMs: 250,
+            enabled: true,
+          },
+        },
       ],
     };
   }
