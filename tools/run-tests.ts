@@ -8,6 +8,7 @@ import { processState, logFile, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
 import { dataDir, repoRoot } from './stack/stack.config';
+import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
 
 // The suite must finish well inside CI's limit; a hung handle must not eat the whole budget.
@@ -38,6 +39,7 @@ async function main(): Promise<number> {
     { binary: 'mosquitto_sub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
     { binary: 'mosquitto', debianPackage: 'mosquitto', why: 'the external broker of the scale-out tests' },
   ]);
+  ensureSchemathesis();
 
   console.log('▸ build (tsc -b)');
   if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']) !== 0) {

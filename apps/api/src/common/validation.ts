@@ -1,9 +1,26 @@
-import { type ValidationError, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
 import { problem } from './problem';
+
+/**
+ * In this API `null` means "not given": no field takes null as a value. class-validator's IsOptional
+ * lets null through to the handler, so nulls are removed before validation rather than reaching a
+ * default that only covers undefined.
+ */
+class FieldlineValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata) {
+    return super.transform(metadata.type === 'body' || metadata.type === 'query' ? withoutNulls(value) : value, metadata);
+  }
+}
+
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== null).map(([k, v]) => [k, withoutNulls(v)]));
+}
 
 /** Whitelisted, transformed DTOs; unknown fields are refused; errors come out per field. */
 export const validationPipe = () =>
-  new ValidationPipe({
+  new FieldlineValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { Access } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { parseIfMatch } from '../common/request-context';
+import { CommandRoute, ResourceRoute } from '../common/routes';
 import { DevicesService } from './devices.service';
 import { LinkDeviceDto, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
 
@@ -33,36 +34,32 @@ export class DevicesController {
     return this.devices.list(call.principal);
   }
 
-  @Get(':deviceId')
+  @ResourceRoute('deviceId')
   @Access(READ)
   get(@Req() call: Call) {
     return this.devices.get(call.principal, call.params.deviceId);
   }
 
   /** A new secret, shown once; the old one stops working at once. */
-  @Post(':deviceId/rotate')
-  @HttpCode(200)
+  @CommandRoute('deviceId', 'rotate')
   @Access(MANAGE)
   rotate(@Req() call: Call) {
     return this.devices.rotate(info(call), call.params.deviceId);
   }
 
-  @Post(':deviceId/link')
-  @HttpCode(200)
+  @CommandRoute('deviceId', 'link')
   @Access(MANAGE)
   link(@Req() call: Call, @Body() body: LinkDeviceDto) {
     return this.devices.change(info(call), call.params.deviceId, 'LinkDevice', { ...body });
   }
 
-  @Post(':deviceId/unlink')
-  @HttpCode(200)
+  @CommandRoute('deviceId', 'unlink')
   @Access(MANAGE)
   unlink(@Req() call: Call, @Body() body: UnlinkDeviceDto) {
     return this.devices.change(info(call), call.params.deviceId, 'UnlinkDevice', { ...body });
   }
 
-  @Post(':deviceId/revoke')
-  @HttpCode(200)
+  @CommandRoute('deviceId', 'revoke')
   @Access(MANAGE)
   revoke(@Req() call: Call, @Body() body: RevokeDeviceDto) {
     return this.devices.change(info(call), call.params.deviceId, 'RevokeDevice', { reason: body.reason });

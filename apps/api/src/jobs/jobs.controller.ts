@@ -6,6 +6,7 @@ import type { JobCommand } from '#libs/domain';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
+import { CommandRoute, ResourceRoute } from '../common/routes';
 import {
   AssignDto,
   BulkAssignDto,
@@ -61,7 +62,7 @@ export class JobsController {
     return this.jobs.list(principal, query);
   }
 
-  @Get(':jobId')
+  @ResourceRoute('jobId')
   @Access(READ)
   @ApiOkResponse({ type: JobView })
   async get(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Res({ passthrough: true }) res: Response) {
@@ -69,24 +70,24 @@ export class JobsController {
   }
 
   /** The audit trail: every event of the job, in order, with who did it and when. */
-  @Get(':jobId/events')
+  @ResourceRoute('jobId', 'events')
   @Access(READ)
   history(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string) {
     return this.jobs.history(principal, jobId);
   }
 
-  @Post(':jobId/assign') @HttpCode(200) @Access(DISPATCH) assign(@Req() r: Call, @Body() b: AssignDto) { return this.run(r, 'AssignJob', { technicianId: b.technicianId }); }
-  @Post(':jobId/reassign') @HttpCode(200) @Access(DISPATCH) reassign(@Req() r: Call, @Body() b: ReassignDto) { return this.run(r, 'ReassignJob', { technicianId: b.technicianId, reason: b.reason }); }
-  @Post(':jobId/unassign') @HttpCode(200) @Access(DISPATCH) unassign(@Req() r: Call, @Body() b: OptionalReasonDto) { return this.run(r, 'UnassignJob', { reason: b.reason }); }
-  @Post(':jobId/travel') @HttpCode(200) @Access(FIELD) travel(@Req() r: Call) { return this.run(r, 'StartTravel', {}); }
-  @Post(':jobId/arrive') @HttpCode(200) @Access(FIELD) arrive(@Req() r: Call) { return this.run(r, 'ArriveOnSite', {}); }
-  @Post(':jobId/complete') @HttpCode(200) @Access(FIELD) complete(@Req() r: Call, @Body() b: CompleteDto) { return this.run(r, 'CompleteJob', { summary: b.summary }); }
-  @Post(':jobId/hold') @HttpCode(200) @Access(DISPATCH) hold(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'PutJobOnHold', { reason: b.reason }); }
-  @Post(':jobId/resume') @HttpCode(200) @Access(DISPATCH) resume(@Req() r: Call) { return this.run(r, 'ResumeJob', {}); }
-  @Post(':jobId/cancel') @HttpCode(200) @Access(DISPATCH) cancel(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'CancelJob', { reason: b.reason }); }
-  @Post(':jobId/reschedule') @HttpCode(200) @Access(DISPATCH) reschedule(@Req() r: Call, @Body() b: RescheduleDto) { return this.run(r, 'RescheduleJob', { window: { ...b.window } }); }
-  @Post(':jobId/priority') @HttpCode(200) @Access(DISPATCH) priority(@Req() r: Call, @Body() b: PriorityDto) { return this.run(r, 'ChangeJobPriority', { priority: b.priority }); }
-  @Post(':jobId/notes') @HttpCode(200) @Access(FIELD) note(@Req() r: Call, @Body() b: NoteDto) { return this.run(r, 'AddJobNote', { noteId: `note_${uuidv7()}`, text: b.text }); }
+  @CommandRoute('jobId', 'assign') @Access(DISPATCH) assign(@Req() r: Call, @Body() b: AssignDto) { return this.run(r, 'AssignJob', { technicianId: b.technicianId }); }
+  @CommandRoute('jobId', 'reassign') @Access(DISPATCH) reassign(@Req() r: Call, @Body() b: ReassignDto) { return this.run(r, 'ReassignJob', { technicianId: b.technicianId, reason: b.reason }); }
+  @CommandRoute('jobId', 'unassign') @Access(DISPATCH) unassign(@Req() r: Call, @Body() b: OptionalReasonDto) { return this.run(r, 'UnassignJob', { reason: b.reason }); }
+  @CommandRoute('jobId', 'travel') @Access(FIELD) travel(@Req() r: Call) { return this.run(r, 'StartTravel', {}); }
+  @CommandRoute('jobId', 'arrive') @Access(FIELD) arrive(@Req() r: Call) { return this.run(r, 'ArriveOnSite', {}); }
+  @CommandRoute('jobId', 'complete') @Access(FIELD) complete(@Req() r: Call, @Body() b: CompleteDto) { return this.run(r, 'CompleteJob', { summary: b.summary }); }
+  @CommandRoute('jobId', 'hold') @Access(DISPATCH) hold(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'PutJobOnHold', { reason: b.reason }); }
+  @CommandRoute('jobId', 'resume') @Access(DISPATCH) resume(@Req() r: Call) { return this.run(r, 'ResumeJob', {}); }
+  @CommandRoute('jobId', 'cancel') @Access(DISPATCH) cancel(@Req() r: Call, @Body() b: ReasonDto) { return this.run(r, 'CancelJob', { reason: b.reason }); }
+  @CommandRoute('jobId', 'reschedule') @Access(DISPATCH) reschedule(@Req() r: Call, @Body() b: RescheduleDto) { return this.run(r, 'RescheduleJob', { window: { ...b.window } }); }
+  @CommandRoute('jobId', 'priority') @Access(DISPATCH) priority(@Req() r: Call, @Body() b: PriorityDto) { return this.run(r, 'ChangeJobPriority', { priority: b.priority }); }
+  @CommandRoute('jobId', 'notes') @Access(FIELD) note(@Req() r: Call, @Body() b: NoteDto) { return this.run(r, 'AddJobNote', { noteId: `note_${uuidv7()}`, text: b.text }); }
 
   private async run<T extends JobCommand['type']>(call: Call, type: T, data: DataOf<T>) {
     const view = await this.jobs.execute(

@@ -5,6 +5,7 @@ import type { TechnicianCommand } from '#libs/domain';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
+import { CommandRoute, ResourceRoute } from '../common/routes';
 import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, RegisterTechnicianDto } from './dto/technicians.dto';
 import { type TechnicianData, type TechnicianView, TechniciansService } from './technicians.service';
 
@@ -36,17 +37,17 @@ export class TechniciansController {
     return this.technicians.list(principal);
   }
 
-  @Get(':technicianId')
+  @ResourceRoute('technicianId')
   @Access(READ)
   async get(@Req() call: Call, @Res({ passthrough: true }) res: Response) {
     return this.respond(res, await this.technicians.get(call.principal, call.params.technicianId));
   }
 
-  @Post(':technicianId/skills') @HttpCode(200) @Access(MANAGE) skills(@Req() r: Call, @Body() b: ChangeSkillsDto) { return this.run(r, 'ChangeTechnicianSkills', { skills: b.skills }); }
-  @Post(':technicianId/shift/start') @HttpCode(200) @Access(SELF) startShift(@Req() r: Call) { return this.run(r, 'StartShift', {}); }
-  @Post(':technicianId/shift/end') @HttpCode(200) @Access(SELF) endShift(@Req() r: Call) { return this.run(r, 'EndShift', {}); }
-  @Post(':technicianId/availability') @HttpCode(200) @Access(SELF) availability(@Req() r: Call, @Body() b: AvailabilityDto) { return this.run(r, 'SetAvailability', { available: b.available, reason: b.reason }); }
-  @Post(':technicianId/deactivate') @HttpCode(200) @Access(MANAGE) deactivate(@Req() r: Call, @Body() b: DeactivateDto) { return this.run(r, 'DeactivateTechnician', { reason: b.reason }); }
+  @CommandRoute('technicianId', 'skills') @Access(MANAGE) skills(@Req() r: Call, @Body() b: ChangeSkillsDto) { return this.run(r, 'ChangeTechnicianSkills', { skills: b.skills }); }
+  @CommandRoute('technicianId', 'shift/start') @Access(SELF) startShift(@Req() r: Call) { return this.run(r, 'StartShift', {}); }
+  @CommandRoute('technicianId', 'shift/end') @Access(SELF) endShift(@Req() r: Call) { return this.run(r, 'EndShift', {}); }
+  @CommandRoute('technicianId', 'availability') @Access(SELF) availability(@Req() r: Call, @Body() b: AvailabilityDto) { return this.run(r, 'SetAvailability', { available: b.available, reason: b.reason }); }
+  @CommandRoute('technicianId', 'deactivate') @Access(MANAGE) deactivate(@Req() r: Call, @Body() b: DeactivateDto) { return this.run(r, 'DeactivateTechnician', { reason: b.reason }); }
 
   private async run<T extends TechnicianCommand['type']>(call: Call, type: T, data: TechnicianData<T>) {
     return this.respond(call.res!, await this.technicians.execute(this.info(call), call.params.technicianId, type, data as TechnicianData<typeof type>));
