@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { ensureSchemathesis } from '../../../tools/stack/python-tools';
 import type { AppProcess } from '../../../test/support/app-process';
 import { login, newTenant, startApi } from './support';
@@ -23,7 +24,8 @@ it('answers no generated request with a server error', async () => {
   const token = await login(new ApiClient(app.url), tenant.emails.admin);
   const args = ['run', `${app.url}/openapi.json`, '-H', `Authorization: Bearer ${token}`, '--checks', 'not_a_server_error',
     '--max-examples', '15', '--seed', '20261125', '--request-timeout', '10', '--no-color'];
-  const child = spawn(ensureSchemathesis(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its working files (.schemathesis/) go to the OS temp dir, not the repository.
+  const child = spawn(ensureSchemathesis(), args, { cwd: tmpdir(), stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
