@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { ensureSchemathesis } from '../../../tools/stack/python-tools';
 import type { AppProcess } from '../../../test/support/app-process';
+import { ApiClient } from './api-client';
 import { login, newTenant, startApi } from './support';
 
 // Schemathesis (PyPI) generates requests from /openapi.json for every operation — valid, invalid and
@@ -19,7 +20,6 @@ afterAll(async () => {
 });
 
 it('answers no generated request with a server error', async () => {
-  const { ApiClient } = await import('./api-client');
   const tenant = await newTenant(new ApiClient(app.url));
   const token = await login(new ApiClient(app.url), tenant.emails.admin);
   const args = ['run', `${app.url}/openapi.json`, '-H', `Authorization: Bearer ${token}`, '--checks', 'not_a_server_error',

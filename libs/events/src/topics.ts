@@ -27,6 +27,9 @@ const familyTopics = {
   telemetry: 'telemetry',
   presence: 'presence',
   call: 'media',
+  customer: 'dispatch',
+  site: 'dispatch',
+  geofence: 'dispatch',
 } as const satisfies Record<EventFamily, TopicId>;
 
 type EventOfFamily<F extends EventFamily> = EventOf<EventTypeOf<F>>;
@@ -40,6 +43,9 @@ const familyKeys: { [F in EventFamily]: (event: EventOfFamily<F>) => string } = 
   telemetry: (e) => e.data.deviceId,
   presence: (e) => ('deviceId' in e.data ? e.data.deviceId : e.data.userId),
   call: (e) => e.data.callId,
+  customer: (e) => e.streamId,
+  site: (e) => e.streamId,
+  geofence: (e) => e.streamId,
 };
 
 export function topicFor(event: Pick<FieldlineEvent, 'type'> | EventType): TopicName {

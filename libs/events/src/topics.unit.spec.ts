@@ -10,6 +10,9 @@ const expectedTopic: Record<string, string> = {
   telemetry: 'fieldline.telemetry.v1',
   presence: 'fieldline.presence.v1',
   call: 'fieldline.media.v1',
+  customer: 'fieldline.dispatch.v1',
+  site: 'fieldline.dispatch.v1',
+  geofence: 'fieldline.dispatch.v1',
 };
 
 describe('topics', () => {

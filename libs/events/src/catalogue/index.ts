@@ -4,6 +4,7 @@ import { callEvents } from './call.events';
 import type { EventDefinition } from './common';
 import { deviceEvents } from './device.events';
 import { jobEvents } from './job.events';
+import { customerEvents, geofenceEvents, siteEvents } from './place.events';
 import { presenceEvents } from './presence.events';
 import { technicianEvents } from './technician.events';
 import { telemetryEvents } from './telemetry.events';
@@ -16,6 +17,9 @@ export const eventFamilies = {
   telemetry: telemetryEvents,
   presence: presenceEvents,
   call: callEvents,
+  customer: customerEvents,
+  site: siteEvents,
+  geofence: geofenceEvents,
 } as const;
 
 export type EventFamily = keyof typeof eventFamilies;
@@ -33,6 +37,9 @@ export const catalogue = {
   ...telemetryEvents,
   ...presenceEvents,
   ...callEvents,
+  ...customerEvents,
+  ...siteEvents,
+  ...geofenceEvents,
 } as const;
 
 export type Catalogue = typeof catalogue;
@@ -44,6 +51,9 @@ export type DeviceEventType = EventTypeOf<'device'>;
 export type TelemetryEventType = EventTypeOf<'telemetry'>;
 export type PresenceEventType = EventTypeOf<'presence'>;
 export type CallEventType = EventTypeOf<'call'>;
+export type CustomerEventType = EventTypeOf<'customer'>;
+export type SiteEventType = EventTypeOf<'site'>;
+export type GeofenceEventType = EventTypeOf<'geofence'>;
 
 /** The (already validated) `data` of an event type, in its current schema version. */
 export type EventData<T extends EventType> = z.output<Catalogue[T]['data']>;

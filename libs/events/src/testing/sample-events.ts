@@ -66,6 +66,15 @@ export const sampleData: { [T in EventType]: EventData<T> } = {
   'call.declined': { callId: 'call-1', userId: 'user-3' },
   'call.missed': { callId: 'call-1', userId: 'user-4' },
   'call.ended': { callId: 'call-1', reason: 'hung up', durationMs: 93_000 },
+  'customer.created': { name: 'Acme Bakery', email: 'ops@acme.example', phone: '+49 30 123456' },
+  'customer.updated': { phone: '+49 30 654321' },
+  'customer.archived': {},
+  'site.created': { name: 'Acme Bakery Mitte', customerId: 'cust-1', address: 'Torstr. 1, Berlin', location: { lat: 52.529, lon: 13.401 } },
+  'site.updated': { address: 'Torstr. 2, Berlin' },
+  'site.archived': {},
+  'geofence.created': { name: 'Bakery yard', shape: { kind: 'circle', center: { lat: 52.529, lon: 13.401 }, radiusM: 80 }, siteId: 'site-1' },
+  'geofence.updated': { shape: { kind: 'polygon', points: [{ lat: 52.5, lon: 13.4 }, { lat: 52.51, lon: 13.4 }, { lat: 52.51, lon: 13.41 }] } },
+  'geofence.deleted': {},
 };
 
 export const sampleActor: Actor = { kind: 'user', id: 'user-1' };
