@@ -63,3 +63,5 @@ export {
   evolveDevice,
 } from './device/device.decider';
 export { DeviceError, type DeviceErrorCode, deviceErrorKinds } from './device/device.errors';
+
+export { type Place, type PlaceCommand, type PlaceDomainEvent, PlaceError, type PlaceErrorCode, type PlaceFamily, placeDecider, placeErrorKinds } from './place/place.decider';

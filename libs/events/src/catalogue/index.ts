@@ -5,6 +5,8 @@ import type { EventDefinition } from './common';
 import { deviceEvents } from './device.events';
 import { jobEvents } from './job.events';
 import { customerEvents, geofenceEvents, siteEvents } from './place.events';
+
+export { type GeofenceShape, geofenceShapeSchema } from './place.events';
 import { presenceEvents } from './presence.events';
 import { technicianEvents } from './technician.events';
 import { telemetryEvents } from './telemetry.events';
