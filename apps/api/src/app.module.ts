@@ -18,6 +18,8 @@ import { DevicesService } from './devices/devices.service';
 import { EventStoreModule } from './event-store/event-store.module';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsService } from './jobs/jobs.service';
+import { CustomersController, GeofencesController, SitesController } from './places/places.controller';
+import { PlacesService } from './places/places.service';
 import { TechniciansController } from './technicians/technicians.controller';
 import { TechniciansService } from './technicians/technicians.service';
 import { BOOTSTRAP_TOKEN, TenantsController } from './tenants/tenants.controller';
@@ -46,7 +48,7 @@ export class AppModule {
         }),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController],
+      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -60,6 +62,7 @@ export class AppModule {
         TechniciansService,
         DevicesService,
         WebhooksService,
+        PlacesService,
         WebhookDispatcher,
         {
           provide: WEBHOOK_OPTIONS,

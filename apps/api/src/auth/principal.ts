@@ -4,7 +4,7 @@ export type Role = 'admin' | 'dispatcher' | 'technician' | 'integrator';
 export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'technician', 'integrator'];
 
 /** Read/write areas an integrator API key can be scoped to. */
-export const SCOPES = ['jobs:read', 'jobs:write', 'technicians:read', 'technicians:write', 'devices:read', 'devices:write'] as const;
+export const SCOPES = ['jobs:read', 'jobs:write', 'technicians:read', 'technicians:write', 'devices:read', 'devices:write', 'places:read', 'places:write'] as const;
 export type Scope = (typeof SCOPES)[number];
 
 /** Who is calling, resolved from a JWT or an API key; every query is scoped by its tenantId. */

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsPositive,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { IsName } from '../../common/validators';
+import { LocationDto } from '../../jobs/dto/jobs.dto';
+import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
+
+
+export class CreateCustomerDto {
+  @ApiProperty({ example: 'Acme Bakery' }) @IsName() name!: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional({ example: '+49 30 123456' }) @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
+}
+export class UpdateCustomerDto {
+  @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
+}
+
+export class CreateSiteDto {
+  @ApiProperty({ example: 'Acme Bakery Mitte' }) @IsName() name!: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) customerId?: string;
+  @ApiProperty({ example: 'Torstr. 1, 10119 Berlin' }) @IsString() @MinLength(1) @MaxLength(500) address!: string;
+  @ApiProperty({ type: LocationDto }) @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
+}
+export class UpdateSiteDto {
+  @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) address?: string;
+  @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;
+}
+
+/** `circle` needs center and radiusM; `polygon` needs 3–200 points (not closed: the last joins the first). */
+export class GeofenceShapeDto {
+  @ApiProperty({ enum: ['circle', 'polygon'] }) @IsIn(['circle', 'polygon']) kind!: 'circle' | 'polygon';
+  @ApiPropertyOptional({ type: LocationDto }) @ValidateIf((s) => s.kind === 'circle') @ValidateNested() @Type(() => LocationDto) center?: LocationDto;
+  @ApiPropertyOptional({ example: 120 }) @ValidateIf((s) => s.kind === 'circle') @IsPositive() @Max(100_000) radiusM?: number;
+  @ApiPropertyOptional({ type: [LocationDto] })
+  @ValidateIf((s) => s.kind === 'polygon')
+  @ArrayMinSize(3)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => LocationDto)
+  points?: LocationDto[];
+}
+export class CreateGeofenceDto {
+  @ApiProperty({ example: 'Bakery yard' }) @IsName() name!: string;
+  @ApiPropertyOptional({ description: 'The site this geofence belongs to (arrival detection).' }) @IsOptional() @Matches(ID_PATTERN) siteId?: string;
+  @ApiProperty({ type: GeofenceShapeDto }) @ValidateNested() @Type(() => GeofenceShapeDto) shape!: GeofenceShapeDto;
+}
+export class UpdateGeofenceDto {
+  @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
+  @ApiPropertyOptional({ type: GeofenceShapeDto }) @IsOptional() @ValidateNested() @Type(() => GeofenceShapeDto) shape?: GeofenceShapeDto;
+}
+
+export class ListPlacesQuery {
+  @ApiPropertyOptional({ description: 'Sites: of this customer. Geofences: of this site.' }) @IsOptional() @Matches(ID_PATTERN) parentId?: string;
+  @ApiPropertyOptional({ enum: ['active', 'retired'], default: 'active' }) @IsOptional() @IsIn(['active', 'retired']) status?: 'active' | 'retired';
+  @ApiPropertyOptional({ description: 'Name starts with (case-insensitive).' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional({ enum: ['name', 'created_at'], default: 'name' }) @IsOptional() @IsIn(['name', 'created_at']) sort?: 'name' | 'created_at';
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}

@@ -1,0 +1,119 @@
+import { Injectable } from '@nestjs/common';
+import { v7 as uuidv7 } from 'uuid';
+import { type Place, type PlaceCommand, type PlaceFamily, placeDecider } from '#libs/domain';
+import { DatabaseService, type Queryable } from '#libs/timescale';
+import type { Principal } from '../auth/principal';
+import { problem } from '../common/problem';
+import { commandContext } from '../common/request-context';
+import { CommandHandler } from '../event-store/command-handler.service';
+import type { CallInfo } from '../jobs/jobs.service';
+import type { ListPlacesQuery } from './dto/places.dto';
+
+interface PlaceRow {
+  place_id: string;
+  version: number;
+  status: 'active' | 'retired';
+  name: string;
+  parent_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const prefixes: Record<PlaceFamily, string> = { customer: 'cus', site: 'site', geofence: 'geo' };
+/** The field of a record that names its parent, for the list filter. */
+const parentField: Record<PlaceFamily, string | undefined> = { customer: undefined, site: 'customerId', geofence: 'siteId' };
+
+const toView = (r: PlaceRow) => ({ id: r.place_id, version: r.version, status: r.status, ...r.data, createdAt: r.created_at.toISOString(), updatedAt: r.updated_at.toISOString() });
+export type PlaceView = ReturnType<typeof toView>;
+
+/** Customers, sites and geofences: event-sourced like jobs, listed from places_view. */
+@Injectable()
+export class PlacesService {
+  constructor(
+    private readonly handler: CommandHandler,
+    private readonly db: DatabaseService,
+  ) {}
+
+  async execute(family: PlaceFamily, call: CallInfo, placeId: string, type: PlaceCommand['type'], data: object): Promise<PlaceView> {
+    const { principal } = call;
+    if (type !== 'CreatePlace') await this.get(family, principal, placeId);
+    const result = await this.handler.handle({
+      tenantId: principal.tenantId,
+      streamId: placeId,
+      decider: placeDecider(family),
+      command: { type, data: plain(data), context: commandContext(principal, call.correlationId) } as PlaceCommand,
+      expectedVersion: call.ifMatch,
+      project: (tx, _events, place, version) => this.project(tx, family, principal.tenantId, placeId, place, version),
+    });
+    if (result.events.length === 0 && type === 'CreatePlace') throw problem(409, 'exists', 'Conflict', `${family} ${placeId} exists`);
+    return this.get(family, principal, placeId);
+  }
+
+  create(family: PlaceFamily, call: CallInfo, data: object) {
+    return this.execute(family, call, `${prefixes[family]}_${uuidv7()}`, 'CreatePlace', data);
+  }
+
+  async get(family: PlaceFamily, principal: Principal, placeId: string): Promise<PlaceView> {
+    const { rows } = await this.db.query<PlaceRow>('SELECT * FROM places_view WHERE tenant_id = $1 AND family = $2 AND place_id = $3', [
+      principal.tenantId,
+      family,
+      placeId,
+    ]);
+    if (!rows[0]) throw problem(404, `${family}-not-found`, 'Not Found', `no ${family} ${placeId}`, { code: 'PLACE_NOT_FOUND' });
+    return toView(rows[0]);
+  }
+
+  /** Keyset pages over (sort key, id). */
+  async list(family: PlaceFamily, principal: Principal, query: ListPlacesQuery) {
+    const sort = query.sort === 'created_at' ? 'created_at' : 'lower(name)';
+    const limit = query.limit ?? 50;
+    const values: unknown[] = [principal.tenantId, family, query.status ?? 'active'];
+    const where = ['tenant_id = $1', 'family = $2', 'status = $3'];
+    if (query.parentId) where.push(`parent_id = $${values.push(query.parentId)}`);
+    if (query.q) where.push(`lower(name) LIKE $${values.push(`${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
+    if (query.cursor) {
+      const [key, id] = decodeCursor(query.cursor);
+      where.push(`(${sort === 'created_at' ? 'created_at::text' : sort}, place_id) > ($${values.push(key)}, $${values.push(id)})`);
+    }
+    const { rows } = await this.db.query<PlaceRow & { sort_key: string }>(
+      `SELECT *, ${sort === 'created_at' ? 'created_at::text' : sort} AS sort_key FROM places_view WHERE ${where.join(' AND ')}
+        ORDER BY ${sort === 'created_at' ? 'created_at::text' : sort}, place_id LIMIT $${values.push(limit + 1)}`,
+      values,
+    );
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.sort_key, last.place_id) : null };
+  }
+
+  private async project(tx: Queryable, family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number) {
+    if (place.status === 'initial') return;
+    if (place.status === 'retired') {
+      await tx.query("UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3", [tenantId, family, placeId, version]);
+      return;
+    }
+    const data = place.data as Record<string, unknown>;
+    const parent = parentField[family] ? ((data[parentField[family]!] as string | undefined) ?? null) : null;
+    await tx.query(
+      `INSERT INTO places_view (tenant_id, family, place_id, version, status, name, parent_id, data, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, now(), now())
+       ON CONFLICT (tenant_id, family, place_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name,
+         parent_id = EXCLUDED.parent_id, data = EXCLUDED.data, updated_at = now()`,
+      [tenantId, family, placeId, version, data.name, parent, JSON.stringify(data)],
+    );
+  }
+}
+
+/** DTO instances → plain data (the catalogue validates plain objects). */
+const plain = (data: object) => JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
+
+const encodeCursor = (key: string, id: string) => Buffer.from(JSON.stringify([key, id])).toString('base64url');
+function decodeCursor(cursor: string): [string, string] {
+  try {
+    const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
+    if (typeof key === 'string' && typeof id === 'string') return [key, id];
+  } catch {
+    // fall through
+  }
+  throw problem(400, 'bad-cursor', 'Bad Request', 'cursor is not one this API issued: start again without it');
+}
