@@ -183,3 +183,16 @@ it('bulk-assigns with a result per item, never claiming what did not happen', as
   expect((await must(acme.dispatcher.get(`/jobs/${a.id}`))).status).toBe('assigned');
   expect((await must(acme.dispatcher.get(`/jobs/${b.id}`))).status).toBe('unassigned');
 });
+
+it('lists technicians by name, filtered by skill and availability, in cursor pages', async () => {
+  const tenant = await newTenant(http);
+  for (const [id, skills] of [['t_anna', ['gas']], ['t_ben', ['hvac', 'gas']], ['t_cleo', ['hvac']]] as const) {
+    await must(tenant.admin.post('/technicians', { technicianId: id, name: id.slice(2), skills }));
+  }
+  await must(tenant.admin.post('/technicians/t_cleo/shift/start'));
+  const gas = await must(tenant.dispatcher.get('/technicians?skill=GAS&limit=1'));
+  expect(gas.items.map((t: { id: string }) => t.id)).toEqual(['t_anna']);
+  const next = await must(tenant.dispatcher.get(`/technicians?skill=gas&limit=1&cursor=${gas.nextCursor}`));
+  expect(next.items.map((t: { id: string }) => t.id)).toEqual(['t_ben']);
+  expect((await must(tenant.dispatcher.get('/technicians?available=true'))).items.map((t: { id: string }) => t.id)).toEqual(['t_cleo']);
+});

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator';
@@ -6,7 +6,7 @@ import type { Principal } from '../auth/principal';
 import { parseIfMatch } from '../common/request-context';
 import { CommandRoute, ResourceRoute } from '../common/routes';
 import { DevicesService } from './devices.service';
-import { LinkDeviceDto, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
+import { LinkDeviceDto, ListDevicesQuery, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
 
 const READ = { roles: ['admin', 'dispatcher'], scope: 'devices:read' } as const;
 const MANAGE = { roles: ['admin', 'dispatcher'], scope: 'devices:write' } as const;
@@ -30,8 +30,8 @@ export class DevicesController {
 
   @Get()
   @Access(READ)
-  list(@Req() call: Call) {
-    return this.devices.list(call.principal);
+  list(@Req() call: Call, @Query() query: ListDevicesQuery) {
+    return this.devices.list(call.principal, query);
   }
 
   @ResourceRoute('deviceId')

@@ -5,11 +5,12 @@ import type { FieldlineEvent } from '#libs/events';
 import { hashSecret, newSecret } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
+import { keysetPage } from '../common/pagination';
 import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
 import type { CallInfo } from '../jobs/jobs.service';
-import type { ProvisionDeviceDto } from './dto/devices.dto';
+import type { ListDevicesQuery, ProvisionDeviceDto } from './dto/devices.dto';
 
 interface DeviceRow {
   device_id: string;
@@ -105,9 +106,23 @@ export class DevicesService {
     return toView(rows[0]);
   }
 
-  async list(principal: Principal): Promise<DeviceView[]> {
-    const { rows } = await this.db.query<DeviceRow>('SELECT * FROM devices WHERE tenant_id = $1 ORDER BY created_at, device_id', [principal.tenantId]);
-    return rows.map(toView);
+  /** Newest last; filters by technician, kind and status; keyset pages. */
+  async list(principal: Principal, query: ListDevicesQuery) {
+    const values: unknown[] = [principal.tenantId];
+    const where = ['tenant_id = $1'];
+    if (query.technicianId) where.push(`technician_id = $${values.push(query.technicianId)}`);
+    if (query.kind) where.push(`kind = $${values.push(query.kind)}`);
+    if (query.status) where.push(`status = $${values.push(query.status)}`);
+    const { rows, nextCursor } = await keysetPage<DeviceRow>(this.db, {
+      from: 'devices',
+      where,
+      values,
+      sortKey: 'created_at::text',
+      idColumn: 'device_id',
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return { items: rows.map(toView), nextCursor };
   }
 
   private run(call: CallInfo, deviceId: string, command: Pick<DeviceCommand, 'type' | 'data'>, project: (tx: Queryable, events: FieldlineEvent[], device: Device) => Promise<void>) {

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Place, type PlaceCommand, type PlaceFamily, placeDecider } from '#libs/domain';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
+import { keysetPage, startsWith } from '../common/pagination';
 import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
@@ -64,26 +65,21 @@ export class PlacesService {
     return toView(rows[0]);
   }
 
-  /** Keyset pages over (sort key, id). */
   async list(family: PlaceFamily, principal: Principal, query: ListPlacesQuery) {
-    const sort = query.sort === 'created_at' ? 'created_at' : 'lower(name)';
-    const limit = query.limit ?? 50;
     const values: unknown[] = [principal.tenantId, family, query.status ?? 'active'];
     const where = ['tenant_id = $1', 'family = $2', 'status = $3'];
     if (query.parentId) where.push(`parent_id = $${values.push(query.parentId)}`);
-    if (query.q) where.push(`lower(name) LIKE $${values.push(`${query.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`)}`);
-    if (query.cursor) {
-      const [key, id] = decodeCursor(query.cursor);
-      where.push(`(${sort === 'created_at' ? 'created_at::text' : sort}, place_id) > ($${values.push(key)}, $${values.push(id)})`);
-    }
-    const { rows } = await this.db.query<PlaceRow & { sort_key: string }>(
-      `SELECT *, ${sort === 'created_at' ? 'created_at::text' : sort} AS sort_key FROM places_view WHERE ${where.join(' AND ')}
-        ORDER BY ${sort === 'created_at' ? 'created_at::text' : sort}, place_id LIMIT $${values.push(limit + 1)}`,
+    if (query.q) where.push(`lower(name) LIKE $${values.push(startsWith(query.q))}`);
+    const { rows, nextCursor } = await keysetPage<PlaceRow>(this.db, {
+      from: 'places_view',
+      where,
       values,
-    );
-    const page = rows.slice(0, limit);
-    const last = page.at(-1);
-    return { items: page.map(toView), nextCursor: rows.length > limit && last ? encodeCursor(last.sort_key, last.place_id) : null };
+      sortKey: query.sort === 'created_at' ? 'created_at::text' : 'lower(name)',
+      idColumn: 'place_id',
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return { items: rows.map(toView), nextCursor };
   }
 
   private async project(tx: Queryable, family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number) {
@@ -106,14 +102,3 @@ export class PlacesService {
 
 /** DTO instances → plain data (the catalogue validates plain objects). */
 const plain = (data: object) => JSON.parse(JSON.stringify(data)) as Record<string, unknown>;
-
-const encodeCursor = (key: string, id: string) => Buffer.from(JSON.stringify([key, id])).toString('base64url');
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const [key, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as unknown[];
-    if (typeof key === 'string' && typeof id === 'string') return [key, id];
-  } catch {
-    // fall through
-  }
-  throw problem(400, 'bad-cursor', 'Bad Request', 'cursor is not one this API issued: start again without it');
-}

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { TechnicianCommand } from '#libs/domain';
@@ -6,7 +6,7 @@ import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
 import { CommandRoute, ResourceRoute } from '../common/routes';
-import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, RegisterTechnicianDto } from './dto/technicians.dto';
+import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, ListTechniciansQuery, RegisterTechnicianDto } from './dto/technicians.dto';
 import { type TechnicianData, type TechnicianView, TechniciansService } from './technicians.service';
 
 const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'technicians:read' } as const;
@@ -33,8 +33,8 @@ export class TechniciansController {
 
   @Get()
   @Access(READ)
-  list(@CurrentPrincipal() principal: Principal) {
-    return this.technicians.list(principal);
+  list(@CurrentPrincipal() principal: Principal, @Query() query: ListTechniciansQuery) {
+    return this.technicians.list(principal, query);
   }
 
   @ResourceRoute('technicianId')

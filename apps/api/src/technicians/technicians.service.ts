@@ -4,10 +4,12 @@ import { type Technician, type TechnicianCommand, technicianDecider } from '#lib
 import type { FieldlineEvent } from '#libs/events';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
+import { keysetPage, startsWith } from '../common/pagination';
 import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
 import type { CallInfo } from '../jobs/jobs.service';
+import type { ListTechniciansQuery } from './dto/technicians.dto';
 
 export type TechnicianData<T extends TechnicianCommand['type']> = Extract<TechnicianCommand, { type: T }>['data'];
 
@@ -71,9 +73,24 @@ export class TechniciansService {
     return toView(rows[0]);
   }
 
-  async list(principal: Principal): Promise<TechnicianView[]> {
-    const { rows } = await this.db.query<TechnicianRow>('SELECT * FROM technicians_view WHERE tenant_id = $1 ORDER BY name, technician_id', [principal.tenantId]);
-    return rows.map(toView);
+  /** Sorted by name; filters by status, availability, skill and name prefix; keyset pages. */
+  async list(principal: Principal, query: ListTechniciansQuery) {
+    const values: unknown[] = [principal.tenantId];
+    const where = ['tenant_id = $1'];
+    if (query.status) where.push(`status = $${values.push(query.status)}`);
+    if (query.available) where.push(`available = $${values.push(query.available === 'true')}`);
+    if (query.skill) where.push(`$${values.push(query.skill.trim().toLowerCase())} = ANY(skills)`);
+    if (query.q) where.push(`lower(name) LIKE $${values.push(startsWith(query.q))}`);
+    const { rows, nextCursor } = await keysetPage<TechnicianRow>(this.db, {
+      from: 'technicians_view',
+      where,
+      values,
+      sortKey: 'lower(name)',
+      idColumn: 'technician_id',
+      limit: query.limit ?? 50,
+      cursor: query.cursor,
+    });
+    return { items: rows.map(toView), nextCursor };
   }
 }
 

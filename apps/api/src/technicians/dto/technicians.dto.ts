@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { IsIn, IsInt, Max, Min, IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { IsSkillList } from '../../common/validators';
 import { LocationDto } from '../../jobs/dto/jobs.dto';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
@@ -34,4 +34,16 @@ export class AvailabilityDto {
 
 export class DeactivateDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+}
+
+export class ListTechniciansQuery {
+  @ApiPropertyOptional({ enum: ['off_shift', 'on_shift', 'deactivated'] }) @IsOptional() @IsIn(['off_shift', 'on_shift', 'deactivated']) status?: string;
+  @ApiPropertyOptional({ description: 'Only technicians available for new jobs (on shift, not on a break).' })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  available?: 'true' | 'false';
+  @ApiPropertyOptional({ example: 'hvac' }) @IsOptional() @IsString() @MaxLength(50) skill?: string;
+  @ApiPropertyOptional({ description: 'Name starts with (case-insensitive).' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }
