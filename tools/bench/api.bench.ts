@@ -1,10 +1,10 @@
-// npm run bench:api — create+assign throughput and latency of the API on this machine, against the
+// npm run bench:api (autocannon) — create+assign throughput and latency of the API on this machine, against the
 // real stack, with a same-run baseline (GET /health/live: HTTP + Nest, no database, no Kafka) so the
 // figures can be read as ratios on a noisy 2-core box.
 //
 //   npm run bench:api -- [--seconds 15] [--concurrency 16]
 import { parseArgs } from 'node:util';
-import { ApiClient } from '../../apps/api/test/api-client';
+import autocannon from 'autocannon';
 import { newTenant, startApi } from '../../apps/api/test/support';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
@@ -13,42 +13,28 @@ const { values } = parseArgs({ options: { seconds: { type: 'string', default: '1
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
-interface Run {
-  ops: number;
+/** autocannon's per-connection context across the create → assign sequence. */
+type Ctx = { jobId?: string; technician?: string };
+
+interface Figures {
+  rate: number;
+  p50: number;
+  p99: number;
   errors: number;
-  latencies: number[];
-  elapsedMs: number;
 }
 
-/** `concurrency` loops run `op` back to back for `seconds`; each op's latency is recorded. */
-async function drive(label: string, op: (worker: number, i: number) => Promise<boolean>): Promise<Run> {
-  const run: Run = { ops: 0, errors: 0, latencies: [], elapsedMs: 0 };
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  const progress = setInterval(() => process.stdout.write(`\r  ${label}: ${run.ops} ops, ${run.errors} errors …`), 1000);
-  await Promise.all(
-    Array.from({ length: concurrency }, async (_, worker) => {
-      for (let i = 0; performance.now() < deadline; i++) {
-        const t = performance.now();
-        const ok = await op(worker, i).catch(() => false);
-        run.latencies.push(performance.now() - t);
-        if (ok) run.ops++;
-        else run.errors++;
-      }
-    }),
-  );
-  clearInterval(progress);
-  run.elapsedMs = performance.now() - started;
-  process.stdout.write('\r');
-  return run;
-}
-
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-function report(label: string, run: Run) {
-  const sorted = [...run.latencies].sort((a, b) => a - b);
-  const rate = run.ops / (run.elapsedMs / 1000);
-  console.log(`  ${label.padEnd(28)} ${rate.toFixed(0).padStart(6)} /s   p50 ${pct(sorted, 50).toFixed(1).padStart(6)} ms   p99 ${pct(sorted, 99).toFixed(1).padStart(6)} ms   errors ${run.errors}`);
-  return rate;
+/** One autocannon run: `connections` clients for `seconds`, with progress on stderr. */
+async function drive(label: string, options: Partial<autocannon.Options>): Promise<Figures> {
+  process.stdout.write(`  ${label} …\r`);
+  const result = await autocannon({ connections: concurrency, duration: seconds, ...options } as autocannon.Options);
+  const figures = {
+    rate: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx,
+  };
+  console.log(`  ${label.padEnd(30)} ${figures.rate.toFixed(0).padStart(6)} req/s   p50 ${String(figures.p50).padStart(4)} ms   p99 ${String(figures.p99).padStart(4)} ms   errors ${figures.errors}`);
+  return figures;
 }
 
 async function main() {
@@ -66,16 +52,27 @@ async function main() {
         return id;
       }),
     );
-    const anon = new ApiClient(app.url);
-    const baseline = report('GET /health/live (baseline)', await drive('baseline', async () => (await anon.get('/health/live')).status === 200));
-    const create = report('POST /jobs', await drive('create', async () => (await tenant.dispatcher.post('/jobs', { title: 'bench' })).status === 201));
-    const pair = await drive('create+assign', async (worker) => {
-      const job = await tenant.dispatcher.post('/jobs', { title: 'bench', requiredSkills: ['hvac'] });
-      if (job.status !== 201) return false;
-      return (await tenant.dispatcher.post(`/jobs/${job.body.id}/assign`, { technicianId: technicians[worker] })).status === 200;
+    const auth = { authorization: `Bearer ${tenant.dispatcherToken}`, 'content-type': 'application/json' };
+    const baseline = await drive('GET /health/live (baseline)', { url: `${app.url}/health/live` });
+    const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JSON.stringify({ title: 'bench' }) });
+    // Each client creates a job, then assigns it to its own technician (so no double booking).
+    let next = 0;
+    const pairs = await drive('create+assign (per command)', {
+      url: app.url,
+      headers: auth,
+      requests: [
+        { method: 'POST', path: '/jobs', body: JSON.stringify({ title: 'bench', requiredSkills: ['hvac'] }), onResponse: (_s, body, context) => void ((context as Ctx).jobId = JSON.parse(body).id) },
+        {
+          method: 'POST',
+          setupRequest: (request, raw) => {
+            const context = raw as Ctx;
+            context.technician ??= technicians[next++ % technicians.length];
+            return { ...request, path: `/jobs/${context.jobId}/assign`, body: JSON.stringify({ technicianId: context.technician }) };
+          },
+        },
+      ],
     });
-    const pairs = report('create+assign (2 commands)', pair);
-    console.log(`\n  commands/s in create+assign: ${(pairs * 2).toFixed(0)}; POST /jobs at ${((create / baseline) * 100).toFixed(1)} % of the baseline's rate`);
+    console.log(`\n  commands/s in create+assign: ${pairs.rate.toFixed(0)} (p99 ${pairs.p99} ms); POST /jobs at ${((create.rate / baseline.rate) * 100).toFixed(1)} % of the baseline's rate`);
     console.log('  (embedded TimescaleDB: every transaction is serialized through one PGlite session; a real TimescaleDB differs)');
   } finally {
     await app.stop();

@@ -25,6 +25,8 @@ export interface Tenant {
   /** A technician user acting as technician `technicianId`. */
   technician: ApiClient;
   technicianId: string;
+  /** The dispatcher's access token, for tools that make their own requests (bench). */
+  dispatcherToken: string;
   emails: { admin: string; dispatcher: string; technician: string };
 }
 
@@ -39,10 +41,12 @@ export async function newTenant(http: ApiClient): Promise<Tenant> {
   await must(admin.post('/users', { email: emails.dispatcher, name: 'Dispatcher', role: 'dispatcher', password: PASSWORD }));
   await must(admin.post('/users', { email: emails.technician, name: 'Tech', role: 'technician', password: PASSWORD, technicianId }));
   await must(admin.post('/technicians', { technicianId, name: 'Tech', skills: ['hvac', 'gas'] }));
+  const dispatcherToken = await login(http, emails.dispatcher);
   return {
     tenantId: created.body.tenantId,
     admin,
-    dispatcher: http.as(await login(http, emails.dispatcher)),
+    dispatcher: http.as(dispatcherToken),
+    dispatcherToken,
     technician: http.as(await login(http, emails.technician)),
     technicianId,
     emails,
