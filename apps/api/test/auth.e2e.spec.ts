@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppProcess } from '../../../test/support/app-process';
 import type { ApiClient } from './api-client';
-import { must, newTenant, PASSWORD, startApi, type Tenant } from './support';
+import { login, must, newTenant, PASSWORD, startApi, type Tenant } from './support';
 
 // Identity and request hygiene over HTTP: refresh rotation with reuse detection, API keys with
 // scopes, Idempotency-Key replays.
@@ -116,5 +116,17 @@ describe('rate limits', () => {
     } finally {
       await limited.app.stop();
     }
+  });
+});
+
+describe('integrator users', () => {
+  it('run dispatch like their API keys do, recorded as integrator actors, but cannot administer', async () => {
+    const email = `erp-${randomUUID().slice(0, 6)}@e2e.example`;
+    await must(acme.admin.post('/users', { email, name: 'ERP', role: 'integrator', password: PASSWORD }));
+    const erp = http.as(await login(http, email));
+    const job = await must(erp.post('/jobs', { title: 'from the ERP' }));
+    const history = await must(erp.get(`/jobs/${job.id}/events`));
+    expect(history.events[0].actor.kind).toBe('integrator');
+    expect((await erp.post('/api-keys', { name: 'x', scopes: ['jobs:read'] })).status).toBe(403);
   });
 });

@@ -19,7 +19,7 @@ export interface Principal {
 }
 
 export function actorOf(principal: Principal): CommandActor {
-  if (principal.kind === 'api_key') return { kind: 'integrator', id: principal.id };
-  const role = principal.role === 'integrator' ? undefined : principal.role;
-  return { kind: 'user', id: principal.id, role, technicianId: principal.technicianId };
+  // Integrator users act like their API keys: back-office systems, trusted within their tenant.
+  if (principal.kind === 'api_key' || principal.role === 'integrator') return { kind: 'integrator', id: principal.id };
+  return { kind: 'user', id: principal.id, role: principal.role, technicianId: principal.technicianId };
 }

@@ -8,8 +8,8 @@ import { CommandRoute, ResourceRoute } from '../common/routes';
 import { DevicesService } from './devices.service';
 import { LinkDeviceDto, ListDevicesQuery, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
 
-const READ = { roles: ['admin', 'dispatcher'], scope: 'devices:read' } as const;
-const MANAGE = { roles: ['admin', 'dispatcher'], scope: 'devices:write' } as const;
+const READ = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'devices:read' } as const;
+const MANAGE = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'devices:write' } as const;
 
 type Call = Request<{ deviceId: string }> & { principal: Principal };
 const info = (call: Call) => ({ principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) });

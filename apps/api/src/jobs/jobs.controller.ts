@@ -23,10 +23,10 @@ import {
 import { JobView } from './jobs.view';
 import { type DataOf, JobsService } from './jobs.service';
 
-const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'jobs:read' } as const;
-const DISPATCH = { roles: ['admin', 'dispatcher'], scope: 'jobs:write' } as const;
+const READ = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'jobs:read' } as const;
+const DISPATCH = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'jobs:write' } as const;
 /** Travel, arrival, completion and notes: the assigned technician too (the domain checks it is theirs). */
-const FIELD = { roles: ['admin', 'dispatcher', 'technician'], scope: 'jobs:write' } as const;
+const FIELD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'jobs:write' } as const;
 
 /** A command route's request: the guard has put the principal on it. */
 type Call = Request<{ jobId: string }> & { principal: Principal };

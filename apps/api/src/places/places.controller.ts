@@ -16,8 +16,8 @@ import {
 } from './dto/places.dto';
 import { type PlaceView, PlacesService } from './places.service';
 
-const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'places:read' } as const;
-const WRITE = { roles: ['admin', 'dispatcher'], scope: 'places:write' } as const;
+const READ = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'places:read' } as const;
+const WRITE = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'places:write' } as const;
 
 type Call = Request<{ id: string }> & { principal: Principal };
 const info = (call: Call) => ({ principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) });

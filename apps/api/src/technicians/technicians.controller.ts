@@ -9,10 +9,10 @@ import { CommandRoute, ResourceRoute } from '../common/routes';
 import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, ListTechniciansQuery, RegisterTechnicianDto } from './dto/technicians.dto';
 import { type TechnicianData, type TechnicianView, TechniciansService } from './technicians.service';
 
-const READ = { roles: ['admin', 'dispatcher', 'technician'], scope: 'technicians:read' } as const;
-const MANAGE = { roles: ['admin', 'dispatcher'], scope: 'technicians:write' } as const;
+const READ = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'technicians:read' } as const;
+const MANAGE = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'technicians:write' } as const;
 /** Shift and availability: the technician themself too. */
-const SELF = { roles: ['admin', 'dispatcher', 'technician'], scope: 'technicians:write' } as const;
+const SELF = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'technicians:write' } as const;
 
 type Call = Request<{ technicianId: string }> & { principal: Principal };
 
