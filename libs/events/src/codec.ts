@@ -14,6 +14,16 @@ export const parseErrorCodes = [
 ] as const;
 export type ParseErrorCode = (typeof parseErrorCodes)[number];
 
+/** Why a record went to the dead-letter topic: a parse failure, or an input refused at the edge (ingest). */
+export const deadLetterCodes = [
+  ...parseErrorCodes,
+  'payload_too_large',
+  'invalid_payload',
+  'timestamp_out_of_range',
+  'unsupported_message',
+] as const;
+export type DeadLetterCode = (typeof deadLetterCodes)[number];
+
 export type ParseResult =
   | { ok: true; event: FieldlineEvent }
   | { ok: false; code: ParseErrorCode; reason: string };
@@ -85,7 +95,7 @@ export const deadLetterSchema = z.object({
   sourceId: id(),
   /** Null when the tenant could not be established (that may be the very problem). */
   tenantId: id().nullable(),
-  code: z.enum(parseErrorCodes),
+  code: z.enum(deadLetterCodes),
   reason: z.string(),
   /** The input exactly as received, base64, so it can be replayed after a fix. */
   rawBase64: z.base64(),
@@ -97,7 +107,7 @@ export interface DeadLetterInput {
   source: string;
   sourceId: string;
   reason: string;
-  code: ParseErrorCode;
+  code: DeadLetterCode;
   raw: Uint8Array;
   tenantId?: string | null;
 }

@@ -52,6 +52,8 @@ export {
 } from './envelope';
 export type { CallEvent, DeviceEvent, JobEvent, PresenceEvent, TechnicianEvent, TelemetryEvent } from './families';
 export {
+  type DeadLetterCode,
+  deadLetterCodes,
   type DeadLetterInput,
   type DeadLetterRecord,
   deadLetter,

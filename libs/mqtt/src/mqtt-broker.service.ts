@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
-import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesOptions } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
@@ -29,20 +29,46 @@ export const MQTT_WS_PATH = '/mqtt';
 
 /**
  * The embedded MQTT broker (aedes) on TCP and on WebSocket (/mqtt, the path browsers and the OwnTracks
- * app use). Listeners open at module init, so the ports are taken before the app reports ready.
+ * app use). The broker exists after module init, so the app can install its hooks (`use`); listeners
+ * open at application bootstrap, after every module is initialised. Until hooks are installed every
+ * connection is refused: nothing ever runs with aedes' allow-all defaults.
  */
 @Injectable()
-export class MqttBrokerService implements OnModuleInit, OnApplicationShutdown {
+export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   broker!: Aedes;
+  private hooks: MqttHooks | undefined;
   private tcp?: Server;
   private http?: HttpServer;
   private wss?: WebSocketServer;
 
   constructor(@Inject(MQTT_OPTIONS) private readonly options: MqttOptions) {}
 
+  /** Installs the app's authentication and authorization (replacing the deny-all default). */
+  use(hooks: MqttHooks): void {
+    this.hooks = hooks;
+  }
+
   async onModuleInit(): Promise<void> {
-    const { logger, hooks, keepaliveLimit = 3600, queueLimit = 100 } = this.options;
-    this.broker = await Aedes.createBroker({ ...hooks, keepaliveLimit, queueLimit });
+    const { keepaliveLimit = 3600, queueLimit = 100 } = this.options;
+    if (this.options.hooks) this.hooks = this.options.hooks;
+    const denied = () => Object.assign(new Error('broker not ready'), { returnCode: 3 as const });
+    this.broker = await Aedes.createBroker({
+      keepaliveLimit,
+      queueLimit,
+      preConnect: (client, packet, done) => (this.hooks?.preConnect ? this.hooks.preConnect(client, packet, done) : done(null, true)),
+      authenticate: (client, username, password, done) =>
+        this.hooks?.authenticate ? this.hooks.authenticate(client, username, password, done) : done(denied(), false),
+      authorizePublish: (client, packet, done) =>
+        this.hooks?.authorizePublish ? this.hooks.authorizePublish(client, packet, done) : done(new Error('not authorized')),
+      authorizeSubscribe: (client, subscription, done) =>
+        this.hooks?.authorizeSubscribe ? this.hooks.authorizeSubscribe(client, subscription, done) : done(null, null),
+      authorizeForward: (client, packet) => (this.hooks?.authorizeForward ? this.hooks.authorizeForward(client, packet) : packet),
+      published: (packet, client, done) => (this.hooks?.published ? this.hooks.published(packet, client, done) : done()),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { logger } = this.options;
     this.broker.on('clientError', (client, error) =>
       logger.debug({ context: 'mqtt', clientId: client.id, err: error.message }, 'MQTT client error'),
     );

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { promisify } from 'node:util';
 import mqtt, { type MqttClient } from 'mqtt';
 import pino from 'pino';
-import { MQTT_WS_PATH, MqttBrokerService } from './mqtt-broker.service';
+import { MQTT_WS_PATH, MqttBrokerService, type MqttHooks } from './mqtt-broker.service';
 
 // The embedded aedes broker with real peers: mqtt.js over TCP and WebSocket, and Debian's
 // mosquitto_pub / mosquitto_sub (mosquitto-clients, installed by `npm test`).
@@ -12,9 +12,17 @@ const run = promisify(execFile);
 let broker: MqttBrokerService;
 const clients: MqttClient[] = [];
 
+// This suite tests transport, not policy: every client may do everything.
+const allowAll: MqttHooks = {
+  authenticate: (_client, _user, _password, done) => done(null, true),
+  authorizePublish: (_client, _packet, done) => done(null),
+  authorizeSubscribe: (_client, subscription, done) => done(null, subscription),
+};
+
 beforeAll(async () => {
-  broker = new MqttBrokerService({ host: '127.0.0.1', port: 0, wsPort: 0, logger: pino({ level: 'silent' }) });
+  broker = new MqttBrokerService({ host: '127.0.0.1', port: 0, wsPort: 0, logger: pino({ level: 'silent' }), hooks: allowAll });
   await broker.onModuleInit();
+  await broker.onApplicationBootstrap();
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -66,4 +74,15 @@ it('serves MQTT over WebSocket at /mqtt, bridged with TCP clients', async () => 
 
 it('reports its listeners and clients for readiness', () => {
   expect(broker.status()).toEqual({ listening: true, clients: expect.any(Number) });
+});
+
+it('refuses every connection while no hooks are installed (never aedes\' allow-all defaults)', async () => {
+  const bare = new MqttBrokerService({ host: '127.0.0.1', port: 0, wsPort: 0, logger: pino({ level: 'silent' }) });
+  await bare.onModuleInit();
+  await bare.onApplicationBootstrap();
+  try {
+    await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${bare.tcpPort}`, { clientId: 'it-bare', reconnectPeriod: 0 })).rejects.toThrow(/unavailable|not authorized/i);
+  } finally {
+    await bare.onApplicationShutdown();
+  }
 });
