@@ -21,7 +21,7 @@ interface Service {
 
 const apps: Record<string, { env: EnvClass<object>; infra: string[] }> = {
   api: { env: ApiEnv, infra: ['kafka', 'redis', 'timescaledb'] },
-  ingest: { env: IngestEnv, infra: ['kafka', 'redis'] },
+  ingest: { env: IngestEnv, infra: ['api', 'kafka', 'redis', 'timescaledb'] },
   projector: { env: ProjectorEnv, infra: ['kafka', 'redis', 'timescaledb'] },
   realtime: { env: RealtimeEnv, infra: ['kafka', 'redis'] },
   media: { env: MediaEnv, infra: ['kafka', 'redis'] },

@@ -5,7 +5,7 @@ import { type AppName, type AppProcess, runAppToExit, stackEnv, startAppProcess,
 
 const uses: Record<AppName, string[]> = {
   api: ['kafka', 'redis', 'timescaledb'],
-  ingest: ['kafka', 'mqtt', 'redis'],
+  ingest: ['kafka', 'mqtt', 'redis', 'timescaledb'],
   projector: ['kafka', 'redis', 'timescaledb'],
   realtime: ['kafka', 'redis'],
   media: ['kafka', 'redis'],

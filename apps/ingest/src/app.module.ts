@@ -4,7 +4,10 @@ import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { MqttHealthCheck, MqttModule } from '#libs/mqtt';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
+import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
+import { DeviceDirectory } from './devices/device-directory.service';
 import type { IngestEnv } from './ingest.env';
+import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
 
 @Module({})
 export class AppModule {
@@ -14,8 +17,23 @@ export class AppModule {
       imports: [
         KafkaModule.forEnv(config, 'ingest', logger),
         RedisModule.forEnv(config, logger),
+        // Ingest reads the API's devices table; the API owns (and migrates) the schema.
+        DatabaseModule.forEnv(config, logger),
         MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger }),
-        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, MqttHealthCheck]),
+        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, MqttHealthCheck]),
+      ],
+      providers: [
+        DeviceDirectory,
+        MqttGateway,
+        {
+          provide: INGEST_OPTIONS,
+          useValue: {
+            logger,
+            maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
+            maxFutureSkewS: config.INGEST_MAX_FUTURE_SKEW_S,
+            maxAgeS: config.INGEST_MAX_AGE_S,
+          },
+        },
       ],
     };
   }

@@ -1,0 +1,159 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
+import type { Logger } from 'pino';
+import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
+import { KafkaService } from '#libs/kafka';
+import { MqttBrokerService } from '#libs/mqtt';
+import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service';
+import { mapMessage } from '../telemetry/telemetry-mapper';
+
+export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
+
+export interface IngestOptions {
+  logger: Logger;
+  maxPayloadBytes: number;
+  maxFutureSkewS: number;
+  maxAgeS: number;
+}
+
+/** MQTT 3.1.1 CONNACK codes (aedes maps them to MQTT 5 reason codes for v5 clients). */
+const BAD_CREDENTIALS = 4;
+const NOT_AUTHORIZED = 5;
+
+type DeviceClient = Client & { device?: KnownDevice };
+
+/** Counters exposed for metrics and tests. */
+export interface IngestCounters {
+  accepted: number;
+  deadLettered: number;
+  aclRefusals: number;
+  authFailures: number;
+}
+
+/**
+ * The MQTT edge: who may connect (device id + secret), what each device may publish (its own topics)
+ * and subscribe (its own command topic), and the durable hand-off to Kafka. A QoS 1 publish is
+ * acknowledged only after Kafka acknowledged the record: the send happens in authorizePublish, which
+ * aedes runs before it writes the PUBACK. Bad payloads are acknowledged too, once their dead-letter
+ * record is in Kafka: the device must not retry them forever.
+ */
+@Injectable()
+export class MqttGateway implements OnModuleInit {
+  readonly counters: IngestCounters = { accepted: 0, deadLettered: 0, aclRefusals: 0, authFailures: 0 };
+  // Repeated bad credentials from one address: after 5 failures in a minute each attempt waits longer.
+  private readonly failures = new RateLimiterMemory({ points: 5, duration: 60 });
+
+  constructor(
+    private readonly broker: MqttBrokerService,
+    private readonly kafka: KafkaService,
+    private readonly devices: DeviceDirectory,
+    @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
+  ) {}
+
+  onModuleInit(): void {
+    this.broker.use({
+      authenticate: (client, username, password, done) => void this.authenticate(client as DeviceClient, username, password, done),
+      authorizePublish: (client, packet, done) => void this.publish(client as DeviceClient | null, packet, done),
+      authorizeSubscribe: (client, subscription, done) => done(null, this.subscribe(client as DeviceClient, subscription)),
+    });
+  }
+
+  private async authenticate(
+    client: DeviceClient,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (error: AuthenticateError | null, success: boolean | null) => void,
+  ): Promise<void> {
+    const address = remoteAddress(client);
+    const deviceId = username || client.id;
+    const device = deviceId && password ? await this.devices.authenticate(deviceId, password.toString('utf8')).catch(() => undefined) : undefined;
+    if (device && (client.id === device.deviceId || client.id.startsWith(`${device.deviceId}:`) || device.owntracks)) {
+      client.device = device;
+      return done(null, true);
+    }
+    this.counters.authFailures++;
+    const slowdown = await this.failures.consume(address).then(
+      () => 0,
+      (limited: { consumedPoints: number }) => Math.min(10_000, 250 * 2 ** Math.min(6, limited.consumedPoints - 5)),
+    );
+    this.options.logger.warn({ context: 'mqtt.auth', clientId: client.id, username, address, slowdownMs: slowdown }, 'device authentication failed');
+    setTimeout(() => done(Object.assign(new Error('bad credentials'), { returnCode: device ? NOT_AUTHORIZED : BAD_CREDENTIALS }), false), slowdown);
+  }
+
+  private subscribe(client: DeviceClient, subscription: Subscription): Subscription | null {
+    const device = client.device;
+    const allowed = device && ownCommandTopics(device).includes(subscription.topic);
+    if (allowed) return subscription;
+    this.refuse(client, 'subscribe', subscription.topic);
+    return null; // SUBACK failure (0x80), the connection stays
+  }
+
+  private async publish(client: DeviceClient | null, packet: PublishPacket, done: (error?: Error | null) => void): Promise<void> {
+    const device = client?.device;
+    if (!client || !device) return done(); // the broker's own messages (wills are handled as presence later)
+    if (!mayPublish(device, packet.topic)) {
+      this.refuse(client, 'publish', packet.topic);
+      return done(new Error(`not authorized to publish to ${packet.topic}`)); // MQTT 3.1.1 has no refusal code: disconnect
+    }
+    const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    try {
+      if (payload.length > this.options.maxPayloadBytes) {
+        await this.deadLetter(device, 'payload_too_large', `${payload.length} bytes > ${this.options.maxPayloadBytes}`, payload.subarray(0, this.options.maxPayloadBytes));
+        return done();
+      }
+      const mapped = mapMessage(packet.topic, payload, device, new Date(), this.options);
+      if (!mapped.ok) {
+        await this.deadLetter(device, mapped.code, mapped.reason, payload);
+        return done();
+      }
+      if (mapped.type === 'ignored') return done();
+      const event = newEnvelope({
+        type: mapped.type,
+        data: mapped.data as never,
+        tenantId: device.tenantId,
+        streamId: device.deviceId,
+        actor: { kind: 'device', id: device.deviceId },
+        occurredAt: mapped.occurredAt,
+      });
+      await this.kafka.send([
+        { topic: topicFor(event), key: keyFor(event), value: serializeEvent(event), headers: { 'tenant-id': device.tenantId, 'event-type': event.type }, timestamp: mapped.occurredAt },
+      ]);
+      this.counters.accepted++;
+      done();
+    } catch (error) {
+      // Kafka refused or is away: no PUBACK. The connection closes; the device resends after reconnecting.
+      this.options.logger.warn({ context: 'mqtt.publish', deviceId: device.deviceId, err: (error as Error).message }, 'could not hand the message to Kafka');
+      done(error as Error);
+    }
+  }
+
+  private async deadLetter(device: KnownDevice, code: DeadLetterCode, reason: string, raw: Buffer): Promise<void> {
+    const record = deadLetter({ source: 'ingest.mqtt', sourceId: device.deviceId, tenantId: device.tenantId, code, reason, raw });
+    await this.kafka.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
+    this.counters.deadLettered++;
+    this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, code, reason }, 'message dead-lettered');
+  }
+
+  private refuse(client: DeviceClient, action: 'publish' | 'subscribe', topic: string): void {
+    this.counters.aclRefusals++;
+    this.options.logger.warn({ context: 'mqtt.acl', clientId: client.id, deviceId: client.device?.deviceId, action, topic }, `${action} refused by ACL`);
+  }
+}
+
+/** The topics a device may publish to: its own fieldline/v1 topics, or its OwnTracks pair. */
+export function mayPublish(device: KnownDevice, topic: string): boolean {
+  const own = /^fieldline\/v1\/([^/]+)\/(location|reading|status)$/.exec(topic);
+  if (own) return own[1] === device.deviceId;
+  const owntracks = /^owntracks\/([^/]+)\/([^/]+)(\/event)?$/.exec(topic);
+  return Boolean(owntracks && device.owntracks && owntracks[1] === device.owntracks.user && owntracks[2] === device.owntracks.device);
+}
+
+export function ownCommandTopics(device: KnownDevice): string[] {
+  return [`fieldline/v1/${device.deviceId}/cmd`, ...(device.owntracks ? [`owntracks/${device.owntracks.user}/${device.owntracks.device}/cmd`] : [])];
+}
+
+function remoteAddress(client: Client): string {
+  const stream = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
+  return stream?.remoteAddress ?? 'unknown';
+}

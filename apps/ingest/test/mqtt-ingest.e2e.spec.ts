@@ -1,0 +1,128 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import mqtt from 'mqtt';
+import pino from 'pino';
+import { topics } from '#libs/events';
+import { hashSecret } from '#libs/platform';
+import { DatabaseService, migrate } from '#libs/timescale';
+import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+
+// Devices publishing to the ingest app as a real process, with real clients (mqtt.js and Debian's
+// mosquitto_pub), and what arrives in the real Kafka.
+
+const run = promisify(execFile);
+const logger = pino({ level: 'silent' });
+const tenantId = `tnt_ingest_${randomUUID().slice(0, 8)}`;
+const phone = { id: `dev_phone_${randomUUID().slice(0, 8)}`, secret: 'phone-secret-0123456789' };
+const other = { id: `dev_other_${randomUUID().slice(0, 8)}`, secret: 'other-secret-0123456789' };
+let app: AppProcess;
+let mqttPort: number;
+let db: DatabaseService;
+const clients: mqtt.MqttClient[] = [];
+
+beforeAll(async () => {
+  db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 2, logger });
+  await migrate(db, logger); // the API owns the schema; make sure it exists whatever ran first
+  for (const device of [phone, other]) {
+    await db.query(
+      `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)
+       VALUES ($1, $2, 'phone', 'e2e', $3, 'tech_ada', $4, 'phone')`,
+      [device.id, tenantId, await hashSecret(device.secret), device.id.replace('dev_', 'ot_')],
+    );
+  }
+  app = await startAppProcess('ingest', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1', INGEST_MAX_PAYLOAD_BYTES: '1024' });
+  mqttPort = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+});
+afterAll(async () => {
+  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await app?.stop();
+  await db?.onApplicationShutdown();
+});
+
+const connect = async (device: { id: string; secret: string }, options: mqtt.IClientOptions = {}) => {
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: device.id, username: device.id, password: device.secret, reconnectPeriod: 0, ...options });
+  clients.push(client);
+  return client;
+};
+
+/** Records on `topic` keyed by `key`, from the start, until `count` arrived. */
+async function kafkaRecords(topic: string, key: string, count: number): Promise<Record<string, any>[]> {
+  const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const consumer = kafka.consumer({ groupId: `e2e-ingest-${randomUUID()}` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const found: Record<string, any>[] = [];
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachMessage: async ({ message }) => {
+        if (message.key?.toString() !== key) return;
+        found.push(JSON.parse(message.value!.toString()));
+        if (found.length >= count) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return found;
+}
+
+it('turns a QoS 1 location into a telemetry event, keeping the device time and message id', async () => {
+  const client = await connect(phone);
+  const fixTime = new Date(Date.now() - 3 * 3600_000).toISOString(); // a late fix keeps its time
+  await client.publishAsync(`fieldline/v1/${phone.id}/location`, JSON.stringify({ lat: 52.52, lon: 13.405, ts: fixTime, acc: 4, spd: 8.5, hdg: 90, batt: 77, id: 'm-1' }), { qos: 1 });
+  const [event] = await kafkaRecords(topics.telemetry.name, phone.id, 1);
+  expect(event).toMatchObject({
+    type: 'telemetry.location_reported',
+    tenantId,
+    occurredAt: new Date(fixTime).toISOString(),
+    actor: { kind: 'device', id: phone.id },
+    data: { deviceId: phone.id, subjectId: 'tech_ada', lat: 52.52, lon: 13.405, accuracyM: 4, speedMps: 8.5, headingDeg: 90, batteryPct: 77, source: 'mqtt', messageId: 'm-1' },
+  });
+});
+
+it('accepts OwnTracks as the app sends it, from mosquitto_pub', async () => {
+  const tst = Math.floor(Date.now() / 1000) - 60;
+  const payload = JSON.stringify({ _type: 'location', lat: 48.137, lon: 11.575, tst, acc: 12, vel: 36, cog: 180, batt: 55, tid: 'ph' });
+  await run('mosquitto_pub', ['-h', '127.0.0.1', '-p', String(mqttPort), '-q', '1', '-i', other.id, '-u', other.id, '-P', other.secret, '-t', `owntracks/${other.id.replace('dev_', 'ot_')}/phone`, '-m', payload]);
+  const [event] = await kafkaRecords(topics.telemetry.name, other.id, 1);
+  expect(event).toMatchObject({
+    type: 'telemetry.location_reported',
+    occurredAt: new Date(tst * 1000).toISOString(),
+    data: { lat: 48.137, lon: 11.575, accuracyM: 12, speedMps: 10, headingDeg: 180, batteryPct: 55, source: 'owntracks' },
+  });
+});
+
+it('acknowledges bad payloads and dead-letters each with its reason and the raw bytes', async () => {
+  const client = await connect(phone, { clientId: `${phone.id}:dlq` });
+  const topic = `fieldline/v1/${phone.id}/location`;
+  const bad = [
+    ['{"lat": 52', 'malformed_json'],
+    [JSON.stringify({ lat: 91, lon: 0 }), 'invalid_payload'],
+    [JSON.stringify({ lat: 1, lon: 1, ts: new Date(Date.now() + 3600_000).toISOString() }), 'timestamp_out_of_range'],
+    [JSON.stringify({ lat: 1, lon: 1, pad: 'x'.repeat(2000) }), 'payload_too_large'],
+  ] as const;
+  for (const [payload] of bad) await client.publishAsync(topic, payload, { qos: 1 }); // each PUBACKed
+  const records = await kafkaRecords(topics.dlq.name, phone.id, bad.length);
+  expect(records.map((r) => r.code)).toEqual(bad.map(([, code]) => code));
+  expect(Buffer.from(records[0]!.rawBase64, 'base64').toString()).toBe('{"lat": 52');
+  expect(records.every((r) => r.tenantId === tenantId && r.source === 'ingest.mqtt')).toBe(true);
+});
+
+it('refuses wrong credentials with CONNACK 4', async () => {
+  await expect(connect({ id: phone.id, secret: 'wrong-secret' }, { clientId: `${phone.id}:bad` })).rejects.toMatchObject({ code: 4 });
+});
+
+it('enforces the ACL: another device\'s topic disconnects the publisher; another command topic is refused in the SUBACK', async () => {
+  const client = await connect(phone, { clientId: `${phone.id}:acl` });
+  // mqtt.js rejects a SUBACK that refuses anything; the packet says which.
+  const refused = await client.subscribeAsync([`fieldline/v1/${phone.id}/cmd`, `fieldline/v1/${other.id}/cmd`], { qos: 1 }).catch((e: { packet?: { granted?: number[] } }) => e);
+  expect((refused as { packet: { granted: number[] } }).packet.granted).toEqual([1, 128]);
+  expect(client.connected).toBe(true);
+  const closed = new Promise((resolve) => client.once('close', resolve));
+  client.publish(`fieldline/v1/${other.id}/location`, JSON.stringify({ lat: 1, lon: 1 }), { qos: 1 });
+  await closed;
+  // and the other device is unaffected
+  const bystander = await connect(other, { clientId: `${other.id}:bystander` });
+  await bystander.publishAsync(`fieldline/v1/${other.id}/status`, JSON.stringify({ status: 'ok' }), { qos: 1 });
+});
