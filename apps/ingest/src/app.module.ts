@@ -6,8 +6,10 @@ import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import { DeviceDirectory } from './devices/device-directory.service';
+import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
 import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
+import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
 
 @Module({})
 export class AppModule {
@@ -22,8 +24,10 @@ export class AppModule {
         MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger }),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, MqttHealthCheck]),
       ],
+      controllers: [OsmAndController],
       providers: [
         DeviceDirectory,
+        TelemetryPublisher,
         MqttGateway,
         {
           provide: INGEST_OPTIONS,

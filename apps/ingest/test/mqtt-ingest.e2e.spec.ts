@@ -119,10 +119,45 @@ it('enforces the ACL: another device\'s topic disconnects the publisher; another
   const refused = await client.subscribeAsync([`fieldline/v1/${phone.id}/cmd`, `fieldline/v1/${other.id}/cmd`], { qos: 1 }).catch((e: { packet?: { granted?: number[] } }) => e);
   expect((refused as { packet: { granted: number[] } }).packet.granted).toEqual([1, 128]);
   expect(client.connected).toBe(true);
-  const closed = new Promise((resolve) => client.once('close', resolve));
+  const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
   client.publish(`fieldline/v1/${other.id}/location`, JSON.stringify({ lat: 1, lon: 1 }), { qos: 1 });
   await closed;
   // and the other device is unaffected
   const bystander = await connect(other, { clientId: `${other.id}:bystander` });
   await bystander.publishAsync(`fieldline/v1/${other.id}/status`, JSON.stringify({ status: 'ok' }), { qos: 1 });
+});
+
+describe('OsmAnd over HTTP (Traccar Client)', () => {
+  const ingestUrl = () => app.url;
+
+  it('maps a GET with the secret as Basic password, speed from knots', async () => {
+    const tst = Math.floor(Date.now() / 1000) - 30;
+    const auth = `Basic ${Buffer.from(`${phone.id}:${phone.secret}`).toString('base64')}`;
+    const query = new URLSearchParams({ id: phone.id, lat: '50.1109', lon: '8.6821', timestamp: String(tst), speed: '10', bearing: '45', altitude: '112', accuracy: '6', batt: '64' });
+    const reply = await fetch(`${ingestUrl()}/osmand?${query}`, { headers: { authorization: auth } });
+    expect({ status: reply.status, body: await reply.text() }).toEqual({ status: 200, body: 'accepted' });
+    const events = await kafkaRecords(topics.telemetry.name, phone.id, 2); // after the MQTT one above
+    const osmand = events.find((e) => e.data.source === 'osmand');
+    expect(osmand).toMatchObject({
+      occurredAt: new Date(tst * 1000).toISOString(),
+      data: { lat: 50.1109, lon: 8.6821, headingDeg: 45, altitudeM: 112, accuracyM: 6, batteryPct: 64, source: 'osmand' },
+    });
+    expect(osmand!.data.speedMps).toBeCloseTo(5.144, 3);
+  });
+
+  it('accepts a form POST with the password field, and refuses a wrong secret with 401', async () => {
+    const form = new URLSearchParams({ id: other.id, password: other.secret, lat: '1.5', lon: '2.5' });
+    const ok = await fetch(`${ingestUrl()}/osmand`, { method: 'POST', body: form });
+    expect(ok.status).toBe(200);
+    const bad = await fetch(`${ingestUrl()}/osmand?id=${other.id}&password=nope&lat=1&lon=1`);
+    expect(bad.status).toBe(401);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('dead-letters an out-of-range fix and still answers 200 (the client must not retry it)', async () => {
+    const reply = await fetch(`${ingestUrl()}/osmand?id=${other.id}&password=${other.secret}&lat=123&lon=1`);
+    expect(await reply.text()).toBe('dead-lettered');
+    const records = await kafkaRecords(topics.dlq.name, other.id, 1);
+    expect(records[0]).toMatchObject({ source: 'ingest.osmand', code: 'invalid_payload' });
+  });
 });

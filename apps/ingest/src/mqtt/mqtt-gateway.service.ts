@@ -2,11 +2,10 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
-import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
-import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service';
 import { mapMessage } from '../telemetry/telemetry-mapper';
+import { TelemetryPublisher } from '../telemetry/telemetry-publisher.service';
 
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
 
@@ -23,14 +22,6 @@ const NOT_AUTHORIZED = 5;
 
 type DeviceClient = Client & { device?: KnownDevice };
 
-/** Counters exposed for metrics and tests. */
-export interface IngestCounters {
-  accepted: number;
-  deadLettered: number;
-  aclRefusals: number;
-  authFailures: number;
-}
-
 /**
  * The MQTT edge: who may connect (device id + secret), what each device may publish (its own topics)
  * and subscribe (its own command topic), and the durable hand-off to Kafka. A QoS 1 publish is
@@ -40,13 +31,13 @@ export interface IngestCounters {
  */
 @Injectable()
 export class MqttGateway implements OnModuleInit {
-  readonly counters: IngestCounters = { accepted: 0, deadLettered: 0, aclRefusals: 0, authFailures: 0 };
+  readonly counters = { aclRefusals: 0, authFailures: 0 };
   // Repeated bad credentials from one address: after 5 failures in a minute each attempt waits longer.
   private readonly failures = new RateLimiterMemory({ points: 5, duration: 60 });
 
   constructor(
     private readonly broker: MqttBrokerService,
-    private readonly kafka: KafkaService,
+    private readonly telemetry: TelemetryPublisher,
     private readonly devices: DeviceDirectory,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
   ) {}
@@ -99,40 +90,18 @@ export class MqttGateway implements OnModuleInit {
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     try {
       if (payload.length > this.options.maxPayloadBytes) {
-        await this.deadLetter(device, 'payload_too_large', `${payload.length} bytes > ${this.options.maxPayloadBytes}`, payload.subarray(0, this.options.maxPayloadBytes));
-        return done();
+        const reason = `${payload.length} bytes > ${this.options.maxPayloadBytes}`;
+        await this.telemetry.deadLetter(device, 'payload_too_large', reason, payload.subarray(0, this.options.maxPayloadBytes), 'ingest.mqtt');
+      } else {
+        const outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, new Date(), this.options), payload, 'ingest.mqtt');
+        if (outcome === 'dead-lettered') this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, topic: packet.topic }, 'message dead-lettered');
       }
-      const mapped = mapMessage(packet.topic, payload, device, new Date(), this.options);
-      if (!mapped.ok) {
-        await this.deadLetter(device, mapped.code, mapped.reason, payload);
-        return done();
-      }
-      if (mapped.type === 'ignored') return done();
-      const event = newEnvelope({
-        type: mapped.type,
-        data: mapped.data as never,
-        tenantId: device.tenantId,
-        streamId: device.deviceId,
-        actor: { kind: 'device', id: device.deviceId },
-        occurredAt: mapped.occurredAt,
-      });
-      await this.kafka.send([
-        { topic: topicFor(event), key: keyFor(event), value: serializeEvent(event), headers: { 'tenant-id': device.tenantId, 'event-type': event.type }, timestamp: mapped.occurredAt },
-      ]);
-      this.counters.accepted++;
       done();
     } catch (error) {
       // Kafka refused or is away: no PUBACK. The connection closes; the device resends after reconnecting.
       this.options.logger.warn({ context: 'mqtt.publish', deviceId: device.deviceId, err: (error as Error).message }, 'could not hand the message to Kafka');
       done(error as Error);
     }
-  }
-
-  private async deadLetter(device: KnownDevice, code: DeadLetterCode, reason: string, raw: Buffer): Promise<void> {
-    const record = deadLetter({ source: 'ingest.mqtt', sourceId: device.deviceId, tenantId: device.tenantId, code, reason, raw });
-    await this.kafka.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
-    this.counters.deadLettered++;
-    this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, code, reason }, 'message dead-lettered');
   }
 
   private refuse(client: DeviceClient, action: 'publish' | 'subscribe', topic: string): void {

@@ -109,3 +109,34 @@ function deviceTime(value: unknown, now: Date, limits: MapperLimits): { ok: true
 
 const derivedId = (deviceId: string, at: Date, payload: Buffer) =>
   `d-${createHash('sha256').update(deviceId).update(String(at.getTime())).update(payload).digest('base64url').slice(0, 22)}`;
+
+const KNOTS_TO_MPS = 0.514444;
+
+/**
+ * The OsmAnd protocol as Traccar Client sends it: query or form fields id, lat, lon, timestamp (epoch
+ * seconds, milliseconds or ISO), speed (knots), bearing, altitude, accuracy, batt.
+ */
+export function mapOsmAnd(fields: Record<string, string | undefined>, raw: Buffer, device: KnownDevice, now: Date, limits: MapperLimits): Mapped {
+  const number = (name: string) => {
+    const value = fields[name];
+    if (value === undefined || value === '') return undefined;
+    const parsed = Number(value);
+    return Number.isFinite(parsed) ? parsed : Number.NaN;
+  };
+  const lat = number('lat');
+  const lon = number('lon');
+  if (lat === undefined || lon === undefined || Number.isNaN(lat) || Number.isNaN(lon)) return fail('invalid_payload', 'OsmAnd needs numeric lat and lon');
+  const stamp = fields.timestamp;
+  const asNumber = stamp !== undefined && /^\d+(\.\d+)?$/.test(stamp) ? Number(stamp) : undefined;
+  // Traccar Client sends seconds; some OsmAnd clients milliseconds.
+  const time = deviceTime(asNumber === undefined ? stamp : asNumber > 1e11 ? asNumber / 1000 : asNumber, now, limits);
+  if (!time.ok) return time;
+  const knots = number('speed');
+  return location(device, lat, lon, time.at, derivedId(device.deviceId, time.at, raw), 'osmand', {
+    accuracyM: number('accuracy'),
+    altitudeM: number('altitude'),
+    speedMps: knots === undefined ? undefined : knots * KNOTS_TO_MPS,
+    headingDeg: number('bearing'),
+    batteryPct: number('batt'),
+  });
+}

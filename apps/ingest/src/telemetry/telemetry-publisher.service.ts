@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
+import { KafkaService } from '#libs/kafka';
+import type { KnownDevice } from '../devices/device-directory.service';
+import type { Mapped } from './telemetry-mapper';
+
+export interface PublishCounters {
+  accepted: number;
+  deadLettered: number;
+}
+
+/**
+ * The one hand-off to Kafka for every ingest protocol: a mapped message becomes an event on its topic
+ * (keyed by device, so each device's order holds), a refused one a dead-letter record. Resolves only
+ * when Kafka acknowledged, so callers acknowledge their device after it and not before.
+ */
+@Injectable()
+export class TelemetryPublisher {
+  readonly counters: PublishCounters = { accepted: 0, deadLettered: 0 };
+
+  constructor(private readonly kafka: KafkaService) {}
+
+  async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
+    if (!mapped.ok) {
+      await this.deadLetter(device, mapped.code, mapped.reason, raw, source);
+      return 'dead-lettered';
+    }
+    if (mapped.type === 'ignored') return 'ignored';
+    const event = newEnvelope({
+      type: mapped.type,
+      data: mapped.data as never,
+      tenantId: device.tenantId,
+      streamId: device.deviceId,
+      actor: { kind: 'device', id: device.deviceId },
+      occurredAt: mapped.occurredAt,
+    });
+    await this.kafka.send([
+      {
+        topic: topicFor(event),
+        key: keyFor(event),
+        value: serializeEvent(event),
+        headers: { 'tenant-id': device.tenantId, 'event-type': event.type },
+        timestamp: mapped.occurredAt,
+      },
+    ]);
+    this.counters.accepted++;
+    return 'accepted';
+  }
+
+  async deadLetter(device: KnownDevice, code: DeadLetterCode, reason: string, raw: Buffer, source: string): Promise<void> {
+    const record = deadLetter({ source, sourceId: device.deviceId, tenantId: device.tenantId, code, reason, raw });
+    await this.kafka.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
+    this.counters.deadLettered++;
+  }
+}
