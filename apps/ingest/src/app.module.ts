@@ -9,6 +9,7 @@ import { DeviceDirectory } from './devices/device-directory.service';
 import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
 import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
+import { DevicePresence, PRESENCE_OPTIONS } from './presence/device-presence.service';
 import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
 
 @Module({})
@@ -29,6 +30,8 @@ export class AppModule {
         DeviceDirectory,
         TelemetryPublisher,
         MqttGateway,
+        DevicePresence,
+        { provide: PRESENCE_OPTIONS, useValue: { logger, staleAfterS: config.INGEST_STALE_AFTER_S, checkEveryMs: Math.min(15_000, config.INGEST_STALE_AFTER_S * 250) } },
         {
           provide: INGEST_OPTIONS,
           useValue: {

@@ -29,4 +29,11 @@ export class IngestEnv extends withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedi
   @IsInt()
   @Min(60)
   INGEST_MAX_AGE_S: number = 604_800;
+
+  /** A connected device silent for this long is reported stale. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  INGEST_STALE_AFTER_S: number = 300;
 }

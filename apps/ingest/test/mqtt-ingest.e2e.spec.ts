@@ -32,7 +32,7 @@ beforeAll(async () => {
       [device.id, tenantId, await hashSecret(device.secret), device.id.replace('dev_', 'ot_')],
     );
   }
-  app = await startAppProcess('ingest', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1', INGEST_MAX_PAYLOAD_BYTES: '1024' });
+  app = await startAppProcess('ingest', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1', INGEST_MAX_PAYLOAD_BYTES: '1024', INGEST_STALE_AFTER_S: '1' });
   mqttPort = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
 });
 afterAll(async () => {
@@ -159,5 +159,21 @@ describe('OsmAnd over HTTP (Traccar Client)', () => {
     expect(await reply.text()).toBe('dead-lettered');
     const records = await kafkaRecords(topics.dlq.name, other.id, 1);
     expect(records[0]).toMatchObject({ source: 'ingest.osmand', code: 'invalid_payload' });
+  });
+});
+
+describe('device presence', () => {
+  it('reports a device online once for two sessions, stale when silent, offline when its last session ends', async () => {
+    const tracker = { id: `dev_presence_${randomUUID().slice(0, 8)}`, secret: 'presence-secret-0123456789' };
+    await db.query(`INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash) VALUES ($1, $2, 'tracker', 'p', $3)`, [tracker.id, tenantId, await hashSecret(tracker.secret)]);
+    const first = await connect(tracker);
+    const second = await connect(tracker, { clientId: `${tracker.id}:2` });
+    await first.endAsync();
+    await new Promise((r) => setTimeout(r, 2500)); // INGEST_STALE_AFTER_S=1 in this suite: silence → stale
+    await second.endAsync();
+    const events = await kafkaRecords(topics.presence.name, tracker.id, 3);
+    expect(events.map((e) => e.type)).toEqual(['presence.device_connected', 'presence.device_stale', 'presence.device_disconnected']);
+    expect(events[2].data).toMatchObject({ deviceId: tracker.id, reason: 'disconnected' });
+    expect(events.every((e) => e.tenantId === tenantId)).toBe(true);
   });
 });
