@@ -10,7 +10,6 @@ import { progress } from './progress';
 import { ensureBinaries } from './system-packages';
 import { cacheDir, dataDir, host, kafkaPom, ports } from './stack.config';
 
-const kafkaDataDir = join(dataDir, 'kafka');
 
 function pomVersion(): string {
   const version = /<kafka\.version>([^<]+)<\/kafka\.version>/.exec(readFileSync(kafkaPom, 'utf8'))?.[1];
@@ -77,7 +76,8 @@ async function fetchJars(mvn: string, target: string): Promise<void> {
   p.done(`Kafka ${pomVersion()}: ${readdirSync(target).length} jars cached in ${target}`);
 }
 
-function writeConfig(): string {
+function writeConfig(node: KafkaNode): string {
+  const kafkaDataDir = node.dataDir;
   mkdirSync(kafkaDataDir, { recursive: true });
   const properties = join(kafkaDataDir, 'server.properties');
   writeFileSync(
@@ -86,9 +86,9 @@ function writeConfig(): string {
       '# Written by tools/stack on every start: one node that is both broker and KRaft controller.',
       'process.roles=broker,controller',
       'node.id=1',
-      `controller.quorum.voters=1@${host}:${ports.kafkaController}`,
-      `listeners=PLAINTEXT://${host}:${ports.kafka},CONTROLLER://${host}:${ports.kafkaController}`,
-      `advertised.listeners=PLAINTEXT://${host}:${ports.kafka}`,
+      `controller.quorum.voters=1@${host}:${node.controllerPort}`,
+      `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
+      `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
       'controller.listener.names=CONTROLLER',
       'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
@@ -128,11 +128,23 @@ function writeConfig(): string {
 
 let java = 'java';
 
-export const kafkaComponent: StackComponent = {
-  name: 'kafka',
+/** One single-node Kafka (broker + KRaft controller): where it keeps its data, which ports it takes. */
+export interface KafkaNode {
+  name: string;
+  dataDir: string;
+  port: number;
+  controllerPort: number;
+}
+
+/**
+ * The stack's Kafka, or another one (tests that stop a broker mid-stream run their own so the shared
+ * one stays up for the rest of the suite).
+ */
+export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
+  name: node.name,
   envVar: 'KAFKA_BROKERS',
-  url: () => `${host}:${ports.kafka}`,
-  ports: () => [ports.kafka, ports.kafkaController],
+  url: () => `${host}:${node.port}`,
+  ports: () => [node.port, node.controllerPort],
   startTimeoutMs: 90_000,
 
   async prepare() {
@@ -146,8 +158,8 @@ export const kafkaComponent: StackComponent = {
       throw new Error(`Kafka 4 needs Java 17 or newer; ${java} is Java ${major}. Install openjdk-17-jre-headless (or newer) and put it first on PATH.`);
     }
     if (!existsSync(libsDir())) await fetchJars(bins.mvn, libsDir());
-    const properties = writeConfig();
-    if (!existsSync(join(kafkaDataDir, 'logs', 'meta.properties'))) {
+    const properties = writeConfig(node);
+    if (!existsSync(join(node.dataDir, 'logs', 'meta.properties'))) {
       // Format once; the cluster id is kept so later starts reuse the same log directory.
       const clusterId = randomUUID().replace(/-/g, '').slice(0, 22);
       const format = spawnSync(java, ['-cp', `${libsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
@@ -159,7 +171,7 @@ export const kafkaComponent: StackComponent = {
 
   spec() {
     return {
-      name: 'kafka',
+      name: node.name,
       command: java,
       args: [
         '-Xms128m',
@@ -167,17 +179,17 @@ export const kafkaComponent: StackComponent = {
         '-XX:+UseG1GC',
         '-XX:MaxDirectMemorySize=256m',
         '-Djava.awt.headless=true',
-        `-Dlog4j2.configurationFile=${join(kafkaDataDir, 'log4j2.yaml')}`,
+        `-Dlog4j2.configurationFile=${join(node.dataDir, 'log4j2.yaml')}`,
         '-cp',
         `${libsDir()}/*`,
         'kafka.Kafka',
-        join(kafkaDataDir, 'server.properties'),
+        join(node.dataDir, 'server.properties'),
       ],
     };
   },
 
   async ready() {
-    const kafka = new Kafka({ brokers: [`${host}:${ports.kafka}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } });
+    const kafka = new Kafka({ brokers: [`${host}:${node.port}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } });
     const admin = kafka.admin();
     try {
       await admin.connect();
@@ -187,4 +199,11 @@ export const kafkaComponent: StackComponent = {
       await admin.disconnect().catch(() => undefined);
     }
   },
-};
+});
+
+export const kafkaComponent = createKafkaComponent({
+  name: 'kafka',
+  dataDir: join(dataDir, 'kafka'),
+  port: ports.kafka,
+  controllerPort: ports.kafkaController,
+});

@@ -30,7 +30,8 @@ export interface RaisedStack {
   started: string[];
 }
 
-async function raiseOne(component: StackComponent, env: NodeJS.ProcessEnv): Promise<ComponentOutcome> {
+/** Raises one component (reusing it if it runs); does not touch .data/stack.env. */
+export async function raiseOne(component: StackComponent, env: NodeJS.ProcessEnv = {}): Promise<ComponentOutcome> {
   const p = progress(component.name);
   const given = env[component.envVar];
   if (given) {
