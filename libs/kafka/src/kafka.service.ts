@@ -47,9 +47,16 @@ export class KafkaService implements OnApplicationShutdown {
     await batching.send(records);
   }
 
+  private batching?: BatchingProducer;
+
   /** The producer queue's fill level (0–1), for callers that pause their sources under load. */
-  async producerPressure(): Promise<number> {
-    return this.producerReady ? (await this.producerReady).batching.pressure : 0;
+  get producerPressure(): number {
+    return this.batching?.pressure ?? 0;
+  }
+
+  /** Resolves when nothing the producer accepted is still waiting for the brokers. */
+  producerDrained(): Promise<void> {
+    return this.batching?.drained() ?? Promise.resolve();
   }
 
   producer(): Promise<{ raw: Producer; batching: BatchingProducer }> {
@@ -60,6 +67,7 @@ export class KafkaService implements OnApplicationShutdown {
         maxBatchRecords: this.options.producer?.maxBatchRecords ?? 2000,
         maxQueuedBytes: this.options.producer?.maxQueuedBytes ?? 32 * 1024 * 1024,
       });
+      this.batching = batching;
       return { raw, batching };
     })().catch((error: unknown) => {
       this.producerReady = undefined; // let the next send try again

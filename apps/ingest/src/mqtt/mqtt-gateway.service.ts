@@ -2,10 +2,12 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
+import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
 import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service';
 import { mapMessage } from '../telemetry/telemetry-mapper';
 import { TelemetryPublisher } from '../telemetry/telemetry-publisher.service';
+import { type Pausable, SocketBackpressure } from './socket-backpressure';
 
 export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
 
@@ -34,13 +36,19 @@ export class MqttGateway implements OnModuleInit {
   readonly counters = { aclRefusals: 0, authFailures: 0 };
   // Repeated bad credentials from one address: after 5 failures in a minute each attempt waits longer.
   private readonly failures = new RateLimiterMemory({ points: 5, duration: 60 });
+  readonly backpressure: SocketBackpressure;
 
   constructor(
     private readonly broker: MqttBrokerService,
     private readonly telemetry: TelemetryPublisher,
     private readonly devices: DeviceDirectory,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
-  ) {}
+    kafka: KafkaService,
+  ) {
+    this.backpressure = new SocketBackpressure(() => kafka.producerPressure, { high: 0.8, low: 0.5, pollMs: 50 }, (paused) =>
+      options.logger.warn({ context: 'mqtt.backpressure', pausedSockets: paused }, paused > 0 ? 'Kafka is behind: pausing publishing sockets' : 'Kafka caught up: sockets resumed'),
+    );
+  }
 
   onModuleInit(): void {
     this.broker.use({
@@ -88,6 +96,7 @@ export class MqttGateway implements OnModuleInit {
       return done(new Error(`not authorized to publish to ${packet.topic}`)); // MQTT 3.1.1 has no refusal code: disconnect
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+    this.backpressure.observe((client as unknown as { conn?: Pausable }).conn);
     try {
       if (payload.length > this.options.maxPayloadBytes) {
         const reason = `${payload.length} bytes > ${this.options.maxPayloadBytes}`;

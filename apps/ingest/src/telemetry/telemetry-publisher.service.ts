@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
-import { KafkaService } from '#libs/kafka';
+import { KafkaBackpressureError, KafkaService, type OutgoingRecord } from '#libs/kafka';
 import type { KnownDevice } from '../devices/device-directory.service';
 import type { Mapped } from './telemetry-mapper';
 
@@ -34,7 +34,7 @@ export class TelemetryPublisher {
       actor: { kind: 'device', id: device.deviceId },
       occurredAt: mapped.occurredAt,
     });
-    await this.kafka.send([
+    await this.send([
       {
         topic: topicFor(event),
         key: keyFor(event),
@@ -49,7 +49,19 @@ export class TelemetryPublisher {
 
   async deadLetter(device: KnownDevice, code: DeadLetterCode, reason: string, raw: Buffer, source: string): Promise<void> {
     const record = deadLetter({ source, sourceId: device.deviceId, tenantId: device.tenantId, code, reason, raw });
-    await this.kafka.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
+    await this.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
     this.counters.deadLettered++;
+  }
+
+  /** A full producer queue is waited out, not turned into an error: the device just waits longer for its ack. */
+  private async send(records: OutgoingRecord[]): Promise<void> {
+    for (;;) {
+      try {
+        return await this.kafka.send(records);
+      } catch (error) {
+        if (!(error instanceof KafkaBackpressureError)) throw error;
+        await this.kafka.producerDrained();
+      }
+    }
   }
 }
