@@ -7,9 +7,7 @@
 // devices through POST /devices. A live line shows connected, sent, acked, errors.
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
-import pino from 'pino';
-import { hashSecret } from '#libs/platform';
-import { DatabaseService, migrate } from '#libs/timescale';
+import { provisionSimDevices, SIM_SECRET } from './sim-devices';
 import { TechnicianRoute } from './technician-route';
 import { stackEnvFile } from '../stack/stack.config';
 import { existsSync, readFileSync } from 'node:fs';
@@ -25,7 +23,6 @@ const { values } = parseArgs({
   },
 });
 
-const SECRET = 'simulator-secret';
 const count = Number(values.devices);
 const rate = Number(values.rate);
 const stack = existsSync(stackEnvFile)
@@ -38,25 +35,13 @@ const stats = { connected: 0, sent: 0, acked: 0, errors: 0, offline: 0 };
 
 async function provision(): Promise<string[]> {
   if (!databaseUrl) throw new Error('no DATABASE_URL: run `npm run stack:up` (or npm run up) first');
-  const logger = pino({ level: 'silent' });
-  const db = new DatabaseService({ url: databaseUrl, poolMax: 2, logger });
-  await migrate(db, logger);
-  const hash = await hashSecret(SECRET);
-  const ids = Array.from({ length: count }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);
-  await db.query(
-    `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)
-     SELECT id, $2, 'phone', 'simulated phone', $3, 'tech_' || id, 'sim', id FROM unnest($1::text[]) AS id
-     ON CONFLICT (device_id) DO UPDATE SET secret_hash = EXCLUDED.secret_hash, status = 'active'`,
-    [ids, values.tenant, hash],
-  );
-  await db.onApplicationShutdown();
-  return ids;
+  return provisionSimDevices(databaseUrl, count, values.tenant!);
 }
 
 function drive(deviceId: string, index: number, deadline: number): Promise<void> {
   const route = new TechnicianRoute({ lat: 52.52, lon: 13.405 });
   return new Promise((resolve) => {
-    const client = mqtt.connect(mqttUrl, { clientId: deviceId, username: deviceId, password: SECRET, reconnectPeriod: 2000, connectTimeout: 10_000 });
+    const client = mqtt.connect(mqttUrl, { clientId: deviceId, username: deviceId, password: SIM_SECRET, reconnectPeriod: 2000, connectTimeout: 10_000 });
     let last = Date.now();
     client.on('connect', () => stats.connected++);
     client.on('close', () => client.connected || stats.connected > 0 && stats.connected--);
