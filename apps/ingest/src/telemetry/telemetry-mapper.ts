@@ -70,8 +70,10 @@ export function mapMessage(topic: string, payload: Buffer, device: KnownDevice, 
 
 function mapOwnTracks(json: Json, payload: Buffer, device: KnownDevice, now: Date, limits: MapperLimits): Mapped {
   const type = json._type;
-  // Geofence transitions, waypoints, lwt … are acknowledged but carry no position of their own here.
-  if (type !== 'location') return { ok: true, type: 'ignored', reason: `OwnTracks _type ${String(type)} is not mapped yet` };
+  if (type === 'transition') return mapTransition(json, payload, device, now, limits);
+  // lwt is the broker's notice that the phone vanished (presence covers it); waypoints, cards … carry
+  // nothing we track. Acknowledged so the app does not resend them.
+  if (type !== 'location') return { ok: true, type: 'ignored', reason: `OwnTracks _type ${String(type)} is not tracked` };
   const time = deviceTime(json.tst, now, limits);
   if (!time.ok) return time;
   const speedKmh = num(json.vel);
@@ -83,6 +85,15 @@ function mapOwnTracks(json: Json, payload: Buffer, device: KnownDevice, now: Dat
     headingDeg: cog === undefined ? undefined : cog % 360,
     batteryPct: num(json.batt),
   });
+}
+
+/** OwnTracks' own geofence (region) enter/leave, as a device status: `geofence_enter:<region>`. */
+function mapTransition(json: Json, payload: Buffer, device: KnownDevice, now: Date, limits: MapperLimits): Mapped {
+  if (json.event !== 'enter' && json.event !== 'leave') return fail('invalid_payload', 'transition needs "event": "enter" or "leave"');
+  const time = deviceTime(json.tst, now, limits);
+  if (!time.ok) return time;
+  const region = typeof json.desc === 'string' && json.desc.length > 0 ? json.desc.slice(0, 150) : 'unnamed';
+  return { ok: true, type: 'telemetry.status_reported', data: { deviceId: device.deviceId, status: `geofence_${json.event}:${region}`, messageId: derivedId(device.deviceId, time.at, payload) }, occurredAt: time.at };
 }
 
 function location(device: KnownDevice, lat: unknown, lon: unknown, at: Date, messageId: string, source: 'mqtt' | 'owntracks' | 'osmand', extra: Record<string, number | undefined>): Mapped {
