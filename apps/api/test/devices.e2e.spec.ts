@@ -80,3 +80,13 @@ it('keeps device ids unique across tenants without telling whose it is, and isol
 it('is closed to technicians', async () => {
   expect((await acme.technician.post('/devices', { kind: 'phone', name: 'x' })).status).toBe(403);
 });
+
+it('queues a downlink command as an event on the device stream (ingest delivers it)', async () => {
+  const { device } = await must(acme.admin.post('/devices', { kind: 'tracker', name: 'cmd', assetId: 'van_9' }));
+  const reply = await acme.dispatcher.post(`/devices/${device.id}/commands`, { command: 'set_interval', args: { seconds: 30 } });
+  expect(reply.status).toBe(202);
+  expect(reply.body).toMatchObject({ deviceId: device.id, command: 'set_interval', status: 'queued', commandId: expect.stringMatching(/^cmd_/) });
+  const { rows } = await db.query("SELECT data FROM events WHERE tenant_id = $1 AND stream_id = $2 AND type = 'device.command_issued'", [acme.tenantId, device.id]);
+  expect(rows.map((r) => r.data)).toEqual([{ deviceId: device.id, commandId: reply.body.commandId, command: 'set_interval', args: { seconds: 30 } }]);
+  expect((await acme.dispatcher.post(`/devices/${device.id}/commands`, { command: 'Reboot Now' })).status).toBe(400);
+});

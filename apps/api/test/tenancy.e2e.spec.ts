@@ -41,6 +41,7 @@ const bodies: Record<string, unknown> = {
   'POST /technicians/{technicianId}/availability': { available: true },
   'POST /devices/{deviceId}/link': { technicianId: 'tech_x' },
   'POST /devices/{deviceId}/revoke': { reason: 'r' },
+  'POST /devices/{deviceId}/commands': { command: 'reboot' },
   'PATCH /customers/{id}': { name: 'n' },
   'PATCH /sites/{id}': { name: 'n' },
   'PATCH /geofences/{id}': { name: 'n' },

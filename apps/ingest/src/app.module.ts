@@ -8,6 +8,7 @@ import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import { DeviceDirectory } from './devices/device-directory.service';
 import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
+import { DownlinkConsumer } from './mqtt/downlink.consumer';
 import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
 import { DevicePresence, PRESENCE_OPTIONS } from './presence/device-presence.service';
 import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
@@ -31,6 +32,7 @@ export class AppModule {
         TelemetryPublisher,
         MqttGateway,
         DevicePresence,
+        DownlinkConsumer,
         { provide: PRESENCE_OPTIONS, useValue: { logger, staleAfterS: config.INGEST_STALE_AFTER_S, checkEveryMs: Math.min(15_000, config.INGEST_STALE_AFTER_S * 250) } },
         {
           provide: INGEST_OPTIONS,

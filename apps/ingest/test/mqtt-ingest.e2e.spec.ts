@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import pino from 'pino';
-import { topics } from '#libs/events';
+import { newEnvelope, topics } from '#libs/events';
 import { hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
@@ -175,5 +175,48 @@ describe('device presence', () => {
     expect(events.map((e) => e.type)).toEqual(['presence.device_connected', 'presence.device_stale', 'presence.device_disconnected']);
     expect(events[2].data).toMatchObject({ deviceId: tracker.id, reason: 'disconnected' });
     expect(events.every((e) => e.tenantId === tenantId)).toBe(true);
+  });
+});
+
+describe('downlink commands', () => {
+  it('queues a command while the device is offline and delivers it when it returns (QoS 1, persistent session)', async () => {
+    const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    // The ingest consumer must be in its group before the command is produced.
+    for (let i = 0; i < 60; i++) {
+      const { groups } = await admin.describeGroups(['fieldline-ingest-downlink']);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await admin.disconnect();
+
+    const session = { clientId: `${phone.id}:cmd`, clean: false };
+    const first = await connect(phone, session);
+    await first.subscribeAsync(`fieldline/v1/${phone.id}/cmd`, { qos: 1 });
+    await first.endAsync(); // offline, session kept
+
+    // What the API's outbox publishes for POST /devices/:id/commands.
+    const event = newEnvelope({
+      type: 'device.command_issued',
+      data: { deviceId: phone.id, commandId: 'cmd-e2e-1', command: 'set_interval', args: { seconds: 30 } },
+      tenantId,
+      streamId: phone.id,
+      streamPosition: 1,
+      actor: { kind: 'user', id: 'dispatcher' },
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topics.dispatch.name, messages: [{ key: phone.id, value: JSON.stringify(event), headers: { 'event-type': event.type } }] });
+    await producer.disconnect();
+    await new Promise((r) => setTimeout(r, 1500)); // the command reaches the broker while the device is away
+
+    // Listen before connecting: the queued command arrives right behind the CONNACK.
+    const back = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: session.clientId, clean: false, username: phone.id, password: phone.secret, reconnectPeriod: 0 });
+    clients.push(back);
+    const received = await new Promise<{ topic: string; body: Record<string, unknown> }>((resolve) =>
+      back.once('message', (topic, payload) => resolve({ topic, body: JSON.parse(payload.toString()) })),
+    );
+    expect(received).toEqual({ topic: `fieldline/v1/${phone.id}/cmd`, body: { id: 'cmd-e2e-1', command: 'set_interval', args: { seconds: 30 }, issuedAt: event.occurredAt } });
   });
 });

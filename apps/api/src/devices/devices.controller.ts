@@ -1,12 +1,12 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { parseIfMatch } from '../common/request-context';
 import { CommandRoute, ResourceRoute } from '../common/routes';
 import { DevicesService } from './devices.service';
-import { LinkDeviceDto, ListDevicesQuery, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
+import { DeviceCommandDto, LinkDeviceDto, ListDevicesQuery, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
 
 const READ = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'devices:read' } as const;
 const MANAGE = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'devices:write' } as const;
@@ -57,6 +57,15 @@ export class DevicesController {
   @Access(MANAGE)
   unlink(@Req() call: Call, @Body() body: UnlinkDeviceDto) {
     return this.devices.change(info(call), call.params.deviceId, 'UnlinkDevice', { ...body });
+  }
+
+  /** Queues a command for the device; 202: it is delivered when the device is (or comes) online. */
+  @Post(':deviceId/commands')
+  @ApiParam({ name: 'deviceId', type: String })
+  @HttpCode(202)
+  @Access(MANAGE)
+  command(@Req() call: Call, @Body() body: DeviceCommandDto) {
+    return this.devices.command(info(call), call.params.deviceId, body.command, body.args);
   }
 
   @CommandRoute('deviceId', 'revoke')

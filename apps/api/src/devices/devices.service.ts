@@ -85,6 +85,17 @@ export class DevicesService {
     return { device: await this.get(call.principal, deviceId), credentials: { deviceId, secret, note: 'shown once; the old secret no longer works' } };
   }
 
+  /**
+   * A downlink command: recorded on the device's stream and published through the outbox; ingest
+   * delivers it on the device's command topic (QoS 1, queued while the device is offline).
+   */
+  async command(call: CallInfo, deviceId: string, command: string, args?: Record<string, unknown>) {
+    await this.get(call.principal, deviceId);
+    const commandId = `cmd_${uuidv7()}`;
+    await this.run(call, deviceId, { type: 'IssueDeviceCommand', data: { commandId, command, ...(args ? { args: plain(args) } : {}) } }, async () => undefined);
+    return { commandId, deviceId, command, status: 'queued' };
+  }
+
   /** Link, unlink, revoke: the devices row follows the folded state. */
   async change(call: CallInfo, deviceId: string, command: 'LinkDevice' | 'UnlinkDevice' | 'RevokeDevice', data: unknown) {
     await this.get(call.principal, deviceId);
@@ -136,3 +147,5 @@ export class DevicesService {
     });
   }
 }
+
+const plain = (value: object) => JSON.parse(JSON.stringify(value)) as Record<string, unknown>;

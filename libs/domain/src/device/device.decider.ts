@@ -24,7 +24,8 @@ export type LinkDevice = Command<'LinkDevice', Subject>;
 export type UnlinkDevice = Command<'UnlinkDevice', { reason?: string }>;
 export type RotateDeviceCredentials = Command<'RotateDeviceCredentials', { credentialId: string }>;
 export type RevokeDevice = Command<'RevokeDevice', { reason: string }>;
-export type DeviceCommand = ProvisionDevice | LinkDevice | UnlinkDevice | RotateDeviceCredentials | RevokeDevice;
+export type IssueDeviceCommand = Command<'IssueDeviceCommand', { commandId: string; command: string; args?: Record<string, unknown> }>;
+export type DeviceCommand = ProvisionDevice | LinkDevice | UnlinkDevice | RotateDeviceCredentials | RevokeDevice | IssueDeviceCommand;
 
 const event = <T extends DeviceEventType>(type: T, data: EventData<T>): DomainEvent<T> =>
   emit(type, data, (reason) => new DeviceError('INVALID_INPUT', reason));
@@ -66,6 +67,9 @@ export function decideDevice(command: DeviceCommand, device: Device, deviceId: s
     case 'RevokeDevice':
       active(device);
       return [event('device.revoked', { deviceId, reason: command.data.reason })];
+    case 'IssueDeviceCommand':
+      active(device);
+      return [event('device.command_issued', { deviceId, ...command.data })];
     default: {
       const unknown: never = command;
       throw new Error(`unknown device command ${(unknown as { type: string }).type}`);
@@ -85,6 +89,8 @@ export function evolveDevice(device: Device, e: DeviceDomainEvent): Device {
       return device.status === 'active' ? { ...device, credentialId: e.data.credentialId } : device;
     case 'device.revoked':
       return { status: 'revoked' };
+    case 'device.command_issued':
+      return device;
     default: {
       const unexpected: never = e;
       return unexpected;

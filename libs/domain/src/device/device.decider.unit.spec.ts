@@ -40,3 +40,11 @@ it.each([
 ] as const)('refuses %s', (_name, given, command, code) => {
   spec.given(given as DeviceDomainEvent[]).when(command).thenThrows({ code });
 });
+
+it('issues downlink commands to an active device only', () => {
+  spec.given(provisioned).when(cmd('IssueDeviceCommand', { commandId: 'c-1', command: 'reboot' })).then([
+    { type: 'device.command_issued', data: { deviceId: 'dev-1', commandId: 'c-1', command: 'reboot' } },
+  ]);
+  spec.given(revoked).when(cmd('IssueDeviceCommand', { commandId: 'c-2', command: 'reboot' })).thenThrows({ code: 'DEVICE_REVOKED' });
+  spec.given(provisioned).when(cmd('IssueDeviceCommand', { commandId: 'c-3', command: 'Not A Command!' })).thenThrows({ code: 'INVALID_INPUT' });
+});

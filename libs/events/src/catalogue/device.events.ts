@@ -28,4 +28,9 @@ export const deviceEvents = {
   // Never the secret itself: only which credential is now valid.
   'device.credentials_rotated': defineEvent(1, z.object({ deviceId: id(), credentialId: id() })),
   'device.revoked': defineEvent(1, z.object({ deviceId: id(), reason: text() })),
+  /** A downlink command for the device (reboot, set reporting interval …); ingest delivers it. */
+  'device.command_issued': defineEvent(
+    1,
+    z.object({ deviceId: id(), commandId: id(), command: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/), args: z.record(z.string(), z.unknown()).optional() }),
+  ),
 } as const;

@@ -66,6 +66,7 @@ export const sampleData: { [T in EventType]: EventData<T> } = {
   'call.declined': { callId: 'call-1', userId: 'user-3' },
   'call.missed': { callId: 'call-1', userId: 'user-4' },
   'call.ended': { callId: 'call-1', reason: 'hung up', durationMs: 93_000 },
+  'device.command_issued': { deviceId: 'dev-1', commandId: 'cmd-1', command: 'set_interval', args: { seconds: 30 } },
   'customer.created': { name: 'Acme Bakery', email: 'ops@acme.example', phone: '+49 30 123456' },
   'customer.updated': { phone: '+49 30 654321' },
   'customer.archived': {},

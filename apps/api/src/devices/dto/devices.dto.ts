@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
 export const DEVICE_KINDS = ['phone', 'gateway', 'tracker'] as const;
@@ -52,4 +52,9 @@ export class ListDevicesQuery {
   @ApiPropertyOptional({ enum: ['active', 'revoked'] }) @IsOptional() @IsIn(['active', 'revoked']) status?: string;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
+
+export class DeviceCommandDto {
+  @ApiProperty({ example: 'set_interval', description: 'Lower case: letters, digits, _ . -' }) @Matches(/^[a-z][a-z0-9_.-]{0,63}$/) command!: string;
+  @ApiPropertyOptional({ example: { seconds: 30 } }) @IsOptional() @IsObject() args?: Record<string, unknown>;
 }
