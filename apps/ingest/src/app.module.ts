@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { MqttHealthCheck, MqttModule } from '#libs/mqtt';
@@ -9,6 +11,7 @@ import { DeviceDirectory } from './devices/device-directory.service';
 import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
 import { DownlinkConsumer } from './mqtt/downlink.consumer';
+import { BRIDGE_OPTIONS, ExternalBrokerBridge } from './mqtt/external-broker.bridge';
 import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
 import { DevicePresence, PRESENCE_OPTIONS } from './presence/device-presence.service';
 import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
@@ -16,6 +19,7 @@ import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
 @Module({})
 export class AppModule {
   static forRoot(config: IngestEnv, logger: Logger): DynamicModule {
+    const external = config.MQTT_MODE === 'external';
     return {
       module: AppModule,
       imports: [
@@ -23,16 +27,21 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         // Ingest reads the API's devices table; the API owns (and migrates) the schema.
         DatabaseModule.forEnv(config, logger),
-        MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger }),
-        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, MqttHealthCheck]),
+        ...(external ? [] : [MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger })]),
+        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, external ? ExternalBrokerBridge : MqttHealthCheck]),
       ],
       controllers: [OsmAndController],
       providers: [
         DeviceDirectory,
         TelemetryPublisher,
-        MqttGateway,
-        DevicePresence,
-        DownlinkConsumer,
+        // Embedded: our broker, with presence and downlink. External (scale-out): a shared-subscription bridge.
+        ...(external
+          ? [
+              ExternalBrokerBridge,
+              HealthIndicatorService,
+              { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId: config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`, shareGroup: 'fieldline-ingest' } },
+            ]
+          : [MqttGateway, DevicePresence, DownlinkConsumer]),
         { provide: PRESENCE_OPTIONS, useValue: { logger, staleAfterS: config.INGEST_STALE_AFTER_S, checkEveryMs: Math.min(15_000, config.INGEST_STALE_AFTER_S * 250) } },
         {
           provide: INGEST_OPTIONS,

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withMqttEnv } from '#libs/mqtt';
 import { BaseEnv } from '#libs/platform';
@@ -36,4 +36,19 @@ export class IngestEnv extends withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedi
   @IsInt()
   @Min(1)
   INGEST_STALE_AFTER_S: number = 300;
+
+  /** `embedded`: devices connect to ingest's own broker. `external`: ingest subscribes to MQTT_EXTERNAL_URL (scale-out). */
+  @IsOptional()
+  @IsIn(['embedded', 'external'])
+  MQTT_MODE: 'embedded' | 'external' = 'embedded';
+
+  @ValidateIf((env: IngestEnv) => env.MQTT_MODE === 'external')
+  @Matches(/^(mqtts?|wss?):\/\/\S+$/, { message: 'MQTT_EXTERNAL_URL must be an mqtt://, mqtts://, ws:// or wss:// URL (required when MQTT_MODE=external)' })
+  MQTT_EXTERNAL_URL?: string;
+
+  /** This instance's stable name: its broker session (and unacknowledged messages) survive restarts. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  INGEST_NODE_ID?: string;
 }

@@ -20,7 +20,8 @@ export class TelemetryPublisher {
 
   constructor(private readonly kafka: KafkaService) {}
 
-  async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
+  /** `headers` are added to the record (e.g. which ingest node handled it, in scale-out mode). */
+  async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string, headers: Record<string, string> = {}): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
     if (!mapped.ok) {
       await this.deadLetter(device, mapped.code, mapped.reason, raw, source);
       return 'dead-lettered';
@@ -39,7 +40,7 @@ export class TelemetryPublisher {
         topic: topicFor(event),
         key: keyFor(event),
         value: serializeEvent(event),
-        headers: { 'tenant-id': device.tenantId, 'event-type': event.type },
+        headers: { ...headers, 'tenant-id': device.tenantId, 'event-type': event.type },
         timestamp: mapped.occurredAt,
       },
     ]);
@@ -47,9 +48,10 @@ export class TelemetryPublisher {
     return 'accepted';
   }
 
-  async deadLetter(device: KnownDevice, code: DeadLetterCode, reason: string, raw: Buffer, source: string): Promise<void> {
+  async deadLetter(device: KnownDevice | { deviceId: string; tenantId: null }, code: DeadLetterCode, reason: string, raw: Buffer, source: string): Promise<void> {
     const record = deadLetter({ source, sourceId: device.deviceId, tenantId: device.tenantId, code, reason, raw });
-    await this.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers: { 'tenant-id': device.tenantId } }]);
+    const headers: Record<string, string> = device.tenantId ? { 'tenant-id': device.tenantId } : {};
+    await this.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers }]);
     this.counters.deadLettered++;
   }
 

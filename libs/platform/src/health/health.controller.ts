@@ -1,4 +1,5 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get, Inject, type Type } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
 import { PublicRoute } from '../http/public-route';
 import type { ReadinessCheck } from './readiness-check';
@@ -11,8 +12,13 @@ export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
-    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    @Inject(READINESS_CHECKS) private readonly checkTypes: Type<ReadinessCheck>[],
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  private get checks(): ReadinessCheck[] {
+    return this.checkTypes.map((type) => this.moduleRef.get(type, { strict: false }));
+  }
 
   /** The process runs and its event loop answers; never depends on other services (no restart storms). */
   @Get('live')

@@ -11,7 +11,8 @@ export class HealthModule {
       module: HealthModule,
       imports: [TerminusModule.forRoot({ errorLogStyle: 'json' })],
       controllers: [HealthController],
-      providers: [{ provide: READINESS_CHECKS, useFactory: (...found: ReadinessCheck[]) => found, inject: checks }],
+      // The checks are looked up app-wide (not injected): they live in the adapter modules or in the app.
+      providers: [{ provide: READINESS_CHECKS, useValue: checks }],
     };
   }
 }
