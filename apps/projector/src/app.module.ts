@@ -1,21 +1,51 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { topics } from '#libs/events';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
+import { LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
+import { DERIVED_OPTIONS, type DerivedOptions, DerivedProjection } from './derived/derived.projection';
+import { DispatchProjection } from './dispatch/dispatch.projection';
+import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectorEnv } from './projector.env';
+import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './projector.service';
+import { ProjectionRunner } from './runner/projection-runner';
+import { TelemetryProjection } from './telemetry/telemetry.projection';
 
 @Module({})
 export class AppModule {
   static forRoot(config: ProjectorEnv, logger: Logger): DynamicModule {
+    const derived: DerivedOptions = {
+      fence: { marginM: config.GEOFENCE_MARGIN_M, dwellMs: config.GEOFENCE_DWELL_S * 1000, maxAccuracyM: config.GEOFENCE_MAX_ACCURACY_M },
+      eta: { minSpeedMps: config.ETA_MIN_SPEED_MPS, detourFactor: 1.3 },
+      signalLostAfterMs: config.SIGNAL_LOST_AFTER_S * 1000,
+      fenceCacheMs: 30_000,
+    };
+    const projector: ProjectorOptions = {
+      projections: config.PROJECTOR_PROJECTIONS,
+      logger,
+      signalSweepMs: Math.min(30_000, (config.SIGNAL_LOST_AFTER_S * 1000) / 4),
+    };
     return {
       module: AppModule,
       imports: [
         DatabaseModule.forEnv(config, logger, true),
         KafkaModule.forEnv(config, 'projector', logger),
         RedisModule.forEnv(config, logger),
+        LiveModule.forEnv(config),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
+      ],
+      providers: [
+        { provide: DERIVED_OPTIONS, useValue: derived },
+        { provide: PROJECTOR_OPTIONS, useValue: projector },
+        ProjectionRunner,
+        TelemetryProjection,
+        DispatchProjection,
+        PresenceProjection,
+        DerivedProjection,
+        ProjectorService,
       ],
     };
   }

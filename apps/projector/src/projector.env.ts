@@ -1,7 +1,56 @@
-import { BaseEnv } from '#libs/platform';
+import { Transform, Type } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
+import { withLiveEnv } from '#libs/live';
+import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
-/** Kafka consumer groups writing history (TimescaleDB) and live state (Redis). */
-export class ProjectorEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {}
+export const projectionNames = ['telemetry', 'dispatch', 'presence', 'derived'] as const;
+export type ProjectionName = (typeof projectionNames)[number];
+
+/** Kafka consumer groups writing history (TimescaleDB), live state and the feed (Redis), derived events (Kafka). */
+export class ProjectorEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
+  /** Which projections this process runs (comma-separated); each is its own consumer group. */
+  @IsOptional()
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter(Boolean) : value))
+  @ArrayNotEmpty()
+  @IsIn(projectionNames, { each: true })
+  PROJECTOR_PROJECTIONS: ProjectionName[] = [...projectionNames];
+
+  /** A fix must be this far inside (or outside) a geofence to count as evidence of a side. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsNumber()
+  @Min(0)
+  @Max(10_000)
+  GEOFENCE_MARGIN_M: number = 25;
+
+  /** How long (device time) the evidence must hold before an enter or exit is confirmed. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  GEOFENCE_DWELL_S: number = 30;
+
+  /** Fixes reporting a worse accuracy are ignored for geofences. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsNumber()
+  @Min(1)
+  GEOFENCE_MAX_ACCURACY_M: number = 150;
+
+  /** A technician on shift silent this long gets a signal-lost alert. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  SIGNAL_LOST_AFTER_S: number = 300;
+
+  /** The speed an ETA assumes when the technician is slower (stopped at lights, GPS noise). */
+  @Type(() => Number)
+  @IsOptional()
+  @IsNumber()
+  @Min(0.5)
+  ETA_MIN_SPEED_MPS: number = 4;
+}

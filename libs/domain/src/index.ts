@@ -65,3 +65,7 @@ export {
 export { DeviceError, type DeviceErrorCode, deviceErrorKinds } from './device/device.errors';
 
 export { type Place, type PlaceCommand, type PlaceDomainEvent, PlaceError, type PlaceErrorCode, type PlaceFamily, placeDecider, placeErrorKinds } from './place/place.decider';
+
+export { type FenceShape, haversineM, type LatLon, signedDistanceToFenceM } from './tracking/geo';
+export { type FenceFix, type FenceState, type FenceStep, type HysteresisConfig, initialFenceState, stepFence } from './tracking/geofence-hysteresis';
+export { type EtaConfig, etaChanged, etaSeconds, recentSpeed } from './tracking/tracking';

@@ -35,6 +35,7 @@ export {
   type PresenceEventType,
   type TechnicianEventType,
   type TelemetryEventType,
+  type TrackingEventType,
 } from './catalogue';
 export {
   type Actor,
@@ -67,3 +68,4 @@ export {
 } from './codec';
 export { keyFor, keyForDeadLetter, type TopicId, type TopicName, topicFor, topicNames, topics } from './topics';
 export { type RawEvent, upcast, type Upcaster, type UpcasterChain, UpcastError, upcasters } from './upcasters';
+export { derivedEventId } from './derived-id';

@@ -30,6 +30,7 @@ const familyTopics = {
   customer: 'dispatch',
   site: 'dispatch',
   geofence: 'dispatch',
+  tracking: 'derived',
 } as const satisfies Record<EventFamily, TopicId>;
 
 type EventOfFamily<F extends EventFamily> = EventOf<EventTypeOf<F>>;
@@ -46,6 +47,7 @@ const familyKeys: { [F in EventFamily]: (event: EventOfFamily<F>) => string } = 
   customer: (e) => e.streamId,
   site: (e) => e.streamId,
   geofence: (e) => e.streamId,
+  tracking: (e) => e.data.subjectId,
 };
 
 export function topicFor(event: Pick<FieldlineEvent, 'type'> | EventType): TopicName {

@@ -13,6 +13,7 @@ const expectedTopic: Record<string, string> = {
   customer: 'fieldline.dispatch.v1',
   site: 'fieldline.dispatch.v1',
   geofence: 'fieldline.dispatch.v1',
+  tracking: 'fieldline.derived.v1',
 };
 
 describe('topics', () => {
@@ -53,6 +54,7 @@ describe('topics', () => {
     ['telemetry.location_reported', 'dev-1'],
     ['telemetry.reading_reported', 'dev-3'],
     ['telemetry.status_reported', 'dev-3'],
+    ['tracking.geofence_entered', 'tech-1'],
     ['presence.device_connected', 'dev-1'],
     ['presence.device_disconnected', 'dev-1'],
     ['presence.device_stale', 'dev-1'],

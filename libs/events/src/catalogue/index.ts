@@ -10,6 +10,7 @@ export { type GeofenceShape, geofenceShapeSchema } from './place.events';
 import { presenceEvents } from './presence.events';
 import { technicianEvents } from './technician.events';
 import { telemetryEvents } from './telemetry.events';
+import { trackingEvents } from './tracking.events';
 
 /** Event families; the prefix of every type (`job.assigned` belongs to `job`) and the unit of topic routing. */
 export const eventFamilies = {
@@ -22,6 +23,7 @@ export const eventFamilies = {
   customer: customerEvents,
   site: siteEvents,
   geofence: geofenceEvents,
+  tracking: trackingEvents,
 } as const;
 
 export type EventFamily = keyof typeof eventFamilies;
@@ -42,6 +44,7 @@ export const catalogue = {
   ...customerEvents,
   ...siteEvents,
   ...geofenceEvents,
+  ...trackingEvents,
 } as const;
 
 export type Catalogue = typeof catalogue;
@@ -56,6 +59,7 @@ export type CallEventType = EventTypeOf<'call'>;
 export type CustomerEventType = EventTypeOf<'customer'>;
 export type SiteEventType = EventTypeOf<'site'>;
 export type GeofenceEventType = EventTypeOf<'geofence'>;
+export type TrackingEventType = EventTypeOf<'tracking'>;
 
 /** The (already validated) `data` of an event type, in its current schema version. */
 export type EventData<T extends EventType> = z.output<Catalogue[T]['data']>;

@@ -76,6 +76,12 @@ export const sampleData: { [T in EventType]: EventData<T> } = {
   'geofence.created': { name: 'Bakery yard', shape: { kind: 'circle', center: { lat: 52.529, lon: 13.401 }, radiusM: 80 }, siteId: 'site-1' },
   'geofence.updated': { shape: { kind: 'polygon', points: [{ lat: 52.5, lon: 13.4 }, { lat: 52.51, lon: 13.4 }, { lat: 52.51, lon: 13.41 }] } },
   'geofence.deleted': {},
+  'tracking.geofence_entered': { subjectId: 'tech-1', geofenceId: 'gf-1', siteId: 'site-1', position: { lat: 52.529, lon: 13.401 } },
+  'tracking.geofence_exited': { subjectId: 'tech-1', geofenceId: 'gf-1', position: { lat: 52.53, lon: 13.402 } },
+  'tracking.arrival_detected': { subjectId: 'tech-1', jobId: 'job-1', siteId: 'site-1', geofenceId: 'gf-1' },
+  'tracking.signal_lost': { subjectId: 'tech-1', lastFixAt: '2031-05-04T08:50:00.000Z' },
+  'tracking.signal_restored': { subjectId: 'tech-1', silentForS: 600 },
+  'tracking.eta_updated': { subjectId: 'tech-1', jobId: 'job-1', etaS: 540, distanceM: 4200, arriveBy: '2031-05-04T09:09:00.000Z' },
 };
 
 export const sampleActor: Actor = { kind: 'user', id: 'user-1' };

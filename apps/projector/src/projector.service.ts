@@ -1,0 +1,52 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { DerivedProjection } from './derived/derived.projection';
+import { DispatchProjection } from './dispatch/dispatch.projection';
+import { PresenceProjection } from './presence/presence.projection';
+import type { ProjectionName } from './projector.env';
+import { type Projection, ProjectionRunner } from './runner/projection-runner';
+import { TelemetryProjection } from './telemetry/telemetry.projection';
+
+export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
+
+export interface ProjectorOptions {
+  projections: ProjectionName[];
+  logger: Logger;
+  signalSweepMs: number;
+}
+
+/** Starts the configured projections once the app is up, and the signal-lost sweep with `derived`. */
+@Injectable()
+export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private sweep?: NodeJS.Timeout;
+
+  constructor(
+    private readonly runner: ProjectionRunner,
+    private readonly telemetry: TelemetryProjection,
+    private readonly dispatch: DispatchProjection,
+    private readonly presence: PresenceProjection,
+    private readonly derived: DerivedProjection,
+    @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const all: Record<ProjectionName, Projection> = {
+      telemetry: this.telemetry,
+      dispatch: this.dispatch,
+      presence: this.presence,
+      derived: this.derived,
+    };
+    for (const name of this.options.projections) await this.runner.start(all[name], this.options.logger);
+    this.options.logger.info({ projections: this.options.projections }, 'projections running');
+    if (this.options.projections.includes('derived')) {
+      this.sweep = setInterval(() => {
+        this.derived.sweepSignals().catch((error: unknown) => this.options.logger.warn({ err: (error as Error).message }, 'signal sweep failed; retrying next round'));
+      }, this.options.signalSweepMs);
+      this.sweep.unref();
+    }
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.sweep);
+  }
+}

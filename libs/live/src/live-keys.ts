@@ -1,0 +1,27 @@
+/**
+ * Redis keys of a tenant's live state. The `{tenantId}` hash tag puts all of a tenant's keys in one
+ * cluster slot, so a script can update state and append to the feed atomically.
+ */
+export const liveKeys = (tenantId: string) => {
+  const base = `fl:{${tenantId}}`;
+  return {
+    /** Stream: what screens must see, in order; entry ids are the resume points. */
+    feed: `${base}:feed`,
+    /** Hash subjectId → last fix (JSON). */
+    positions: `${base}:pos`,
+    /** GEO set of subjects at their last fix, for near/within queries. */
+    geo: `${base}:geo`,
+    /** Hash jobId → job board entry (JSON). */
+    jobs: `${base}:jobs`,
+    /** Hash technicianId → technician status (JSON). */
+    technicians: `${base}:techs`,
+    /** Hash deviceId → device presence (JSON). */
+    presence: `${base}:presence`,
+    /** Hash subjectId → derived tracking state: geofence hysteresis, recent speed, last ETAs (JSON). */
+    tracking: `${base}:trk`,
+    /** Hash subjectId → signal alert state (JSON). */
+    alerts: `${base}:alerts`,
+  };
+};
+
+export type LiveKeys = ReturnType<typeof liveKeys>;

@@ -1,0 +1,212 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { RedisService } from '#libs/redis';
+import { liveKeys } from './live-keys';
+
+export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');
+
+export interface LiveOptions {
+  /** Feed entries kept per tenant (approximate trim: Redis trims whole macro nodes). */
+  feedMaxLen: number;
+  /** Feed entries older than this are trimmed (approximately). */
+  feedMaxAgeMs: number;
+}
+
+export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert';
+
+/** One feed entry as screens receive it; `id` is the Redis stream id to resume from. */
+export interface FeedEntry<D = unknown> {
+  id: string;
+  kind: FeedKind;
+  /** The event type (`job.assigned`, `telemetry.location_reported`, `geofence.entered` …). */
+  type: string;
+  /** Whose entry it is (job, technician, device id); realtime routes and filters by it. */
+  subjectId: string;
+  /** The technician it concerns, when there is one: a technician's socket only gets theirs. */
+  technicianId?: string;
+  data: D;
+}
+
+export type NewFeedEntry<D = unknown> = Omit<FeedEntry<D>, 'id'>;
+
+/** The last fix of a subject, as kept in Redis and sent to screens. */
+export interface LivePosition {
+  subjectId: string;
+  deviceId: string;
+  lat: number;
+  lon: number;
+  /** Device time of the fix, epoch ms (the guard against late fixes compares it). */
+  at: number;
+  speedMps?: number;
+  headingDeg?: number;
+  accuracyM?: number;
+  batteryPct?: number;
+  source: string;
+}
+
+// Sets the subject's position only if the fix is newer than the one held, then adds it to the GEO
+// set and the feed. A replayed or late fix changes nothing: no regression, no duplicate feed entry.
+// KEYS: positions, geo, feed. ARGV: subject, atMs, positionJson, lon, lat, feed entries (JSON), maxLen, maxAgeMs.
+const APPLY_FIX = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held then
+  local at = cjson.decode(held).at
+  if at and at >= tonumber(ARGV[2]) then return false end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+redis.call('GEOADD', KEYS[2], ARGV[4], ARGV[5], ARGV[1])
+return FEED_APPEND(KEYS[3], ARGV[6], ARGV[7], ARGV[8])
+`;
+
+// Sets a versioned document (job board entry, technician status, presence) only if its version is
+// higher than the one held, and appends the change to the feed: replays are no-ops.
+// KEYS: hash, feed. ARGV: field, version, docJson, feed entries (JSON), maxLen, maxAgeMs.
+const APPLY_VERSIONED = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held then
+  local version = cjson.decode(held).version
+  if version and version >= tonumber(ARGV[2]) then return false end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
+`;
+
+// Appends entries (a JSON array of field lists) and returns the last id. Trims by length on every
+// append and by age (MINID) as well; both approximate (~), so cheap.
+const FEED_APPEND = `
+local function FEED_APPEND(feed, entriesJson, maxLen, maxAgeMs)
+  local id = '0-0'
+  for _, fields in ipairs(cjson.decode(entriesJson)) do
+    id = redis.call('XADD', feed, 'MAXLEN', '~', maxLen, '*', unpack(fields))
+  end
+  local now = redis.call('TIME')
+  local minMs = tonumber(now[1]) * 1000 - tonumber(maxAgeMs)
+  if minMs > 0 then redis.call('XTRIM', feed, 'MINID', '~', string.format('%d', minMs)) end
+  return id
+end
+`;
+interface LiveCommands {
+  flApplyFix(positions: string, geo: string, feed: string, ...argv: (string | number)[]): Promise<string | null>;
+  flApplyVersioned(hash: string, feed: string, ...argv: (string | number)[]): Promise<string | null>;
+}
+
+export type LiveRedis = Redis & LiveCommands;
+
+export function feedFields(entry: NewFeedEntry): string[] {
+  const fields = ['k', entry.kind, 't', entry.type, 's', entry.subjectId];
+  if (entry.technicianId) fields.push('tech', entry.technicianId);
+  fields.push('d', JSON.stringify(entry.data));
+  return fields;
+}
+
+export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
+  const map = new Map<string, string>();
+  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
+  return {
+    id,
+    kind: map.get('k') as FeedKind,
+    type: map.get('t') ?? '',
+    subjectId: map.get('s') ?? '',
+    ...(map.has('tech') ? { technicianId: map.get('tech') } : {}),
+    data: JSON.parse(map.get('d') ?? 'null'),
+  };
+}
+
+/** The hashes of versioned documents. */
+export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking';
+
+export interface VersionedDoc {
+  version: number;
+}
+
+/**
+ * Live state and the per-tenant feed in Redis: the projector writes through the guarded scripts
+ * (idempotent, never regressing), the API and realtime read. Every key carries the tenant.
+ */
+@Injectable()
+export class LiveStateStore {
+  readonly redis: LiveRedis;
+
+  constructor(
+    redis: RedisService,
+    @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
+  ) {
+    this.redis = redis.client as LiveRedis;
+    this.redis.defineCommand('flApplyFix', { numberOfKeys: 3, lua: FEED_APPEND + APPLY_FIX });
+    this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: FEED_APPEND + APPLY_VERSIONED });
+  }
+
+  /** Applies a fix if it is the subject's newest; returns the feed id, or null when it was not newer. */
+  applyFix(tenantId: string, position: LivePosition, entry: NewFeedEntry): Promise<string | null> {
+    const keys = liveKeys(tenantId);
+    return this.redis.flApplyFix(
+      keys.positions, keys.geo, keys.feed,
+      position.subjectId, position.at, JSON.stringify(position), position.lon, position.lat,
+      JSON.stringify([feedFields(entry)]), this.options.feedMaxLen, this.options.feedMaxAgeMs,
+    );
+  }
+
+  /**
+   * Stores `doc` under `field` of the tenant hash if its version is newer, and appends the entries to
+   * the feed in the same step. Returns the last feed id ('0-0' without entries), or null when the
+   * version was not newer (nothing written).
+   */
+  applyVersioned(tenantId: string, hash: DocHash, field: string, doc: VersionedDoc, entries: NewFeedEntry | NewFeedEntry[] = []): Promise<string | null> {
+    const keys = liveKeys(tenantId);
+    return this.redis.flApplyVersioned(
+      keys[hash], keys.feed,
+      field, doc.version, JSON.stringify(doc), JSON.stringify((Array.isArray(entries) ? entries : [entries]).map(feedFields)),
+      this.options.feedMaxLen, this.options.feedMaxAgeMs,
+    );
+  }
+
+  async getDocs<T>(tenantId: string, hash: DocHash, fields: string[]): Promise<Map<string, T>> {
+    const found = new Map<string, T>();
+    if (fields.length === 0) return found;
+    const values = await this.redis.hmget(liveKeys(tenantId)[hash], ...fields);
+    values.forEach((value, i) => {
+      if (value !== null) found.set(fields[i]!, JSON.parse(value) as T);
+    });
+    return found;
+  }
+
+  async positions(tenantId: string, subjectIds?: string[]): Promise<LivePosition[]> {
+    const key = liveKeys(tenantId).positions;
+    const values = subjectIds ? (subjectIds.length ? await this.redis.hmget(key, ...subjectIds) : []) : Object.values(await this.redis.hgetall(key));
+    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as LivePosition);
+  }
+
+  /** Subjects within `radiusM` of a point, nearest first, with their distance in metres. */
+  async near(tenantId: string, point: { lat: number; lon: number }, radiusM: number, count: number): Promise<{ subjectId: string; distanceM: number }[]> {
+    const rows = (await this.redis.geosearch(
+      liveKeys(tenantId).geo, 'FROMLONLAT', point.lon, point.lat, 'BYRADIUS', radiusM, 'm', 'ASC', 'COUNT', count, 'WITHDIST',
+    )) as [string, string][];
+    return rows.map(([subjectId, distance]) => ({ subjectId, distanceM: Number(distance) }));
+  }
+
+  /**
+   * A hash and the feed id it is consistent with, read atomically (MULTI): a screen loads the
+   * snapshot, then resumes the feed after that id without gap or duplicate.
+   */
+  async snapshot<T>(tenantId: string, hash: 'jobs' | 'technicians' | 'presence' | 'positions'): Promise<{ feedId: string; items: T[] }> {
+    const keys = liveKeys(tenantId);
+    const results = await this.redis.multi().hgetall(keys[hash]).xrevrange(keys.feed, '+', '-', 'COUNT', 1).exec();
+    const [hashResult, lastResult] = results ?? [];
+    if (!hashResult || hashResult[0] || !lastResult || lastResult[0]) throw (hashResult?.[0] ?? lastResult?.[0] ?? new Error('snapshot transaction aborted'));
+    const all = hashResult[1] as Record<string, string>;
+    const last = lastResult[1] as [string, string[]][];
+    return { feedId: last[0]?.[0] ?? '0-0', items: Object.values(all).map((v) => JSON.parse(v) as T) };
+  }
+
+  /** Feed entries after `afterId` (exclusive), oldest first. */
+  async readFeed(tenantId: string, afterId: string, count: number): Promise<FeedEntry[]> {
+    const rows = (await this.redis.xrange(liveKeys(tenantId).feed, `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
+    return rows.map(([id, fields]) => parseFeedEntry(id, fields));
+  }
+
+  /** The oldest id still in the feed: a resume point before it has a gap (reload the snapshot). */
+  async feedStart(tenantId: string): Promise<string | null> {
+    const rows = (await this.redis.xrange(liveKeys(tenantId).feed, '-', '+', 'COUNT', 1)) as [string, string[]][];
+    return rows[0]?.[0] ?? null;
+  }
+}
