@@ -27,6 +27,8 @@ export class AppModule {
       projections: config.PROJECTOR_PROJECTIONS,
       logger,
       signalSweepMs: Math.min(30_000, (config.SIGNAL_LOST_AFTER_S * 1000) / 4),
+      groupPrefix: config.PROJECTOR_GROUP_PREFIX,
+      sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
     };
     return {
       module: AppModule,

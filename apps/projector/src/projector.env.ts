@@ -1,5 +1,5 @@
 import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
+import { ArrayNotEmpty, IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
 import { BaseEnv } from '#libs/platform';
@@ -17,6 +17,19 @@ export class ProjectorEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withR
   @ArrayNotEmpty()
   @IsIn(projectionNames, { each: true })
   PROJECTOR_PROJECTIONS: ProjectionName[] = [...projectionNames];
+
+  /** Consumer groups are `<prefix>-<projection>`; a new prefix projects the whole log again from its start. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,100}$/)
+  PROJECTOR_GROUP_PREFIX: string = 'fieldline-projector';
+
+  /** How long the group waits for a silent projector before its partitions move to another instance. */
+  @Type(() => Number)
+  @IsOptional()
+  @IsInt()
+  @Min(6_000)
+  @Max(300_000)
+  PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;
 
   /** A fix must be this far inside (or outside) a geofence to count as evidence of a side. */
   @Type(() => Number)

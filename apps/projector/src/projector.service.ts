@@ -13,6 +13,8 @@ export interface ProjectorOptions {
   projections: ProjectionName[];
   logger: Logger;
   signalSweepMs: number;
+  groupPrefix: string;
+  sessionTimeoutMs: number;
 }
 
 /** Starts the configured projections once the app is up, and the signal-lost sweep with `derived`. */
@@ -36,7 +38,7 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
       presence: this.presence,
       derived: this.derived,
     };
-    for (const name of this.options.projections) await this.runner.start(all[name], this.options.logger);
+    for (const name of this.options.projections) await this.runner.start(all[name], this.options.logger, { prefix: this.options.groupPrefix, sessionTimeoutMs: this.options.sessionTimeoutMs });
     this.options.logger.info({ projections: this.options.projections }, 'projections running');
     if (this.options.projections.includes('derived')) {
       this.sweep = setInterval(() => {

@@ -36,10 +36,15 @@ export class ProjectionRunner {
 
   constructor(private readonly kafka: KafkaService) {}
 
-  async start(projection: Projection, logger: Logger, groupPrefix = 'fieldline-projector'): Promise<void> {
+  async start(projection: Projection, logger: Logger, group: { prefix: string; sessionTimeoutMs: number }): Promise<void> {
     const stats: ProjectionStats = { events: 0, batches: 0, deadLettered: 0 };
     this.stats.set(projection.name, stats);
-    const consumer = this.kafka.consumer({ groupId: `${groupPrefix}-${projection.name}`, maxBytesPerPartition: 2 * 1024 * 1024 });
+    const consumer = this.kafka.consumer({
+      groupId: `${group.prefix}-${projection.name}`,
+      sessionTimeout: group.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, group.sessionTimeoutMs / 3),
+      maxBytesPerPartition: 2 * 1024 * 1024,
+    });
     consumer.on(consumer.events.GROUP_JOIN, () => projection.onRebalance?.());
     await consumer.connect();
     await consumer.subscribe({ topics: projection.topics, fromBeginning: true });
