@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type Admin, type Consumer, type ConsumerConfig, Kafka, type Producer } from 'kafkajs';
+import { type Admin, type Consumer, type ConsumerConfig, Kafka, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { BatchingProducer, type BatchingProducerOptions, type OutgoingRecord } from './batching-producer';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
@@ -61,7 +61,8 @@ export class KafkaService implements OnApplicationShutdown {
 
   producer(): Promise<{ raw: Producer; batching: BatchingProducer }> {
     this.producerReady ??= (async () => {
-      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      // The Java client's murmur2 partitioner (kafkajs' default since 2.0), named so it never changes under us.
+      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
       await raw.connect();
       const batching = new BatchingProducer(raw, {
         maxBatchRecords: this.options.producer?.maxBatchRecords ?? 2000,

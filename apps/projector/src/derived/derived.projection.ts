@@ -207,16 +207,17 @@ export class DerivedProjection implements Projection {
     for (const r of rows) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r.technician_id]);
     let lost = 0;
     for (const [tenantId, technicianIds] of byTenant) {
-      const [positions, signals] = await Promise.all([this.live.positions(tenantId, technicianIds), this.live.getDocs<SignalDoc>(tenantId, 'alerts', technicianIds)]);
-      for (const position of positions) {
-        if (now - position.at < this.options.signalLostAfterMs) continue;
-        const signal = signals.get(position.subjectId);
-        if (signal && signal.version >= position.at) continue;
-        const lastFixAt = new Date(position.at).toISOString();
-        const event = this.event(tenantId, 'tracking.signal_lost', { subjectId: position.subjectId, lastFixAt }, undefined, position.at, 'lost');
+      const [tracked, signals] = await Promise.all([
+        this.live.getDocs<TrackingDoc>(tenantId, 'tracking', technicianIds),
+        this.live.getDocs<SignalDoc>(tenantId, 'alerts', technicianIds),
+      ]);
+      for (const [subjectId, { version: lastFixAt }] of tracked) {
+        if (now - lastFixAt < this.options.signalLostAfterMs) continue;
+        const signal = signals.get(subjectId);
+        if (signal && signal.version >= lastFixAt) continue;
+        const event = this.event(tenantId, 'tracking.signal_lost', { subjectId, lastFixAt: new Date(lastFixAt).toISOString() }, undefined, lastFixAt, 'lost');
         await this.publish([event]);
-        const written = await this.live.applyVersioned(tenantId, 'alerts', position.subjectId, signalDoc(position.at, true), toFeedEntry(event));
-        if (written) lost++;
+        if (await this.live.applyVersioned(tenantId, 'alerts', subjectId, signalDoc(lastFixAt, true), toFeedEntry(event))) lost++;
       }
     }
     return lost;
