@@ -1,12 +1,13 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
+import { withLiveEnv } from '#libs/live';
 import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
-/** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits (Redis). */
-export class ApiEnv extends withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {
+/** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
+export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
   /** Signs access tokens (HS256). At least 32 characters; every API instance needs the same one. */
   @IsString()
   @MinLength(32)

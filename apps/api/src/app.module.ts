@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
+import { etaConfig, LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
@@ -27,6 +28,8 @@ import { WEBHOOK_OPTIONS, WebhookDispatcher } from './webhooks/webhook-dispatche
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { TenantsService } from './tenants/tenants.service';
+import { TrackingController } from './tracking/tracking.controller';
+import { TRACKING_OPTIONS, TrackingService } from './tracking/tracking.service';
 
 @Module({})
 export class AppModule {
@@ -37,6 +40,7 @@ export class AppModule {
         DatabaseModule.forEnv(config, logger, true),
         KafkaModule.forEnv(config, 'api', logger),
         RedisModule.forEnv(config, logger),
+        LiveModule.forEnv(config),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
         JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
         ThrottlerModule.forRootAsync({
@@ -48,7 +52,7 @@ export class AppModule {
         }),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController],
+      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -63,6 +67,8 @@ export class AppModule {
         DevicesService,
         WebhooksService,
         PlacesService,
+        TrackingService,
+        { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
         WebhookDispatcher,
         {
           provide: WEBHOOK_OPTIONS,

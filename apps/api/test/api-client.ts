@@ -1,4 +1,4 @@
-// A small HTTP client for the API e2e tests: JSON in, status + headers + JSON out.
+// A small HTTP client for the API e2e tests: JSON in, status + headers + JSON (or text, for GPX …) out.
 
 export interface Reply<T = any> {
   status: number;
@@ -40,6 +40,7 @@ export class ApiClient {
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+    const json = /json/.test(response.headers.get('content-type') ?? 'application/json');
+    return { status: response.status, headers: response.headers, body: text ? (json ? JSON.parse(text) : text) : undefined };
   }
 }

@@ -47,6 +47,12 @@ const bodies: Record<string, unknown> = {
   'PATCH /geofences/{id}': { name: 'n' },
 };
 
+/** Required query parameters, so the 404 does not hide behind a 400 either. */
+const queries: Record<string, string> = {
+  'GET /technicians/{technicianId}/track': '?from=2031-05-04T00:00:00Z&to=2031-05-05T00:00:00Z',
+  'GET /technicians/{technicianId}/summary': '?date=2031-05-04',
+};
+
 function idFor(path: string, param: string): string {
   if (ids[param]) return ids[param]!;
   const resource = path.split('/')[1]!; // customers, sites, geofences, webhooks
@@ -63,7 +69,7 @@ it('answers 404 to another tenant on every operation with an id, and changes not
   expect(operations.length).toBeGreaterThan(30);
   const answers: Record<string, number> = {};
   for (const { method, path } of operations) {
-    const url = path.replace(/\{(\w+)\}/g, (_m, param: string) => idFor(path, param));
+    const url = path.replace(/\{(\w+)\}/g, (_m, param: string) => idFor(path, param)) + (queries[`${method} ${path}`] ?? '');
     const reply = await intruder.admin.send(method, url, bodies[`${method} ${path}`] ?? (method === 'POST' || method === 'PATCH' ? {} : undefined));
     answers[`${method} ${path}`] = reply.status;
   }

@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { topics } from '#libs/events';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
-import { LiveModule } from '#libs/live';
+import { etaConfig, LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
@@ -19,7 +19,7 @@ export class AppModule {
   static forRoot(config: ProjectorEnv, logger: Logger): DynamicModule {
     const derived: DerivedOptions = {
       fence: { marginM: config.GEOFENCE_MARGIN_M, dwellMs: config.GEOFENCE_DWELL_S * 1000, maxAccuracyM: config.GEOFENCE_MAX_ACCURACY_M },
-      eta: { minSpeedMps: config.ETA_MIN_SPEED_MPS, detourFactor: 1.3 },
+      eta: etaConfig(config),
       signalLostAfterMs: config.SIGNAL_LOST_AFTER_S * 1000,
       fenceCacheMs: 30_000,
     };

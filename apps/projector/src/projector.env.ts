@@ -59,11 +59,4 @@ export class ProjectorEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withR
   @IsInt()
   @Min(10)
   SIGNAL_LOST_AFTER_S: number = 300;
-
-  /** The speed an ETA assumes when the technician is slower (stopped at lights, GPS noise). */
-  @Type(() => Number)
-  @IsOptional()
-  @IsNumber()
-  @Min(0.5)
-  ETA_MIN_SPEED_MPS: number = 4;
 }

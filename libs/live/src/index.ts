@@ -1,7 +1,8 @@
-export { withLiveEnv } from './live.env';
+export { etaConfig, withLiveEnv } from './live.env';
 export { type LiveKeys, liveKeys } from './live-keys';
 export { LiveModule } from './live.module';
 export {
+  compareFeedIds,
   type DocHash,
   type FeedEntry,
   type FeedKind,

@@ -198,15 +198,34 @@ export class LiveStateStore {
     return { feedId: last[0]?.[0] ?? '0-0', items: Object.values(all).map((v) => JSON.parse(v) as T) };
   }
 
-  /** Feed entries after `afterId` (exclusive), oldest first. */
-  async readFeed(tenantId: string, afterId: string, count: number): Promise<FeedEntry[]> {
-    const rows = (await this.redis.xrange(liveKeys(tenantId).feed, `(${afterId}`, '+', 'COUNT', count)) as [string, string[]][];
-    return rows.map(([id, fields]) => parseFeedEntry(id, fields));
+  /**
+   * Feed entries after `afterId` (exclusive), oldest first; or `gap` when entries after it were
+   * already trimmed away (the client reloads a snapshot and resumes from the snapshot's id).
+   */
+  async readFeed(tenantId: string, afterId: string, count: number): Promise<{ gap: false; entries: FeedEntry[] } | { gap: true }> {
+    const key = liveKeys(tenantId).feed;
+    const [info, rows] = await Promise.all([
+      this.redis.call('XINFO', 'STREAM', key).catch((error: Error) => {
+        if (/no such key/i.test(error.message)) return null;
+        throw error;
+      }),
+      this.redis.xrange(key, `(${afterId}`, '+', 'COUNT', count) as Promise<[string, string[]][]>,
+    ]);
+    if (info) {
+      // Trimming only ever removes the oldest entries, and Redis 7.0 does not report the highest
+      // trimmed id; so: something was trimmed, and the client's id is older than the oldest kept.
+      const fields = info as unknown[];
+      const field = (name: string) => String(fields[fields.indexOf(name) + 1]);
+      const trimmed = Number(field('entries-added')) > Number(field('length'));
+      if (trimmed && compareFeedIds(afterId, field('recorded-first-entry-id')) < 0) return { gap: true };
+    }
+    return { gap: false, entries: rows.map(([id, f]) => parseFeedEntry(id, f)) };
   }
+}
 
-  /** The oldest id still in the feed: a resume point before it has a gap (reload the snapshot). */
-  async feedStart(tenantId: string): Promise<string | null> {
-    const rows = (await this.redis.xrange(liveKeys(tenantId).feed, '-', '+', 'COUNT', 1)) as [string, string[]][];
-    return rows[0]?.[0] ?? null;
-  }
+/** Orders stream ids (`<ms>-<seq>`). */
+export function compareFeedIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(BigInt) as [bigint, bigint];
+  const [bm, bs] = b.split('-').map(BigInt) as [bigint, bigint];
+  return am === bm ? (as === bs ? 0 : as < bs ? -1 : 1) : am < bm ? -1 : 1;
 }

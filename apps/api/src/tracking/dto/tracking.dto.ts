@@ -1,0 +1,51 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsSkillList } from '../../common/validators';
+
+export class TrackQuery {
+  @ApiProperty({ example: '2031-05-04T06:00:00Z' }) @IsISO8601({ strict: true }) from!: string;
+  @ApiProperty({ example: '2031-05-04T18:00:00Z' }) @IsISO8601({ strict: true }) to!: string;
+  @ApiPropertyOptional({ enum: ['json', 'geojson', 'gpx'], default: 'json' }) @IsOptional() @IsIn(['json', 'geojson', 'gpx']) format?: 'json' | 'geojson' | 'gpx';
+  @ApiPropertyOptional({ description: 'Above this many fixes the track is downsampled with time_bucket (the last fix of each bucket).', default: 2000, maximum: 20000 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(20_000)
+  maxPoints?: number;
+}
+
+export class SummaryQuery {
+  @ApiProperty({ example: '2031-05-04', description: 'A calendar day in UTC.' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) date!: string;
+}
+
+const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
+
+export class NearestQuery {
+  @ApiProperty({ example: 52.52 }) @Type(() => Number) @IsNumber() @Min(-90) @Max(90) lat!: number;
+  @ApiProperty({ example: 13.405 }) @Type(() => Number) @IsNumber() @Min(-180) @Max(180) lon!: number;
+  @ApiPropertyOptional({ example: 'hvac,gas', description: 'Comma-separated skills every candidate must have.' })
+  @IsOptional()
+  @Transform(toList)
+  @IsSkillList()
+  skills?: string[];
+  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 100_000, description: 'Search radius in metres.' }) @IsOptional() @Type(() => Number) @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
+  @ApiPropertyOptional({ default: 3600, description: 'Ignore positions older than this many seconds.' }) @IsOptional() @Type(() => Number) @IsInt() @Min(10) maxAgeS?: number;
+}
+
+export class NearestForJobQuery {
+  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 100_000 }) @IsOptional() @Type(() => Number) @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
+  @ApiPropertyOptional({ default: 3600 }) @IsOptional() @Type(() => Number) @IsInt() @Min(10) maxAgeS?: number;
+}
+
+export class FeedQuery {
+  @ApiProperty({ example: '1764133200000-0', description: 'The last feed id you have (from a snapshot or an entry).' })
+  @IsString()
+  @Matches(/^\d{1,20}-\d{1,20}$/)
+  @MaxLength(41)
+  after!: string;
+  @ApiPropertyOptional({ default: 500, maximum: 5000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(5000) limit?: number;
+}

@@ -1,0 +1,174 @@
+import { randomUUID } from 'node:crypto';
+import { haversineM } from '#libs/domain';
+import type { AppProcess } from '../../../test/support/app-process';
+import { eventually, fixEvent, produce } from '../../../test/support/events';
+import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
+import type { ApiClient } from './api-client';
+import { must, newTenant, startApi, type Tenant, window } from './support';
+
+// The query side over what the projector built, with both apps running against the real stack:
+// nearest technicians, track playback and exports, daily summary, boards with their feed id, feed resume.
+
+let api: AppProcess;
+let projector: AppProcess;
+let http: ApiClient;
+let h: Harness;
+let acme: Tenant;
+let other: Tenant;
+const point = { lat: 52.52, lon: 13.405 };
+/** `m` metres north of the point. */
+const north = (m: number) => ({ lat: point.lat + m / 111_195, lon: point.lon });
+const today = new Date().toISOString().slice(0, 10);
+
+beforeAll(async () => {
+  h = await harness();
+  ({ app: api, http } = await startApi());
+  [acme, other] = await Promise.all([newTenant(http), newTenant(http)]);
+  // the roster: near without the skill, farther with it, nearest but not available, and acme's own technician
+  const roster: [string, string[], boolean][] = [
+    ['t_near_gas', ['gas'], true],
+    ['t_far_hvac', ['hvac'], true],
+    ['t_busy_hvac', ['hvac'], false],
+  ];
+  for (const [id, skills, available] of roster) {
+    await must(acme.admin.post('/technicians', { technicianId: id, name: id, skills }));
+    await must(acme.admin.post(`/technicians/${id}/shift/start`));
+    await must(acme.admin.post(`/technicians/${id}/availability`, { available }));
+  }
+  await must(acme.technician.post(`/technicians/${acme.technicianId}/shift/start`));
+  await must(acme.technician.post(`/technicians/${acme.technicianId}/availability`, { available: true }));
+  await must(other.technician.post(`/technicians/${other.technicianId}/shift/start`));
+  await must(other.technician.post(`/technicians/${other.technicianId}/availability`, { available: true }));
+
+  const now = Date.now();
+  const at = (agoS: number) => new Date(now - agoS * 1000);
+  // acme's technician drove 300 fixes north toward the point over the last 50 minutes, 10 m apart
+  const drive = Array.from({ length: 300 }, (_, i) => {
+    const p = north(4_000 - i * 10);
+    return fixEvent(acme.tenantId, acme.technicianId, 'dev-acme', i, at(3_000 - i * 10), p.lat, p.lon, 1);
+  });
+  const others = [
+    fixEvent(acme.tenantId, 't_near_gas', 'dev-1', 1, at(30), north(300).lat, north(300).lon),
+    fixEvent(acme.tenantId, 't_far_hvac', 'dev-2', 1, at(30), north(6_000).lat, north(6_000).lon, 10),
+    fixEvent(acme.tenantId, 't_busy_hvac', 'dev-3', 1, at(30), north(100).lat, north(100).lon),
+    // another tenant's technician right at the point: never in acme's answers
+    fixEvent(other.tenantId, other.technicianId, 'dev-4', 1, at(30), point.lat, point.lon),
+  ];
+  await produce(h.producer, [...drive, ...others]);
+  projector = await startProjector(`e2e-tracking-${randomUUID().slice(0, 8)}`, { FEED_MAX_LEN: '100' });
+  await eventually('the drive projected', async () => {
+    const reply = await acme.dispatcher.get(`/technicians/${acme.technicianId}/summary?date=${today}`);
+    return reply.status === 200 && reply.body.points === 300 ? true : undefined;
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.all([api?.stop(), projector?.stop()]);
+  await h?.close();
+});
+
+it('ranks available technicians with the skills by distance from a point, with ETA; other tenants never appear', async () => {
+  const found = await eventually('four candidates', async () => {
+    const reply = await must(acme.dispatcher.get(`/tracking/nearest?lat=${point.lat}&lon=${point.lon}&skills=hvac`));
+    return reply.length === 2 ? reply : undefined;
+  });
+  expect(found.map((c: { technicianId: string }) => c.technicianId)).toEqual([acme.technicianId, 't_far_hvac']);
+  expect(found[0].distanceM).toBeCloseTo(1_010, -1);
+  expect(found[1].distanceM).toBeCloseTo(6_000, -1);
+  // ETA: 1.3 × distance at the recent speed, never below the floor (4 m/s): 1 m/s counts as 4
+  expect(found[0].etaS).toBe(Math.round((haversineM(north(1_010), point) * 1.3) / 4));
+  expect(found[1].etaS).toBe(Math.round((haversineM(north(6_000), point) * 1.3) / 10));
+
+  const anyone = await must(acme.dispatcher.get(`/tracking/nearest?lat=${point.lat}&lon=${point.lon}`));
+  expect(anyone.map((c: { technicianId: string }) => c.technicianId)).toEqual(['t_near_gas', acme.technicianId, 't_far_hvac']);
+  const otherSees = await must(other.dispatcher.get(`/tracking/nearest?lat=${point.lat}&lon=${point.lon}`));
+  expect(otherSees.map((c: { technicianId: string }) => c.technicianId)).toEqual([other.technicianId]);
+
+  const job = await must(acme.dispatcher.post('/jobs', { title: 'Gas leak', requiredSkills: ['gas'], location: north(200), window: window(1) }));
+  const forJob = await must(acme.dispatcher.get(`/jobs/${job.id}/nearest-technicians?limit=1`));
+  expect(forJob.map((c: { technicianId: string }) => c.technicianId)).toEqual(['t_near_gas']);
+
+  const bad = await acme.dispatcher.get('/tracking/nearest?lat=91&lon=x');
+  expect(bad.status).toBe(400);
+  expect(bad.headers.get('content-type')).toContain('application/problem+json');
+  expect((await acme.technician.get(`/tracking/nearest?lat=1&lon=1`)).status).toBe(403);
+});
+
+it('plays a track back raw or downsampled, and exports it as GeoJSON and GPX', async () => {
+  const from = new Date(Date.now() - 3_600_000).toISOString();
+  const to = new Date(Date.now() + 60_000).toISOString();
+  const raw = await must(acme.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}`));
+  expect(raw.bucketSeconds).toBeNull();
+  expect(raw.points).toHaveLength(300);
+  expect(raw.points.map((p: { time: string }) => p.time)).toEqual([...raw.points.map((p: { time: string }) => p.time)].sort());
+  expect(raw.points.at(-1).lat).toBeCloseTo(north(1_010).lat, 6);
+
+  const coarse = await must(acme.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}&maxPoints=30`));
+  expect(coarse.bucketSeconds).toBe(Math.ceil((Date.parse(to) - Date.parse(from)) / 1000 / 30));
+  expect(coarse.points.length).toBeLessThanOrEqual(31);
+  expect(coarse.points.length).toBeGreaterThan(5);
+  expect(coarse.points.at(-1).lat).toBeCloseTo(north(1_010).lat, 6); // the last fix of the last bucket
+
+  const geo = await acme.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}&format=geojson`);
+  expect(geo.headers.get('content-type')).toContain('application/geo+json');
+  expect(geo.body.geometry.type).toBe('LineString');
+  expect(geo.body.geometry.coordinates).toHaveLength(300);
+  expect(geo.body.geometry.coordinates[0]).toEqual([raw.points[0].lon, raw.points[0].lat]);
+  expect(geo.body.properties.coordTimes).toHaveLength(300);
+
+  const gpx = await acme.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}&format=gpx`);
+  expect(gpx.headers.get('content-type')).toContain('application/gpx+xml');
+  expect(gpx.body).toContain('<gpx version="1.1"');
+  expect((gpx.body as string).match(/<trkpt /g)).toHaveLength(300);
+
+  expect((await other.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}`)).status).toBe(404);
+  expect((await acme.technician.get(`/technicians/t_far_hvac/track?from=${from}&to=${to}`)).status).toBe(404);
+  expect((await acme.technician.get(`/technicians/${acme.technicianId}/track?from=${from}&to=${to}`)).status).toBe(200);
+  const reversed = await acme.dispatcher.get(`/technicians/${acme.technicianId}/track?from=${to}&to=${from}`);
+  expect(reversed.status).toBe(400);
+  expect(reversed.body.code).toBe('INVALID_RANGE');
+});
+
+it('summarises a day: fixes, distance, time on shift, time on site per job', async () => {
+  const job = await must(acme.dispatcher.post('/jobs', { title: 'Boiler', requiredSkills: ['hvac'], window: window(0, 0, 24) }));
+  await must(acme.dispatcher.post(`/jobs/${job.id}/assign`, { technicianId: acme.technicianId }));
+  await must(acme.technician.post(`/jobs/${job.id}/travel`));
+  await must(acme.technician.post(`/jobs/${job.id}/arrive`));
+  await new Promise((r) => setTimeout(r, 1_500));
+  await must(acme.technician.post(`/jobs/${job.id}/complete`, { summary: 'done' }));
+
+  const summary = await must(acme.dispatcher.get(`/technicians/${acme.technicianId}/summary?date=${today}`));
+  expect(summary.points).toBe(300);
+  expect(summary.distanceM).toBeCloseTo(2_990, -1); // 299 segments of 10 m
+  expect(summary.onShiftSeconds).toBeGreaterThan(0);
+  expect(summary.visits).toEqual([{ jobId: job.id, arrivedAt: expect.any(String), leftAt: expect.any(String), seconds: expect.any(Number) }]);
+  expect(summary.onSiteSeconds).toBeGreaterThanOrEqual(1);
+  expect((await acme.dispatcher.get(`/technicians/${acme.technicianId}/summary?date=2031-02-30`)).status).toBe(400);
+});
+
+it('serves boards with the feed id they are consistent with; the feed resumes from it; a trimmed gap says reload', async () => {
+  const board = await must(acme.dispatcher.get('/board/positions'));
+  expect(board.items.map((p: { subjectId: string }) => p.subjectId).sort()).toEqual([acme.technicianId, 't_busy_hvac', 't_far_hvac', 't_near_gas'].sort());
+  expect(board.feedId).toMatch(/^\d+-\d+$/);
+
+  // a change after the snapshot is in the feed after its id, and nothing from before is
+  await produce(h.producer, [fixEvent(acme.tenantId, 't_near_gas', 'dev-1', 2, new Date(), north(250).lat, north(250).lon)]);
+  const after = await eventually('the new fix in the feed', async () => {
+    const reply = await must(acme.dispatcher.get(`/feed?after=${board.feedId}`));
+    return reply.entries.length > 0 ? reply : undefined;
+  });
+  expect(after.entries.map((e: { kind: string; subjectId: string }) => [e.kind, e.subjectId])).toEqual([['location', 't_near_gas']]);
+  expect(after.next).toBe(after.entries[0].id);
+
+  // the feed kept ~100 entries (FEED_MAX_LEN) of the 300+: resuming from the start is a gap
+  const gap = await acme.dispatcher.get('/feed?after=0-0');
+  expect(gap.status).toBe(410);
+  expect(gap.body.code).toBe('FEED_GAP');
+
+  // a technician sees only their own entries
+  const mine = await must(acme.technician.get('/board/positions'));
+  expect(mine.items.map((p: { subjectId: string }) => p.subjectId)).toEqual([acme.technicianId]);
+  const theirFeed = await must(acme.technician.get(`/feed?after=${board.feedId}`));
+  expect(theirFeed.entries).toEqual([]);
+  expect((await other.dispatcher.get('/board/positions')).body.items.map((p: { subjectId: string }) => p.subjectId)).toEqual([other.technicianId]);
+});
