@@ -9,8 +9,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { provisionSimDevices, SIM_SECRET } from './sim-devices';
 import { TechnicianRoute } from './technician-route';
-import { stackEnvFile } from '../stack/stack.config';
-import { existsSync, readFileSync } from 'node:fs';
+import { stackValue } from '../stack/stack.config';
 
 const { values } = parseArgs({
   options: {
@@ -25,11 +24,8 @@ const { values } = parseArgs({
 
 const count = Number(values.devices);
 const rate = Number(values.rate);
-const stack = existsSync(stackEnvFile)
-  ? Object.fromEntries(readFileSync(stackEnvFile, 'utf8').split('\n').filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split(/=(.*)/s).slice(0, 2)))
-  : {};
-const databaseUrl = process.env.DATABASE_URL ?? stack.DATABASE_URL;
-const mqttUrl = values.mqtt ?? process.env.MQTT_URL ?? stack.MQTT_URL ?? 'mqtt://127.0.0.1:1883';
+const databaseUrl = stackValue('DATABASE_URL');
+const mqttUrl = values.mqtt ?? stackValue('MQTT_URL') ?? 'mqtt://127.0.0.1:1883';
 
 const stats = { connected: 0, sent: 0, acked: 0, errors: 0, offline: 0 };
 

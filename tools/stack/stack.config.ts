@@ -1,5 +1,6 @@
 // Where the local stack lives and which ports it takes. Data stays under .data/ (git-ignored); downloads
 // that are costly to repeat (Kafka's jars) go to a cache outside the repo so a fresh clone reuses them.
+import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -22,3 +23,11 @@ export const ports = {
 };
 
 export const kafkaPom = join(repoRoot, 'tools', 'stack', 'kafka', 'pom.xml');
+
+/** What `npm run stack:up` wrote to .data/stack.env (empty when the stack is not up); the environment wins. */
+export function stackValue(name: 'DATABASE_URL' | 'KAFKA_BROKERS' | 'REDIS_URL' | 'MQTT_URL'): string | undefined {
+  if (process.env[name]) return process.env[name];
+  if (!existsSync(stackEnvFile)) return undefined;
+  const line = readFileSync(stackEnvFile, 'utf8').split('\n').find((l) => l.startsWith(`${name}=`));
+  return line?.slice(name.length + 1);
+}
