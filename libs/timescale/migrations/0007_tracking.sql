@@ -78,14 +78,13 @@ END
 $fn$;
 
 -- Swaps rebuilt tables (built with `suffix`) in for the live ones, in the caller's transaction: the
--- aggregates are recreated on the new tables, the old tables dropped.
+-- old tables are dropped and the aggregates recreated on the new ones. The caller drops the
+-- aggregates first: TimescaleDB refuses DROP MATERIALIZED VIEW of a continuous aggregate from PL/pgSQL.
 CREATE FUNCTION fieldline_swap_tracking_tables(suffix text) RETURNS void LANGUAGE plpgsql AS $fn$
 DECLARE
   base text;
   index_name text;
 BEGIN
-  DROP MATERIALIZED VIEW locations_1m;
-  DROP MATERIALIZED VIEW locations_1h;
   FOREACH base IN ARRAY ARRAY['locations', 'readings'] LOOP
     EXECUTE format('DROP TABLE %I', base);
     EXECUTE format('ALTER TABLE %I RENAME TO %I', base || suffix, base);

@@ -87,6 +87,8 @@ export class TelemetryRebuild {
       if (rebuiltRows.locations < liveRows.locations || rebuiltRows.readings < liveRows.readings) {
         throw new Error(`rebuilt tables hold fewer rows than the live ones (${JSON.stringify({ liveRows, rebuiltRows })}); nothing was swapped`);
       }
+      await client.query('DROP MATERIALIZED VIEW locations_1m');
+      await client.query('DROP MATERIALIZED VIEW locations_1h');
       await client.query('SELECT fieldline_swap_tracking_tables($1)', [SUFFIX]);
       await client.query('COMMIT');
       this.stats.phase = 'done';
