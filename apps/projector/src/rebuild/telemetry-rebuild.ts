@@ -48,7 +48,8 @@ export class TelemetryRebuild {
 
   async run(): Promise<RebuildResult> {
     const started = Date.now();
-    await this.db.query(`DROP TABLE IF EXISTS locations${SUFFIX}, readings${SUFFIX}`); // a failed earlier run
+    // Leftovers of a failed earlier run; one statement each (TimescaleDB drops one hypertable at a time).
+    for (const table of ['locations', 'readings']) await this.db.query(`DROP TABLE IF EXISTS ${table}${SUFFIX}`);
     await this.db.query('SELECT fieldline_create_tracking_tables($1)', [SUFFIX]);
     const admin = this.kafka.admin();
     await admin.connect();

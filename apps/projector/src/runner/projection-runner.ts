@@ -13,6 +13,8 @@ export interface Projection {
   readonly name: string;
   readonly topics: string[];
   apply(events: FieldlineEvent[]): Promise<void>;
+  /** Partition batches handled at once (default 1). */
+  readonly concurrency?: number;
   /** Partitions moved (rebalance): drop any cache keyed by what this instance owned. */
   onRebalance?(): void;
 }
@@ -49,6 +51,9 @@ export class ProjectionRunner {
     await consumer.connect();
     await consumer.subscribe({ topics: projection.topics, fromBeginning: true });
     await consumer.run({
+      // Batches of different partitions overlap: one waits on the database while another is parsed
+      // or written to Redis. Order holds per partition, which is what keys promise.
+      partitionsConsumedConcurrently: projection.concurrency ?? 1,
       eachBatchAutoResolve: false,
       eachBatch: (payload) => this.handle(projection, stats, payload, logger),
     });

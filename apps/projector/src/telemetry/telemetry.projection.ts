@@ -15,6 +15,7 @@ type Location = EventOf<'telemetry.location_reported'>;
 export class TelemetryProjection implements Projection {
   readonly name = 'telemetry';
   readonly topics = [topics.telemetry.name];
+  readonly concurrency = 3;
   private readonly history = new TelemetryHistoryWriter();
 
   constructor(
@@ -29,8 +30,16 @@ export class TelemetryProjection implements Projection {
   async apply(events: FieldlineEvent[]): Promise<void> {
     const { locations } = await this.history.write(this.db, events);
     // History first, live state second: a crash in between replays the batch, the rows are skipped as
-    // duplicates and the live state (guarded by fix time) catches up.
-    await Promise.all(locations.map((e) => this.applyLive(e)));
+    // duplicates and the live state (guarded by fix time) catches up. Live state and the feed get the
+    // newest fix per subject of the batch (latest wins, as screens coalesce anyway): live batches are
+    // small, so nearly every fix shows; a catch-up after downtime does not flood screens with history.
+    const newest = new Map<string, Location>();
+    for (const e of locations) {
+      const key = `${e.tenantId}|${e.data.subjectId}`;
+      const held = newest.get(key);
+      if (!held || e.occurredAt >= held.occurredAt) newest.set(key, e);
+    }
+    await Promise.all([...newest.values()].map((e) => this.applyLive(e)));
   }
 
   private applyLive(e: Location): Promise<string | null> {

@@ -1,0 +1,198 @@
+// npm run bench:projector -- [--events 300000] [--subjects 2000] [--rebuild-events 1000000]
+//
+// In one run against the local stack:
+// 1. the ceiling: raw multi-row INSERTs (2,000 rows per statement, the projector's own shape) into a
+//    scratch copy of the locations hypertable of the same embedded database;
+// 2. the projector (the built app, telemetry projection: history + live positions + feed) draining
+//    a telemetry stream produced while it runs: rows/s, and consumer lag sampled every second;
+// 3. `rebuild` of the telemetry history from the log, topped up to --rebuild-events.
+// Prints rows/s, the ratio to the ceiling, lag, and the rebuild time.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
+import pino from 'pino';
+import { newEnvelope, serializeEvent, topics } from '#libs/events';
+import { DatabaseService, migrate } from '#libs/timescale';
+import { TelemetryRebuild } from '../../apps/projector/src/rebuild/telemetry-rebuild';
+import { progress } from '../stack/progress';
+import { raiseStack } from '../stack/stack-component';
+import { stackComponents } from '../stack/stack';
+import { repoRoot } from '../stack/stack.config';
+
+const { values } = parseArgs({
+  options: { events: { type: 'string', default: '300000' }, subjects: { type: 'string', default: '2000' }, 'rebuild-events': { type: 'string', default: '1000000' } },
+});
+const events = Number(values.events);
+const subjects = Number(values.subjects);
+const rebuildEvents = Number(values['rebuild-events']);
+const logger = pino({ level: 'silent' });
+
+/** `count` fixes for `tenantId`, round-robin over the subjects, one second apart per subject. */
+function* fixes(tenantId: string, count: number, t0: number) {
+  for (let i = 0; i < count; i++) {
+    const subject = i % subjects;
+    const n = Math.floor(i / subjects);
+    const at = new Date(t0 + n * 1000);
+    yield newEnvelope({
+      type: 'telemetry.location_reported',
+      tenantId,
+      streamId: `dev-${subject}`,
+      occurredAt: at,
+      actor: { kind: 'device', id: `dev-${subject}` },
+      data: { deviceId: `dev-${subject}`, subjectId: `tech-${subject}`, lat: 52 + n / 10_000, lon: 13 + subject / 1000, speedMps: 8, source: 'simulator', messageId: `m-${n}` },
+    });
+  }
+}
+
+async function produceAll(producer: Producer, tenantId: string, count: number, t0: number, onProgress: (sent: number) => void): Promise<void> {
+  let batch: { key: string; value: Buffer }[] = [];
+  let sent = 0;
+  const inFlight: Promise<unknown>[] = [];
+  for (const e of fixes(tenantId, count, t0)) {
+    batch.push({ key: e.data.deviceId, value: serializeEvent(e) });
+    if (batch.length === 1_000) {
+      inFlight.push(producer.send({ topic: topics.telemetry.name, acks: -1, messages: batch }));
+      batch = [];
+      sent += 1_000;
+      if (inFlight.length >= 4) await inFlight.shift();
+      onProgress(sent);
+    }
+  }
+  if (batch.length) inFlight.push(producer.send({ topic: topics.telemetry.name, acks: -1, messages: batch }));
+  await Promise.all(inFlight);
+  onProgress(count);
+}
+
+async function ceiling(db: DatabaseService, rows: number): Promise<number> {
+  for (const table of ['locations__bench', 'readings__bench']) await db.query(`DROP TABLE IF EXISTS ${table}`); // one at a time: hypertables
+  await db.query("SELECT fieldline_create_tracking_tables('__bench')");
+  const t0 = Date.now() - 86_400_000;
+  const started = performance.now();
+  for (let i = 0; i < rows; i += 2_000) {
+    const n = Math.min(2_000, rows - i);
+    const ids = Array.from({ length: n }, (_, k) => i + k);
+    await db.query(
+      `INSERT INTO locations__bench (time, tenant_id, subject_id, device_id, message_id, lat, lon, speed_mps, heading_deg, accuracy_m,
+         altitude_m, battery_pct, source, segment_m, recorded_at)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::float8[], $8::real[],
+         $9::real[], $10::real[], $11::real[], $12::real[], $13::text[], $14::real[], $15::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        ids.map((k) => new Date(t0 + Math.floor(k / subjects) * 1000)), ids.map(() => 'tnt_ceiling'), ids.map((k) => `tech-${k % subjects}`),
+        ids.map((k) => `dev-${k % subjects}`), ids.map((k) => `m-${k}`), ids.map((k) => 52 + k / 1e7), ids.map(() => 13), ids.map(() => 8),
+        ids.map(() => null), ids.map(() => null), ids.map(() => null), ids.map(() => null), ids.map(() => 'simulator'), ids.map(() => 10), ids.map(() => new Date()),
+      ],
+    );
+  }
+  const rate = rows / ((performance.now() - started) / 1000);
+  for (const table of ['locations__bench', 'readings__bench']) await db.query(`DROP TABLE ${table}`);
+  return rate;
+}
+
+async function lagOf(kafka: Kafka, groupId: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topics.telemetry.name), admin.fetchOffsets({ groupId, topics: [topics.telemetry.name] })]);
+    const done = new Map(committed[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
+    return ends.reduce((sum, e) => sum + Math.max(0, Number(e.high) - Math.max(0, done.get(e.partition) ?? Number(e.low))), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function main() {
+  console.log(`bench:projector — ${events.toLocaleString('en')} fixes over ${subjects} subjects; rebuild of ${rebuildEvents.toLocaleString('en')} events`);
+  const stack = await raiseStack(stackComponents);
+  const db = new DatabaseService({ url: stack.env.DATABASE_URL!, poolMax: 2, logger });
+  await migrate(db, logger);
+  const kafka = new Kafka({ clientId: 'bench-projector', brokers: stack.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+
+  const ceilingRate = await ceiling(db, Math.min(events, 200_000));
+  console.log(`  raw multi-row INSERT (ceiling)       ${Math.round(ceilingRate).toLocaleString('en').padStart(8)} rows/s`);
+
+  // Drain: the stream is in the topic first; the projector (a new group) projects the whole topic.
+  const tenantId = `tnt_bench_${randomUUID().slice(0, 8)}`;
+  const fill = progress('produce', 2000);
+  const producedAt = performance.now();
+  await produceAll(producer, tenantId, events, Date.now() - 86_400_000, (sent) => fill.update(`${sent.toLocaleString('en')} / ${events.toLocaleString('en')} events`));
+  fill.done(`${events.toLocaleString('en')} events in the topic (${Math.round(events / ((performance.now() - producedAt) / 1000)).toLocaleString('en')}/s)`);
+
+  const prefix = `bench-${randomUUID().slice(0, 8)}`;
+  const group = `${prefix}-telemetry`;
+  const projector: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist/apps/projector/src/main.js')], {
+    env: { ...process.env, ...stack.env, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'telemetry', PROJECTOR_GROUP_PREFIX: prefix },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const line = progress('projector', 2000);
+  while (!(await fetch('http://127.0.0.1:3092/health/ready').catch(() => undefined))?.ok) await new Promise((r) => setTimeout(r, 250));
+  // Measured from the first committed offsets to an empty lag, so start-up and group join do not count.
+  let first: { at: number; lag: number } | undefined;
+  let drained = 0;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const lag = await lagOf(kafka, group).catch(() => undefined);
+    if (lag === undefined) continue;
+    const now = performance.now();
+    first ??= { at: now, lag };
+    const rate = (first.lag - lag) / Math.max(0.001, (now - first.at) / 1000);
+    line.update(`draining: lag ${lag.toLocaleString('en')} records, ${Math.round(rate).toLocaleString('en')} records/s`);
+    if (lag === 0) {
+      drained = rate;
+      break;
+    }
+  }
+  line.done(`drained at ${Math.round(drained).toLocaleString('en')} records/s`);
+  console.log(`  projector drain (history+live+feed)  ${Math.round(drained).toLocaleString('en').padStart(8)} rows/s = ${((drained / ceilingRate) * 100).toFixed(1)} % of the ceiling`);
+
+  // Sustained: a second stream produced as fast as this producer goes while the projector keeps up.
+  const live = `tnt_bench_${randomUUID().slice(0, 8)}`;
+  const lags: number[] = [];
+  let producing = true;
+  const sampling = (async () => {
+    while (producing) {
+      lags.push(await lagOf(kafka, group));
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  const liveStarted = performance.now();
+  await produceAll(producer, live, events, Date.now() - 43_200_000, () => undefined);
+  const offered = events / ((performance.now() - liveStarted) / 1000);
+  producing = false;
+  await sampling;
+  const count = async () => Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM locations WHERE tenant_id = $1', [live])).rows[0]!.n);
+  while ((await count()) < events) await new Promise((r) => setTimeout(r, 250));
+  const sustained = events / ((performance.now() - liveStarted) / 1000);
+  projector.kill('SIGTERM');
+  const sorted = [...lags].sort((a, b) => a - b);
+  console.log(`  sustained, offered ${Math.round(offered).toLocaleString('en')}/s          ${Math.round(sustained).toLocaleString('en').padStart(8)} rows/s; consumer lag p50 ${sorted[Math.floor(sorted.length / 2)]!.toLocaleString('en')}, max ${sorted.at(-1)!.toLocaleString('en')} records`);
+
+  // Top the topic up to the rebuild size, then rebuild it all.
+  const admin = kafka.admin();
+  await admin.connect();
+  const inTopic = (await admin.fetchTopicOffsets(topics.telemetry.name)).reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  await admin.disconnect();
+  if (inTopic < rebuildEvents) {
+    const fill = progress('produce', 2000);
+    const missing = rebuildEvents - inTopic;
+    await produceAll(producer, `tnt_fill_${randomUUID().slice(0, 8)}`, missing, Date.now() - 2 * 86_400_000, (sent) => fill.update(`${sent.toLocaleString('en')} / ${missing.toLocaleString('en')} events into the topic`));
+    fill.done(`topic holds ${rebuildEvents.toLocaleString('en')} telemetry events`);
+  }
+  const rebuildLine = progress('rebuild', 2000);
+  const result = await new TelemetryRebuild(db, kafka, (p) => rebuildLine.update(`${p.phase}: ${p.consumed.toLocaleString('en')} / ${p.target.toLocaleString('en')} records`)).run();
+  rebuildLine.done(`${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s`);
+  console.log(`  rebuild from the log                 ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / result.seconds).toLocaleString('en')} events/s)`);
+  console.log('  (producer, projector, Kafka, Redis and the embedded database share the 2 cores)');
+  await producer.disconnect();
+  await db.onApplicationShutdown();
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
