@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
+import { liveKeys } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
-import { eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
+import { event, eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
 
 // `npm run rebuild -- telemetry` while the live projector keeps projecting a stream: the rebuilt
 // tables equal the live ones row for row, the stream written meanwhile is complete, aggregates work.
@@ -10,13 +11,14 @@ import { eventually, fixEvent, type Harness, harness, produce, startProjector, u
 const root = path.join(__dirname, '..', '..', '..');
 let h: Harness;
 let projector: AppProcess;
+let boards: AppProcess;
 
 beforeAll(async () => {
   h = await harness();
 }, 60_000);
 
 afterAll(async () => {
-  await projector?.stop();
+  await Promise.all([projector?.stop(), boards?.stop()]);
   await h?.close();
 });
 
@@ -35,11 +37,8 @@ const track = (tenantId: string, subjects: number, fixes: number, t0: number) =>
     Array.from({ length: fixes }, (_, i) => fixEvent(tenantId, `tech-${s}`, `dev-${s}`, i, new Date(t0 + i * 5_000), 52 + i / 10_000, 13 + s / 100, 6)),
   ).flat();
 
-function runRebuild(): Promise<{ code: number | null; output: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tools', 'rebuild', 'rebuild.ts'), 'telemetry'], {
-    cwd: root,
-    env: { ...process.env, DATABASE_URL: process.env.DATABASE_URL!, KAFKA_BROKERS: process.env.KAFKA_BROKERS! },
-  });
+function runRebuild(projection: 'telemetry' | 'dispatch'): Promise<{ code: number | null; output: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'tools', 'rebuild', 'rebuild.ts'), projection], { cwd: root, env: process.env });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
   child.stderr.on('data', (c: Buffer) => (output += c.toString()));
@@ -55,7 +54,7 @@ it('rebuilds the telemetry history from the log while the live projection keeps 
   await eventually('the live projection done', async () => ((await digest(before)).rows === input.length ? true : undefined), 90_000);
   const live = await digest(before);
 
-  const rebuilding = runRebuild();
+  const rebuilding = runRebuild('telemetry');
   // the stream goes on during the rebuild; the live projector writes it (to the old tables, then the new)
   const meanwhile = track(during, 4, 250, Date.now() - 3_600_000);
   for (let i = 0; i < meanwhile.length; i += 100) {
@@ -78,4 +77,31 @@ it('rebuilds the telemetry history from the log while the live projection keeps 
   expect(Number(hourly[0]!.points)).toBe(input.length);
   const { rows: leftovers } = await h.db.query("SELECT 1 FROM pg_tables WHERE tablename LIKE '%\\_\\_rebuild'");
   expect(leftovers).toEqual([]);
+}, 240_000);
+
+it('rebuilds the live job board from the dispatch log and swaps it in: a damaged board is whole again, equal to what it was', async () => {
+  const tenantId = uniqueTenant('board');
+  const stream = Array.from({ length: 20 }, (_, j) => [
+    event('job.created', { title: `Job ${j}`, requiredSkills: ['hvac'], priority: 'normal' }, tenantId, `job-${j}`, { streamPosition: 1 }),
+    event('job.assigned', { technicianId: 'tech-1' }, tenantId, `job-${j}`, { streamPosition: 2 }),
+    ...(j % 2 ? [event('job.travel_started', { technicianId: 'tech-1' }, tenantId, `job-${j}`, { streamPosition: 3 })] : []),
+  ]).flat();
+  stream.push(event('technician.registered', { name: 'Ada', skills: ['hvac'] }, tenantId, 'tech-1', { streamPosition: 1 }));
+  await produce(h.producer, stream);
+  boards = await startProjector(`e2e-boards-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'dispatch' });
+  const keys = liveKeys(tenantId);
+  const live = await eventually('the board built live', async () => {
+    const jobs = await h.redis.hgetall(keys.jobs);
+    return Object.keys(jobs).length === 20 && JSON.parse(jobs['job-19']!).status === 'en_route' ? jobs : undefined;
+  });
+  const technicians = await h.redis.hgetall(keys.technicians);
+
+  // damage: a job lost, another one stale
+  await h.redis.hdel(keys.jobs, 'job-3');
+  await h.redis.hset(keys.jobs, 'job-5', JSON.stringify({ ...JSON.parse(live['job-5']!), status: 'unassigned', version: 1 }));
+  const { code, output } = await runRebuild('dispatch');
+  expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('swapped in') });
+  expect(await h.redis.hgetall(keys.jobs)).toEqual(live);
+  expect(await h.redis.hgetall(keys.technicians)).toEqual(technicians);
+  expect(await h.redis.exists(`${keys.jobs}:rebuild`)).toBe(0);
 }, 240_000);
