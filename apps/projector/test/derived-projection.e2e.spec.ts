@@ -31,7 +31,7 @@ beforeAll(async () => {
      VALUES ($1, 'tech-g', 3, 'Grace', '{}', 'on_shift', true, now(), now())`,
     [tenantId],
   );
-  projector = await startProjector(`e2e-derived-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'derived,dispatch', SIGNAL_LOST_AFTER_S: '10' });
+  projector = await startProjector(`e2e-derived-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'derived,dispatch,presence', SIGNAL_LOST_AFTER_S: '10' });
 }, 90_000);
 
 afterAll(async () => {
@@ -140,3 +140,29 @@ it('keeps the live job board and technician status in stream order; a replayed s
   expect(feed.filter((e) => e.kind === 'job').every((e, i) => i === 0 || e.technicianId === tech)).toBe(true);
   expect(feed.filter((e) => e.kind === 'technician')).toHaveLength(3);
 }, 120_000);
+
+it('keeps device presence with the technician it reports for; a replayed or late event never overrides a newer one', async () => {
+  const deviceId = `dev-presence-${randomUUID().slice(0, 8)}`;
+  await h.db.query(
+    "INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id) VALUES ($1, $2, 'phone', 'p', 'x', 'tech-g')",
+    [deviceId, tenantId],
+  );
+  const t0 = Date.now() - 60_000;
+  const connected = event('presence.device_connected', { deviceId }, tenantId, deviceId, { occurredAt: new Date(t0).toISOString() });
+  const disconnected = event('presence.device_disconnected', { deviceId, reason: 'keepalive timeout' }, tenantId, deviceId, { occurredAt: new Date(t0 + 30_000).toISOString() });
+  const late = event('presence.device_connected', { deviceId }, tenantId, deviceId, { occurredAt: new Date(t0 + 10_000).toISOString() });
+  await produce(h.producer, [connected, disconnected, connected, late]);
+
+  const presence = await eventually('the device offline', async () => {
+    const raw = await h.redis.hget(liveKeys(tenantId).presence, deviceId);
+    return raw && JSON.parse(raw).state === 'offline' ? JSON.parse(raw) : undefined;
+  });
+  expect(presence).toMatchObject({ deviceId, state: 'offline', technicianId: 'tech-g', reason: 'keepalive timeout' });
+  await new Promise((r) => setTimeout(r, 1_000)); // give the late event its chance to do harm
+  expect(JSON.parse((await h.redis.hget(liveKeys(tenantId).presence, deviceId))!).state).toBe('offline');
+  const entries = (await feedOf(h.redis, tenantId)).filter((e) => e.kind === 'presence' && e.subjectId === deviceId);
+  expect(entries.map((e) => [e.type, e.technicianId])).toEqual([
+    ['presence.device_connected', 'tech-g'],
+    ['presence.device_disconnected', 'tech-g'],
+  ]);
+});
