@@ -17,7 +17,7 @@ const envFor = (app: AppName): Record<string, string> => ({
   HTTP_HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
   ...(app === 'ingest' ? { MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' } : {}),
-  ...(app === 'api' ? { JWT_SECRET: 'e2e-secret-that-is-at-least-32-characters' } : {}),
+  ...(app === 'api' || app === 'realtime' ? { JWT_SECRET: 'e2e-secret-that-is-at-least-32-characters' } : {}),
 });
 
 describe.each(Object.keys(uses) as AppName[])('%s', (app) => {

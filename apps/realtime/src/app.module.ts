@@ -1,20 +1,41 @@
+import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { JwtModule } from '@nestjs/jwt';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
+import { LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
+import { ChatService } from './chat/chat.service';
+import { FeedHub } from './feed/feed-hub.service';
+import { RealtimeGateway } from './gateway/realtime.gateway';
+import { PresenceService } from './presence/presence.service';
 import type { RealtimeEnv } from './realtime.env';
+import { REALTIME_OPTIONS, type RealtimeOptions } from './realtime.options';
 
 @Module({})
 export class AppModule {
   static forRoot(config: RealtimeEnv, logger: Logger): DynamicModule {
+    const options: RealtimeOptions = {
+      logger,
+      nodeId: config.REALTIME_NODE_ID ?? `${hostname()}-${process.pid}`,
+      maxConnections: config.REALTIME_MAX_CONNECTIONS,
+      heartbeatMs: config.REALTIME_HEARTBEAT_S * 1000,
+      highWaterBytes: config.REALTIME_HIGH_WATER_BYTES,
+      maxQueued: config.REALTIME_MAX_QUEUED,
+      presenceTtlMs: config.PRESENCE_TTL_S * 1000,
+      presenceIdleMs: config.PRESENCE_IDLE_AFTER_S * 1000,
+    };
     return {
       module: AppModule,
       imports: [
         KafkaModule.forEnv(config, 'realtime', logger),
         RedisModule.forEnv(config, logger),
+        LiveModule.forEnv(config),
+        JwtModule.register({ secret: config.JWT_SECRET, verifyOptions: { algorithms: ['HS256'] } }),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
       ],
+      providers: [{ provide: REALTIME_OPTIONS, useValue: options }, FeedHub, PresenceService, ChatService, RealtimeGateway],
     };
   }
 }

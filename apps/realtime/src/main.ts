@@ -1,6 +1,13 @@
 import 'reflect-metadata';
+import { WsAdapter } from '@nestjs/platform-ws';
 import { runApp } from '#libs/platform';
-import { RealtimeEnv } from './realtime.env';
 import { AppModule } from './app.module';
+import { RealtimeEnv } from './realtime.env';
 
-runApp({ name: 'realtime', env: RealtimeEnv, module: (config, logger) => AppModule.forRoot(config, logger) });
+runApp({
+  name: 'realtime',
+  env: RealtimeEnv,
+  module: (config, logger) => AppModule.forRoot(config, logger),
+  // Plain WebSocket (ws) on the app's HTTP port, path /ws.
+  configure: (app) => void app.useWebSocketAdapter(new WsAdapter(app)),
+});

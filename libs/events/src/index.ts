@@ -36,6 +36,7 @@ export {
   type TechnicianEventType,
   type TelemetryEventType,
   type TrackingEventType,
+  type ChatEventType,
 } from './catalogue';
 export {
   type Actor,

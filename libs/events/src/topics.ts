@@ -31,6 +31,7 @@ const familyTopics = {
   site: 'dispatch',
   geofence: 'dispatch',
   tracking: 'derived',
+  chat: 'dispatch',
 } as const satisfies Record<EventFamily, TopicId>;
 
 type EventOfFamily<F extends EventFamily> = EventOf<EventTypeOf<F>>;
@@ -48,6 +49,7 @@ const familyKeys: { [F in EventFamily]: (event: EventOfFamily<F>) => string } = 
   site: (e) => e.streamId,
   geofence: (e) => e.streamId,
   tracking: (e) => e.data.subjectId,
+  chat: (e) => e.data.jobId,
 };
 
 export function topicFor(event: Pick<FieldlineEvent, 'type'> | EventType): TopicName {

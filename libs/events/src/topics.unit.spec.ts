@@ -14,6 +14,7 @@ const expectedTopic: Record<string, string> = {
   site: 'fieldline.dispatch.v1',
   geofence: 'fieldline.dispatch.v1',
   tracking: 'fieldline.derived.v1',
+  chat: 'fieldline.dispatch.v1',
 };
 
 describe('topics', () => {
@@ -55,6 +56,7 @@ describe('topics', () => {
     ['telemetry.reading_reported', 'dev-3'],
     ['telemetry.status_reported', 'dev-3'],
     ['tracking.geofence_entered', 'tech-1'],
+    ['chat.message_posted', 'job-1'],
     ['presence.device_connected', 'dev-1'],
     ['presence.device_disconnected', 'dev-1'],
     ['presence.device_stale', 'dev-1'],

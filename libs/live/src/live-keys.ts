@@ -21,6 +21,8 @@ export const liveKeys = (tenantId: string) => {
     tracking: `${base}:trk`,
     /** Hash subjectId → signal alert state (JSON). */
     alerts: `${base}:alerts`,
+    /** Hash messageId / receipt → the chat entries already in the feed (JSON). */
+    chat: `${base}:chat`,
   };
 };
 

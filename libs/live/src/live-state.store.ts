@@ -12,7 +12,7 @@ export interface LiveOptions {
   feedMaxAgeMs: number;
 }
 
-export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert';
+export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat';
 
 /** One feed entry as screens receive it; `id` is the Redis stream id to resume from. */
 export interface FeedEntry<D = unknown> {
@@ -113,7 +113,7 @@ export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
 }
 
 /** The hashes of versioned documents. */
-export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking';
+export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking' | 'chat';
 
 export interface VersionedDoc {
   version: number;

@@ -3,18 +3,11 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
-import { PUBLIC_ROUTE } from '#libs/platform';
+import { type AccessTokenClaims, PUBLIC_ROUTE } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import { problem } from '../common/problem';
 import { ACCESS, type AccessRule } from './access.decorator';
 import type { Principal, Role, Scope } from './principal';
-
-export interface AccessTokenClaims {
-  sub: string;
-  tid: string;
-  role: Role;
-  tech?: string;
-}
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest();
 

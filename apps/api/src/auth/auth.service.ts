@@ -1,10 +1,10 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { newSecret, verifySecret } from '#libs/platform';
+import { type AccessTokenClaims, newSecret, verifySecret } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import { problem } from '../common/problem';
-import { type AccessTokenClaims, sha256 } from './auth.guard';
+import { sha256 } from './auth.guard';
 import type { Role } from './principal';
 
 export const AUTH_OPTIONS = Symbol('AUTH_OPTIONS');

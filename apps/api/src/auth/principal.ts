@@ -1,7 +1,8 @@
 import type { CommandActor } from '#libs/domain';
 
-export type Role = 'admin' | 'dispatcher' | 'technician' | 'integrator';
-export const ROLES: readonly Role[] = ['admin', 'dispatcher', 'technician', 'integrator'];
+import type { Role } from '#libs/platform';
+
+export { type Role, ROLES } from '#libs/platform';
 
 /** Read/write areas an integrator API key can be scoped to. */
 export const SCOPES = ['jobs:read', 'jobs:write', 'technicians:read', 'technicians:write', 'devices:read', 'devices:write', 'places:read', 'places:write'] as const;

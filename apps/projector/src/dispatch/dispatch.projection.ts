@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { type EventOf, type FieldlineEvent, type JobEventType, type TechnicianEventType, topics } from '#libs/events';
+import { type ChatEventType, type EventOf, type FieldlineEvent, type JobEventType, type TechnicianEventType, topics } from '#libs/events';
 import { LiveStateStore } from '#libs/live';
+import { DatabaseService } from '#libs/timescale';
 import type { Projection } from '../runner/projection-runner';
 import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from './dispatch-board';
 
 type JobEvent = EventOf<JobEventType>;
 type TechnicianEvent = EventOf<TechnicianEventType>;
 
+type ChatEvent = EventOf<ChatEventType>;
+
 const isJob = (e: FieldlineEvent): e is JobEvent => e.type.startsWith('job.');
+const isChat = (e: FieldlineEvent): e is ChatEvent => e.type.startsWith('chat.');
 const isTechnician = (e: FieldlineEvent): e is TechnicianEvent => e.type.startsWith('technician.');
 
 /** What a screen needs of the event itself, beside the entry it changed. */
@@ -20,22 +24,29 @@ const withoutState = <T extends { state: unknown }>({ state: _state, ...rest }: 
  * its feed entry, in stream order. The API keeps its own read tables (jobs_view, technicians_view)
  * in the append's transaction, because assignment checks must read what was just written; this
  * board is what screens load and follow. Versioned by stream position: a replay changes nothing.
+ * Job chat (chat.*) goes to the feed for the job's technician and dispatchers, and messages to
+ * chat_messages for the thread's history.
  */
 @Injectable()
 export class DispatchProjection implements Projection {
   readonly name = 'dispatch';
   readonly topics = [topics.dispatch.name];
 
-  constructor(private readonly live: LiveStateStore) {}
+  constructor(
+    private readonly live: LiveStateStore,
+    private readonly db: DatabaseService,
+  ) {}
 
   async apply(events: FieldlineEvent[]): Promise<void> {
     const byTenant = new Map<string, FieldlineEvent[]>();
-    for (const e of events) if (isJob(e) || isTechnician(e)) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    for (const e of events) if (isJob(e) || isTechnician(e) || isChat(e)) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    await this.storeMessages(events.filter((e): e is EventOf<'chat.message_posted'> => e.type === 'chat.message_posted'));
     await Promise.all([...byTenant].map(([tenantId, tenantEvents]) => this.applyTenant(tenantId, tenantEvents)));
   }
 
   private async applyTenant(tenantId: string, events: FieldlineEvent[]): Promise<void> {
-    const jobs = await this.live.getDocs<JobBoardEntry>(tenantId, 'jobs', [...new Set(events.filter(isJob).map((e) => e.streamId))]);
+    const jobIds = events.map((e) => (isJob(e) ? e.streamId : isChat(e) ? e.data.jobId : undefined)).filter((id): id is string => id !== undefined);
+    const jobs = await this.live.getDocs<JobBoardEntry>(tenantId, 'jobs', [...new Set(jobIds)]);
     const technicians = await this.live.getDocs<TechnicianBoardEntry>(tenantId, 'technicians', [...new Set(events.filter(isTechnician).map((e) => e.streamId))]);
     const writes: Promise<unknown>[] = [];
     // Commands go out in event order on one connection, so Redis applies them in that order.
@@ -55,6 +66,8 @@ export class DispatchProjection implements Projection {
             data: { event: eventSummary(e), job: withoutState(next), ...(formerTechnician ? { formerTechnicianId: formerTechnician } : {}) },
           }),
         );
+      } else if (isChat(e)) {
+        writes.push(this.applyChat(tenantId, e, jobs.get(e.data.jobId)?.technicianId));
       } else if (isTechnician(e)) {
         const next = evolveTechnicianEntry(technicians.get(e.streamId), e);
         if (!next) continue;
@@ -71,5 +84,29 @@ export class DispatchProjection implements Projection {
       }
     }
     await Promise.all(writes);
+  }
+
+  /** A message or receipt enters the feed once: messages by id, receipts by (kind, job, user) and time. */
+  private applyChat(tenantId: string, e: ChatEvent, technicianId: string | undefined): Promise<unknown> {
+    const posted = e.type === 'chat.message_posted';
+    const field = posted ? `msg|${e.data.messageId}` : `${e.type}|${e.data.jobId}|${e.data.userId}`;
+    return this.live.applyVersioned(tenantId, 'chat', field, { version: posted ? 1 : Date.parse(e.occurredAt) }, {
+      kind: 'chat',
+      type: e.type,
+      subjectId: e.data.jobId,
+      ...(technicianId ? { technicianId } : {}),
+      data: { id: e.id, occurredAt: e.occurredAt, ...e.data },
+    });
+  }
+
+  private async storeMessages(posted: EventOf<'chat.message_posted'>[]): Promise<void> {
+    if (posted.length === 0) return;
+    const rows = posted.map((e) => [e.tenantId, e.data.jobId, e.data.messageId, e.data.authorId, e.data.authorRole, e.data.text, e.occurredAt]);
+    await this.db.query(
+      `INSERT INTO chat_messages (tenant_id, job_id, message_id, author_id, author_role, text, posted_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      Array.from({ length: 7 }, (_, i) => rows.map((r) => r[i])),
+    );
   }
 }

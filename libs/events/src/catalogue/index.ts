@@ -11,6 +11,7 @@ import { presenceEvents } from './presence.events';
 import { technicianEvents } from './technician.events';
 import { telemetryEvents } from './telemetry.events';
 import { trackingEvents } from './tracking.events';
+import { chatEvents } from './chat.events';
 
 /** Event families; the prefix of every type (`job.assigned` belongs to `job`) and the unit of topic routing. */
 export const eventFamilies = {
@@ -24,6 +25,7 @@ export const eventFamilies = {
   site: siteEvents,
   geofence: geofenceEvents,
   tracking: trackingEvents,
+  chat: chatEvents,
 } as const;
 
 export type EventFamily = keyof typeof eventFamilies;
@@ -45,6 +47,7 @@ export const catalogue = {
   ...siteEvents,
   ...geofenceEvents,
   ...trackingEvents,
+  ...chatEvents,
 } as const;
 
 export type Catalogue = typeof catalogue;
@@ -60,6 +63,7 @@ export type CustomerEventType = EventTypeOf<'customer'>;
 export type SiteEventType = EventTypeOf<'site'>;
 export type GeofenceEventType = EventTypeOf<'geofence'>;
 export type TrackingEventType = EventTypeOf<'tracking'>;
+export type ChatEventType = EventTypeOf<'chat'>;
 
 /** The (already validated) `data` of an event type, in its current schema version. */
 export type EventData<T extends EventType> = z.output<Catalogue[T]['data']>;

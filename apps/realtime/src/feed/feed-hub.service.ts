@@ -1,0 +1,128 @@
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
+import { RedisService } from '#libs/redis';
+import type { Connection } from '../connection/connection';
+import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
+
+const CATCH_UP_PAGE = 1_000;
+
+/**
+ * Fan-out of the tenant feeds to this node's sockets. One blocking Redis connection reads every
+ * tenant's feed that has a socket here (XREAD on all of them at once) and offers each entry to the
+ * tenant's sockets; the feed is the fan-out channel between nodes, so no sticky sessions are needed
+ * and any node can resume any client.
+ */
+@Injectable()
+export class FeedHub implements OnApplicationShutdown {
+  private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string }>();
+  private reader?: Redis;
+  private running = true;
+  private loop?: Promise<void>;
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly live: LiveStateStore,
+    @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
+  ) {}
+
+  get connectionCount(): number {
+    let n = 0;
+    for (const t of this.tenants.values()) n += t.connections.size;
+    return n;
+  }
+
+  connectionsOf(tenantId: string): Iterable<Connection> {
+    return this.tenants.get(tenantId)?.connections ?? [];
+  }
+
+  /**
+   * Follows the tenant feed for `connection`: after `after` (resume: the missed entries first, in
+   * order) or from now. Returns the id it follows from, or 'gap' when `after` was trimmed away.
+   */
+  async follow(connection: Connection, after?: string): Promise<{ feedId: string } | 'gap'> {
+    const tenantId = connection.caller.tenantId;
+    let tenant = this.tenants.get(tenantId);
+    if (!tenant) {
+      tenant = { connections: new Set(), lastId: await this.lastId(tenantId) };
+      this.tenants.set(tenantId, tenant);
+      this.start();
+    }
+    tenant.connections.add(connection);
+    if (after === undefined) {
+      connection.beginCatchUp(tenant.lastId);
+      connection.endCatchUp();
+      return { feedId: tenant.lastId };
+    }
+    connection.beginCatchUp(after);
+    for (let cursor = after; ; ) {
+      const page = await this.live.readFeed(tenantId, cursor, CATCH_UP_PAGE);
+      if (page.gap) {
+        connection.endCatchUp();
+        return 'gap';
+      }
+      for (const entry of page.entries) connection.offer(entry, true);
+      if (page.entries.length < CATCH_UP_PAGE) break;
+      cursor = page.entries.at(-1)!.id;
+    }
+    connection.endCatchUp();
+    return { feedId: after };
+  }
+
+  unfollow(connection: Connection): void {
+    const tenant = this.tenants.get(connection.caller.tenantId);
+    if (!tenant) return;
+    tenant.connections.delete(connection);
+    if (tenant.connections.size === 0) this.tenants.delete(connection.caller.tenantId);
+  }
+
+  private async lastId(tenantId: string): Promise<string> {
+    const rows = (await this.redis.client.xrevrange(liveKeys(tenantId).feed, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  private start(): void {
+    if (this.loop) return;
+    this.reader = this.redis.subscriber('feed-reader');
+    this.loop = this.read();
+  }
+
+  private async read(): Promise<void> {
+    while (this.running) {
+      const tenants = [...this.tenants.entries()];
+      if (tenants.length === 0) {
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      try {
+        // A short block, so tenants that joined meanwhile are read from the next round.
+        const result = (await this.reader!.xread(
+          'COUNT', 1_000, 'BLOCK', 250, 'STREAMS',
+          ...tenants.map(([id]) => liveKeys(id).feed),
+          ...tenants.map(([, t]) => t.lastId),
+        )) as [string, [string, string[]][]][] | null;
+        for (const [key, rows] of result ?? []) {
+          const tenantId = tenants.find(([id]) => key.endsWith(liveKeys(id).feed))?.[0];
+          const tenant = tenantId ? this.tenants.get(tenantId) : undefined;
+          if (!tenant) continue;
+          for (const [id, fields] of rows) {
+            const entry = parseFeedEntry(id, fields);
+            tenant.lastId = id;
+            for (const connection of tenant.connections) connection.offer(entry);
+          }
+        }
+      } catch (error) {
+        if (!this.running) return;
+        this.options.logger.warn({ context: 'feed-hub', err: (error as Error).message }, 'feed read failed; retrying');
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.reader?.disconnect();
+    await this.loop;
+  }
+}

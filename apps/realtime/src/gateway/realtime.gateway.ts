@@ -1,0 +1,251 @@
+import type { IncomingMessage } from 'node:http';
+import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, type OnApplicationShutdown, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+  WsException,
+} from '@nestjs/websockets';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { LiveStateStore } from '#libs/live';
+import type { AccessTokenClaims } from '#libs/platform';
+import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
+import { ChatRefusal, ChatService } from '../chat/chat.service';
+import { type Caller, Connection } from '../connection/connection';
+import { FeedHub } from '../feed/feed-hub.service';
+import { PresenceService } from '../presence/presence.service';
+import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
+import { AuthDto, ChatJobDto, ChatReceiptDto, ChatSendDto, PresenceDto, SubscribeDto, ViewportChangeDto } from './realtime.dto';
+
+const KNOWN_EVENTS = new Set<keyof ClientFrames>(['subscribe', 'viewport', 'auth', 'presence', 'chat.send', 'chat.typing', 'chat.delivered', 'chat.read']);
+
+/** Admission at the HTTP upgrade, set by the gateway once it knows its limits (ws calls it before the handshake). */
+let admit: () => boolean = () => true;
+
+/** Every refusal of a frame is an `error` frame with a code, never a dropped socket. */
+@Catch()
+class ErrorFrameFilter implements ExceptionFilter {
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const socket = host.switchToWs().getClient<WebSocket>();
+    const error = exception instanceof WsException ? (exception.getError() as { code: string; message: string }) : exception instanceof ChatRefusal ? { code: exception.code, message: exception.message } : { code: 'INTERNAL', message: 'the request failed; try again' };
+    if (socket.readyState === 1) socket.send(JSON.stringify({ event: 'error', data: error }));
+  }
+}
+
+const validation = new ValidationPipe({
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  transform: true,
+  exceptionFactory: (errors) =>
+    new WsException({ code: 'INVALID_MESSAGE', message: errors.flatMap((e) => Object.values(e.constraints ?? { [e.property]: `${e.property} is invalid` })).join('; ') }),
+});
+
+/**
+ * The WebSocket endpoint (/ws, plain WebSocket via `ws`). Authenticated at the handshake with the
+ * API's access token; every frame validated; fan-out from the tenant feed (FeedHub), presence across
+ * nodes (PresenceService), job chat (ChatService). Heartbeats cull dead sockets; a per-node bound
+ * refuses upgrades with 503 and Retry-After when the node is full.
+ */
+@WebSocketGateway({
+  path: '/ws',
+  perMessageDeflate: false,
+  verifyClient: (_info: unknown, done: (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) =>
+    admit() ? done(true) : done(false, 503, 'overloaded', { 'Retry-After': String(2 + Math.floor(Math.random() * 8)) }),
+})
+@UseFilters(ErrorFrameFilter)
+@UsePipes(validation)
+export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown {
+  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly expiry = new Map<Connection, NodeJS.Timeout>();
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly hub: FeedHub,
+    private readonly presence: PresenceService,
+    private readonly chat: ChatService,
+    private readonly live: LiveStateStore,
+    @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
+  ) {
+    admit = () => this.connections.size < this.options.maxConnections;
+  }
+
+  afterInit(_server: WebSocketServer): void {
+    this.presence.onChange((tenantId, frame) => {
+      for (const c of this.hub.connectionsOf(tenantId)) {
+        if (c.streams.has('presence') && (c.caller.role !== 'technician' || frame.userId === c.caller.userId)) c.send('presence', frame);
+      }
+    });
+    this.chat.onTyping((tenantId, typing) => {
+      for (const c of this.hub.connectionsOf(tenantId)) {
+        if (c.streams.has('chat') && c.caller.userId !== typing.userId) void this.maySeeJob(c, typing.jobId).then((ok) => ok && c.send('typing', typing));
+      }
+    });
+    this.timers.push(setInterval(() => this.heartbeat(), this.options.heartbeatMs));
+    this.timers.push(setInterval(() => this.connections.forEach((c) => c.congested && c.flush()), 25));
+    this.timers.forEach((t) => t.unref());
+  }
+
+  // Synchronous up to the registration: frames sent right after the upgrade find their connection.
+  async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    const caller = this.authenticate(tokenOf(request));
+    if (typeof caller === 'string') {
+      socket.close(CloseCodes.unauthorized, caller);
+      return;
+    }
+    const connection = new Connection(socket, caller.caller, { highWaterBytes: this.options.highWaterBytes, maxQueued: this.options.maxQueued });
+    this.connections.set(socket, connection);
+    this.expireAt(connection, caller.expiresAt);
+    socket.on('pong', () => (connection.alive = true));
+    socket.on('message', (raw: Buffer) => this.screen(connection, raw));
+    await this.presence.connected(connection).catch(() => undefined);
+  }
+
+  async handleDisconnect(socket: WebSocket): Promise<void> {
+    const connection = this.connections.get(socket);
+    if (!connection) return;
+    this.connections.delete(socket);
+    clearTimeout(this.expiry.get(connection));
+    this.expiry.delete(connection);
+    this.hub.unfollow(connection);
+    await this.presence.disconnected(connection).catch(() => undefined);
+  }
+
+  @SubscribeMessage('subscribe')
+  async subscribe(@ConnectedSocket() socket: WebSocket, @MessageBody() body: SubscribeDto): Promise<void> {
+    const c = this.connection(socket);
+    c.streams = new Set(body.streams);
+    c.viewport = body.viewport ? { ...body.viewport } : null;
+    const followed = await this.hub.follow(c, body.after);
+    if (followed === 'gap') {
+      c.send('reload', { reason: 'gap' });
+      return;
+    }
+    c.send('subscribed', { feedId: followed.feedId, resumed: body.after !== undefined });
+    if (c.streams.has('presence')) {
+      const items = await this.presence.snapshot(c.caller.tenantId);
+      c.send('presence.snapshot', { items: c.caller.role === 'technician' ? items.filter((p) => p.userId === c.caller.userId) : items });
+    }
+  }
+
+  @SubscribeMessage('viewport')
+  async viewport(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ViewportChangeDto): Promise<void> {
+    const c = this.connection(socket);
+    c.viewport = body.viewport ? { ...body.viewport } : null;
+    const positions = await this.live.positions(c.caller.tenantId);
+    const visible = positions.filter((p) => c.wants({ id: '0-0', kind: 'location', type: 'telemetry.location_reported', subjectId: p.subjectId, data: p }));
+    c.send('positions', { items: visible });
+  }
+
+  @SubscribeMessage('auth')
+  auth(@ConnectedSocket() socket: WebSocket, @MessageBody() body: AuthDto): void {
+    const c = this.connection(socket);
+    const renewed = this.authenticate(body.token);
+    if (typeof renewed === 'string' || renewed.caller.userId !== c.caller.userId || renewed.caller.tenantId !== c.caller.tenantId) {
+      throw new WsException({ code: 'UNAUTHORIZED', message: typeof renewed === 'string' ? renewed : 'the token is for another user' });
+    }
+    c.caller = renewed.caller;
+    this.expireAt(c, renewed.expiresAt);
+    c.send('authenticated', { expiresAt: new Date(renewed.expiresAt).toISOString() });
+  }
+
+  @SubscribeMessage('presence')
+  async activity(@ConnectedSocket() socket: WebSocket, @MessageBody() body: PresenceDto): Promise<void> {
+    await this.presence.activity(this.connection(socket), body.state);
+  }
+
+  @SubscribeMessage('chat.send')
+  async chatSend(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ChatSendDto): Promise<void> {
+    const c = this.connection(socket);
+    const messageId = await this.chat.post(c.caller, body.jobId, body.text);
+    c.send('chat.sent', { clientMessageId: body.clientMessageId, messageId });
+  }
+
+  @SubscribeMessage('chat.typing')
+  async chatTyping(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ChatJobDto): Promise<void> {
+    await this.chat.typing(this.connection(socket).caller, body.jobId);
+  }
+
+  @SubscribeMessage('chat.delivered')
+  async chatDelivered(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ChatReceiptDto): Promise<void> {
+    await this.chat.receipt(this.connection(socket).caller, 'delivered', body.jobId, body.messageId);
+  }
+
+  @SubscribeMessage('chat.read')
+  async chatRead(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ChatReceiptDto): Promise<void> {
+    await this.chat.receipt(this.connection(socket).caller, 'read', body.jobId, body.messageId);
+  }
+
+  onApplicationShutdown(): void {
+    this.timers.forEach(clearInterval);
+    // Clients reconnect (to another node) and resume from their last id.
+    for (const c of this.connections.values()) c.close(CloseCodes.goingAway, 'server shutting down; reconnect and resume');
+  }
+
+  private connection(socket: WebSocket): Connection {
+    const c = this.connections.get(socket);
+    if (!c) throw new WsException({ code: 'UNAUTHORIZED', message: 'not authenticated' });
+    return c;
+  }
+
+  /** Frames Nest would drop silently (not JSON, unknown event) get an error frame. */
+  private screen(connection: Connection, raw: Buffer): void {
+    let event: unknown;
+    try {
+      event = (JSON.parse(raw.toString()) as { event?: unknown }).event;
+    } catch {
+      connection.send('error', { code: 'MALFORMED', message: 'frames are JSON: {"event": <name>, "data": {…}}' });
+      return;
+    }
+    if (typeof event !== 'string' || !KNOWN_EVENTS.has(event as keyof ClientFrames)) {
+      connection.send('error', { code: 'UNKNOWN_EVENT', message: `unknown event ${JSON.stringify(event)}; known: ${[...KNOWN_EVENTS].join(', ')}`, ...(typeof event === 'string' ? { ref: event } : {}) });
+    }
+  }
+
+  private async maySeeJob(c: Connection, jobId: string): Promise<boolean> {
+    if (c.caller.role !== 'technician') return true;
+    return this.chat.technicianOf(c.caller, jobId).then(() => true, () => false);
+  }
+
+  private heartbeat(): void {
+    for (const [socket, c] of this.connections) {
+      if (!c.alive) {
+        socket.terminate(); // missed a whole interval: half-open or gone
+        continue;
+      }
+      c.alive = false;
+      socket.ping();
+    }
+  }
+
+  private expireAt(c: Connection, expiresAt: number): void {
+    clearTimeout(this.expiry.get(c));
+    const timer = setTimeout(() => c.close(CloseCodes.unauthorized, 'token expired; send a fresh token in an auth frame before expiry, or reconnect with one'), Math.max(0, expiresAt - Date.now()));
+    timer.unref();
+    this.expiry.set(c, timer);
+  }
+
+  private authenticate(token: string | undefined): { caller: Caller; expiresAt: number } | string {
+    if (!token) return 'unauthorized: pass the access token as ?access_token= or an Authorization: Bearer header';
+    try {
+      const claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      return {
+        caller: { tenantId: claims.tid, userId: claims.sub, role: claims.role, ...(claims.tech ? { technicianId: claims.tech } : {}) },
+        expiresAt: (claims.exp ?? 0) * 1000,
+      };
+    } catch (error) {
+      return (error as Error).name === 'TokenExpiredError' ? 'unauthorized: the access token has expired' : 'unauthorized: the access token is invalid';
+    }
+  }
+}
+
+function tokenOf(request: IncomingMessage): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7);
+  return new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
+}
