@@ -46,6 +46,8 @@ export class Connection {
   /** Resume point for a slow-consumer close: everything up to it reached the socket's buffer. */
   private resumeAfter: string | null = null;
   private closed = false;
+  /** Told when the socket turns congested (for logs and metrics). */
+  onCongestion?: (bufferedBytes: number) => void;
 
   constructor(
     readonly socket: WebSocket,
@@ -107,7 +109,10 @@ export class Connection {
       this.socket.send(text);
       return;
     }
-    if (this.resumeAfter === null) this.resumeAfter = previous;
+    if (this.resumeAfter === null) {
+      this.resumeAfter = previous;
+      this.onCongestion?.(this.socket.bufferedAmount);
+    }
     if (frame?.kind === 'location') {
       this.coalesced.delete(frame.subjectId); // re-insert: the newest goes last
       this.coalesced.set(frame.subjectId, text);

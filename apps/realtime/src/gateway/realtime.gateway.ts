@@ -100,6 +100,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     }
     const connection = new Connection(socket, caller.caller, { highWaterBytes: this.options.highWaterBytes, maxQueued: this.options.maxQueued });
     this.connections.set(socket, connection);
+    connection.onCongestion = (bytes) =>
+      this.options.logger.info({ context: 'gateway', connection: connection.id, userId: caller.caller.userId, bufferedBytes: bytes }, 'socket congested: coalescing locations, queueing the rest');
+    socket.on('close', (code: number) => {
+      if (code === CloseCodes.slowConsumer) this.options.logger.warn({ context: 'gateway', connection: connection.id, userId: caller.caller.userId }, 'closed a slow consumer');
+    });
     this.expireAt(connection, caller.expiresAt);
     socket.on('pong', () => (connection.alive = true));
     socket.on('message', (raw: Buffer) => this.screen(connection, raw));
