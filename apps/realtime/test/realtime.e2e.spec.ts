@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import WebSocket from 'ws';
 import { CloseCodes, type RealtimeClientOptions, type StreamName } from '#libs/realtime-client';
 import type { AppProcess } from '../../../test/support/app-process';
 import { event, eventually, fixEvent, produce, uniqueTenant } from '../../../test/support/events';
@@ -212,3 +213,33 @@ it('keeps a socket that never reads bounded while 20,000 updates flow: job messa
   expect(slow.closes.some((c) => /closed (1006|4008)/.test(c))).toBe(true);
   expect(grown).toBeLessThan(64); // MB: bounded, not growing with the 20,000 updates
 }, 120_000);
+
+it('closes a socket whose token expires unless it sends a fresh one, and sheds load at the upgrade with Retry-After', async () => {
+  const stale = new Recorder(wsUrl(nodeA), token(dispatcher, 3), ['jobs']).start();
+  const refreshed = new Recorder(wsUrl(nodeA), token(dispatcher, 3), ['jobs']).start();
+  recorders.push(stale, refreshed);
+  await Promise.all([stale, refreshed].map((r) => r.until('subscribed', () => r.of('subscribed').length > 0)));
+  refreshed.client.send('auth', { token: token(dispatcher, 600) });
+  await refreshed.until('authenticated', () => refreshed.of('authenticated').length > 0);
+  await stale.until('closed for expiry', () => stale.closes.some((c) => c.includes(`${CloseCodes.unauthorized}`) && c.includes('expired')), 10_000);
+  expect(refreshed.closes).toEqual([]);
+  stale.close();
+  const other = await rawSocket(`${wsUrl(nodeA)}?access_token=${token(dispatcher)}`);
+  other.socket.send(JSON.stringify({ event: 'auth', data: { token: token(tech1) } }));
+  await eventually('a refusal', async () => other.frames.find((f) => f.event === 'error'));
+  expect(other.frames.find((f) => f.event === 'error').data.code).toBe('UNAUTHORIZED');
+  other.socket.close();
+
+  const small = await startGateway({ REALTIME_MAX_CONNECTIONS: '1' });
+  try {
+    const first = await rawSocket(`${wsUrl(small)}?access_token=${token(dispatcher)}`);
+    const refused = await new Promise<{ status: number; retryAfter: string | undefined }>((resolve) => {
+      const socket = new WebSocket(`${wsUrl(small)}?access_token=${token(dispatcher)}`);
+      socket.on('unexpected-response', (_req, res) => resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] }));
+    });
+    expect(refused).toEqual({ status: 503, retryAfter: expect.stringMatching(/^\d+$/) });
+    first.socket.close();
+  } finally {
+    await small.stop();
+  }
+}, 60_000);
