@@ -17,6 +17,7 @@ import { newEnvelope, serializeEvent, topics } from '#libs/events';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { TelemetryRebuild } from '../../apps/projector/src/rebuild/telemetry-rebuild';
 import { progress } from '../stack/progress';
+import { lagOf } from './kafka-lag';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { repoRoot } from '../stack/stack.config';
@@ -91,18 +92,6 @@ async function ceiling(db: DatabaseService, rows: number): Promise<number> {
   return rate;
 }
 
-async function lagOf(kafka: Kafka, groupId: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topics.telemetry.name), admin.fetchOffsets({ groupId, topics: [topics.telemetry.name] })]);
-    const done = new Map(committed[0]!.partitions.map((p) => [p.partition, Number(p.offset)]));
-    return ends.reduce((sum, e) => sum + Math.max(0, Number(e.high) - Math.max(0, done.get(e.partition) ?? Number(e.low))), 0);
-  } finally {
-    await admin.disconnect();
-  }
-}
-
 async function main() {
   console.log(`bench:projector — ${events.toLocaleString('en')} fixes over ${subjects} subjects; rebuild of ${rebuildEvents.toLocaleString('en')} events`);
   const stack = await raiseStack(stackComponents);
@@ -135,7 +124,7 @@ async function main() {
   let drained = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const lag = await lagOf(kafka, group).catch(() => undefined);
+    const lag = await lagOf(kafka, group, topics.telemetry.name).catch(() => undefined);
     if (lag === undefined) continue;
     const now = performance.now();
     first ??= { at: now, lag };
@@ -155,7 +144,7 @@ async function main() {
   let producing = true;
   const sampling = (async () => {
     while (producing) {
-      lags.push(await lagOf(kafka, group));
+      lags.push(await lagOf(kafka, group, topics.telemetry.name));
       await new Promise((r) => setTimeout(r, 500));
     }
   })();

@@ -9,6 +9,7 @@ import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { ChatService } from './chat/chat.service';
 import { FeedHub } from './feed/feed-hub.service';
 import { RealtimeGateway } from './gateway/realtime.gateway';
+import { StatsController } from './gateway/stats.controller';
 import { PresenceService } from './presence/presence.service';
 import type { RealtimeEnv } from './realtime.env';
 import { REALTIME_OPTIONS, type RealtimeOptions } from './realtime.options';
@@ -35,6 +36,7 @@ export class AppModule {
         JwtModule.register({ secret: config.JWT_SECRET, verifyOptions: { algorithms: ['HS256'] } }),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
       ],
+      controllers: [StatsController],
       providers: [{ provide: REALTIME_OPTIONS, useValue: options }, FeedHub, PresenceService, ChatService, RealtimeGateway],
     };
   }

@@ -16,7 +16,7 @@ const CATCH_UP_PAGE = 1_000;
  */
 @Injectable()
 export class FeedHub implements OnApplicationShutdown {
-  private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string }>();
+  private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string; ready: Promise<void> }>();
   private reader?: Redis;
   private running = true;
   private loop?: Promise<void>;
@@ -45,10 +45,18 @@ export class FeedHub implements OnApplicationShutdown {
     const tenantId = connection.caller.tenantId;
     let tenant = this.tenants.get(tenantId);
     if (!tenant) {
-      tenant = { connections: new Set(), lastId: await this.lastId(tenantId) };
+      // Registered before the first await: sockets of a new tenant subscribing at once share it.
+      const created = { connections: new Set<Connection>(), lastId: '0-0', ready: Promise.resolve() };
+      created.ready = this.lastId(tenantId).then((id) => void (created.lastId = id));
+      tenant = created;
       this.tenants.set(tenantId, tenant);
-      this.start();
     }
+    await tenant.ready;
+    // The last socket of the tenant may have left meanwhile and taken the entry with it.
+    const current = this.tenants.get(tenantId);
+    if (current) tenant = current;
+    else this.tenants.set(tenantId, tenant);
+    this.start();
     tenant.connections.add(connection);
     if (after === undefined) {
       connection.beginCatchUp(tenant.lastId);
@@ -90,7 +98,8 @@ export class FeedHub implements OnApplicationShutdown {
 
   private async read(): Promise<void> {
     while (this.running) {
-      const tenants = [...this.tenants.entries()];
+      // Tenants still fetching their start id join the next round.
+      const tenants = [...this.tenants.entries()].filter(([, t]) => t.connections.size > 0);
       if (tenants.length === 0) {
         await new Promise((r) => setTimeout(r, 100));
         continue;

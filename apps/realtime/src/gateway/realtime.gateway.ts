@@ -239,9 +239,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     if (!token) return 'unauthorized: pass the access token as ?access_token= or an Authorization: Bearer header';
     try {
       const claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      if (!claims.exp) return 'unauthorized: the access token has no expiry';
       return {
         caller: { tenantId: claims.tid, userId: claims.sub, role: claims.role, ...(claims.tech ? { technicianId: claims.tech } : {}) },
-        expiresAt: (claims.exp ?? 0) * 1000,
+        expiresAt: claims.exp * 1000,
       };
     } catch (error) {
       return (error as Error).name === 'TokenExpiredError' ? 'unauthorized: the access token has expired' : 'unauthorized: the access token is invalid';

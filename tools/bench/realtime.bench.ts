@@ -1,0 +1,292 @@
+// npm run bench:realtime -- [--dashboards 1000] [--rate 2000] [--seconds 15] [--fanout 10000]
+//
+// In one run on this machine:
+// 1. end to end: devices publish locations over MQTT (ingest → Kafka → projector → feed → realtime)
+//    at --rate msg/s while --dashboards sockets each watch a viewport of the map; latency from the
+//    device's publish to the dashboard's receipt;
+// 2. fan-out: one tenant feed to --fanout idle sockets: memory per connection, then p99 delivery;
+// 3. the same fan-out through Centrifugo (go install, memory engine) as the baseline, with ratios.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { JwtService } from '@nestjs/jwt';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import mqtt from 'mqtt';
+import WebSocket from 'ws';
+import { topics } from '#libs/events';
+import { feedFields, liveKeys } from '#libs/live';
+import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
+import { progress } from '../stack/progress';
+import { raiseStack } from '../stack/stack-component';
+import { stackComponents } from '../stack/stack';
+import { cacheDir, repoRoot } from '../stack/stack.config';
+import { lagOf } from './kafka-lag';
+
+const { values } = parseArgs({
+  options: {
+    dashboards: { type: 'string', default: '1000' },
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '15' },
+    fanout: { type: 'string', default: '10000' },
+  },
+});
+const dashboards = Number(values.dashboards);
+const rate = Number(values.rate);
+const seconds = Number(values.seconds);
+const fanout = Number(values.fanout);
+const JWT_SECRET = 'bench-realtime-secret-that-is-long-enough-0123';
+const CENTRIFUGO_VERSION = 'v6.9.1';
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+function startApp(app: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeArgs, join(repoRoot, `dist/apps/${app}/src/main.js`)], {
+    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', JWT_SECRET },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+async function ready(port: number): Promise<void> {
+  while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) await sleep(250);
+}
+
+/** Opens `count` sockets, `parallel` at a time; `onOpen` sends what the protocol needs. */
+async function openSockets(count: number, url: (i: number) => string, onOpen: (socket: WebSocket, i: number) => void, onMessage: (data: string, i: number) => void, label: string): Promise<WebSocket[]> {
+  const line = progress(label, 2000);
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < count; i += 200) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(200, count - i) }, (_, k) => {
+        const index = i + k;
+        return new Promise<WebSocket>((resolve, reject) => {
+          const socket = new WebSocket(url(index), { perMessageDeflate: false });
+          socket.on('open', () => {
+            onOpen(socket, index);
+            resolve(socket);
+          });
+          socket.on('message', (data) => onMessage(data.toString(), index));
+          socket.on('error', reject);
+        });
+      }),
+    );
+    sockets.push(...batch);
+    line.update(`${sockets.length.toLocaleString('en')} / ${count.toLocaleString('en')} sockets open`);
+  }
+  line.done(`${count.toLocaleString('en')} sockets open`);
+  return sockets;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 1. End to end, MQTT publish → dashboard receipt.
+
+async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99: number; received: number; published: number }> {
+  const tenantId = 'tnt_simulator';
+  const devices = Math.max(10, Math.round(rate / 10)); // each device publishes every 100 ms
+  const ids = await provisionSimDevices(env.DATABASE_URL!, devices, tenantId);
+  const jwt = new JwtService({ secret: JWT_SECRET });
+  const ingest = startApp('ingest', { ...env, MQTT_PORT: '18841', MQTT_WS_PORT: '18842' }, 3191);
+  const group = `bench-rt-${Date.now()}`;
+  const projector = startApp('projector', { ...env, PROJECTOR_GROUP_PREFIX: group, PROJECTOR_PROJECTIONS: 'telemetry' }, 3192);
+  const realtime = startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: '100000' }, 3193);
+  try {
+    await Promise.all([ready(3191), ready(3192), ready(3193)]);
+    // A new projector group starts at the beginning of the topic: measure once it is caught up.
+    const kafka = new Kafka({ brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+    const catchUp = progress('projector', 2000);
+    for (let lag = Infinity; lag > 0; await sleep(500)) {
+      lag = await lagOf(kafka, `${group}-telemetry`, topics.telemetry.name).catch(() => Infinity);
+      catchUp.update(`catching up with the telemetry topic: ${lag === Infinity ? '…' : lag.toLocaleString('en')} records behind`);
+    }
+    catchUp.done('caught up');
+    // Devices on a 10 × 10 grid of cells around Berlin; each dashboard watches one cell.
+    const cell = (i: number) => ({ row: i % 10, col: Math.floor(i / 10) % 10 });
+    const cellBox = (i: number) => {
+      const { row, col } = cell(i);
+      return { west: 13 + col * 0.05, south: 52.3 + row * 0.05, east: 13 + (col + 1) * 0.05, north: 52.3 + (row + 1) * 0.05 };
+    };
+    const latencies: number[] = [];
+    let measuring = false;
+    const sockets = await openSockets(
+      dashboards,
+      (i) => `ws://127.0.0.1:3193/ws?access_token=${jwt.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+      (socket, i) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['locations'], viewport: cellBox(i) } })),
+      (data) => {
+        if (!measuring) return;
+        const frame = JSON.parse(data) as { event: string; data: { data: { at: number } } };
+        if (frame.event === 'feed') latencies.push(now() - frame.data.data.at);
+      },
+      'dashboards',
+    );
+    const clients = await Promise.all(
+      ids.map((id) => mqtt.connectAsync('mqtt://127.0.0.1:18841', { clientId: id, username: id, password: SIM_SECRET, reconnectPeriod: 0, connectTimeout: 120_000 })),
+    );
+    const line = progress('e2e', 2000);
+    measuring = true;
+    let published = 0;
+    const deadline = now() + seconds * 1000;
+    await Promise.all(
+      clients.map(async (client, d) => {
+        const box = cellBox(d);
+        for (let n = 0; now() < deadline; n++) {
+          const started = now();
+          const fix = { lat: box.south + 0.025 + (n % 10) * 1e-4, lon: box.west + 0.025, ts: new Date(started).toISOString(), id: `${ids[d]}-${n}`, spd: 8 };
+          await client.publishAsync(`fieldline/v1/${ids[d]}/location`, JSON.stringify(fix), { qos: 1 });
+          published++;
+          if (d === 0) line.update(`${published.toLocaleString('en')} published, ${latencies.length.toLocaleString('en')} received`);
+          await sleep(Math.max(0, 100 - (now() - started)));
+        }
+      }),
+    );
+    await sleep(2_000); // the last ones arrive
+    measuring = false;
+    line.done(`${published.toLocaleString('en')} published, ${latencies.length.toLocaleString('en')} received by dashboards`);
+    await Promise.all(clients.map((c) => c.endAsync(true)));
+    sockets.forEach((s) => s.terminate());
+    latencies.sort((a, b) => a - b);
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, published };
+  } finally {
+    for (const child of [ingest, projector, realtime]) child.kill('SIGTERM');
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// 2 and 3. Fan-out of one channel to many idle sockets.
+
+interface FanoutResult {
+  memoryPerConnKb: number;
+  memoryKind: string;
+  p50: number;
+  p99: number;
+  deliveries: number;
+}
+
+async function measureFanout(label: string, sockets: () => Promise<WebSocket[]>, receipts: number[], publish: (sentAt: number) => Promise<void>, memory: () => Promise<number>, memoryKind: string): Promise<FanoutResult> {
+  const before = await memory();
+  const open = await sockets();
+  await sleep(3_000); // settle: subscriptions done, allocations done
+  const after = await memory();
+  const line = progress(label, 2000);
+  for (let m = 0; m < 20; m++) {
+    await publish(now());
+    line.update(`message ${m + 1} / 20, ${receipts.length.toLocaleString('en')} deliveries`);
+    await sleep(500);
+  }
+  await sleep(2_000);
+  line.done(`${receipts.length.toLocaleString('en')} deliveries`);
+  open.forEach((s) => s.terminate());
+  const sorted = [...receipts].sort((a, b) => a - b);
+  return { memoryPerConnKb: ((after - before) / open.length) / 1024, memoryKind, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: receipts.length };
+}
+
+async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
+  const tenantId = `tnt_fanout_${Date.now()}`;
+  const realtime = startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: String(fanout + 100) }, 3194, ['--expose-gc']);
+  const redis = new Redis(env.REDIS_URL!);
+  const jwt = new JwtService({ secret: JWT_SECRET });
+  try {
+    await ready(3194);
+    const receipts: number[] = [];
+    const stats = async () => (await (await fetch('http://127.0.0.1:3194/stats?gc=1')).json()) as { heapUsedBytes: number };
+    return await measureFanout(
+      'fieldline',
+      () =>
+        openSockets(
+          fanout,
+          (i) => `ws://127.0.0.1:3194/ws?access_token=${jwt.sign({ sub: `viewer-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+          (socket) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['alerts'] } })),
+          (data) => {
+            const frame = JSON.parse(data) as { event: string; data: { data: { sentAt: number } } };
+            if (frame.event === 'feed') receipts.push(now() - frame.data.data.sentAt);
+          },
+          'fieldline',
+        ),
+      receipts,
+      async (sentAt) => {
+        await redis.xadd(liveKeys(tenantId).feed, '*', ...feedFields({ kind: 'alert', type: 'bench.ping', subjectId: 'bench', data: { sentAt } }));
+      },
+      async () => (await stats()).heapUsedBytes,
+      'heap',
+    );
+  } finally {
+    redis.disconnect();
+    realtime.kill('SIGTERM');
+  }
+}
+
+function centrifugoBinary(): string {
+  const bin = join(cacheDir, 'go-bin', 'centrifugo');
+  if (existsSync(bin)) return bin;
+  mkdirSync(join(cacheDir, 'go-bin'), { recursive: true });
+  console.log(`  centrifugo  first run: go install github.com/centrifugal/centrifugo/v6@${CENTRIFUGO_VERSION} (several minutes on 2 cores) …`);
+  execFileSync('go', ['install', `github.com/centrifugal/centrifugo/v6@${CENTRIFUGO_VERSION}`], { env: { ...process.env, GOBIN: join(cacheDir, 'go-bin') }, stdio: 'inherit' });
+  return bin;
+}
+
+async function centrifugoFanout(): Promise<FanoutResult> {
+  const bin = centrifugoBinary();
+  const dir = join(repoRoot, '.data', 'bench-centrifugo');
+  mkdirSync(dir, { recursive: true });
+  const config = join(dir, 'config.json');
+  // Memory engine (the default), anonymous clients allowed to subscribe, an open HTTP API: a baseline on loopback only.
+  writeFileSync(config, JSON.stringify({ http_server: { port: 18000 }, client: { insecure: true, allowed_origins: ['*'] }, http_api: { insecure: true }, health: { enabled: true }, log: { level: 'error' } }));
+  const server = spawn(bin, ['--config', config], { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  try {
+    while (!(await fetch('http://127.0.0.1:18000/health').catch(() => undefined))?.ok) await sleep(250);
+    const receipts: number[] = [];
+    return await measureFanout(
+      'centrifugo',
+      () =>
+        openSockets(
+          fanout,
+          () => 'ws://127.0.0.1:18000/connection/websocket',
+          (socket) => socket.send(`${JSON.stringify({ id: 1, connect: {} })}\n${JSON.stringify({ id: 2, subscribe: { channel: 'bench' } })}`),
+          (data) => {
+            for (const line of data.split('\n')) {
+              if (!line.includes('"push"')) continue;
+              const frame = JSON.parse(line) as { push?: { pub?: { data: { sentAt: number } } } };
+              if (frame.push?.pub) receipts.push(now() - frame.push.pub.data.sentAt);
+            }
+          },
+          'centrifugo',
+        ),
+      receipts,
+      async (sentAt) => {
+        await fetch('http://127.0.0.1:18000/api/publish', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ channel: 'bench', data: { sentAt } }) });
+      },
+      async () => rssMb(server.pid!) * 1024 * 1024,
+      'RSS',
+    );
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+async function main() {
+  console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s; fan-out: ${fanout.toLocaleString('en')} sockets`);
+  const stack = await raiseStack(stackComponents);
+  const env = stack.env as Record<string, string>;
+  const e2e = await endToEnd(env);
+  console.log(`  MQTT publish → dashboard, ${dashboards} dashboards, ${e2e.published.toLocaleString('en')} fixes: p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms (${e2e.received.toLocaleString('en')} deliveries)`);
+  const ours = await oursFanout(env);
+  const theirs = await centrifugoFanout();
+  const show = (name: string, r: FanoutResult) =>
+    console.log(`  ${name.padEnd(11)} ${fanout.toLocaleString('en')} idle sockets: ${r.memoryPerConnKb.toFixed(1)} KB ${r.memoryKind}/connection; delivery p50 ${r.p50.toFixed(1)} ms, p99 ${r.p99.toFixed(1)} ms (${r.deliveries.toLocaleString('en')} deliveries)`);
+  show('fieldline', ours);
+  show('centrifugo', theirs);
+  console.log(`  ratio fieldline / centrifugo: p99 ${(ours.p99 / theirs.p99).toFixed(2)}, p50 ${(ours.p50 / theirs.p50).toFixed(2)}`);
+  console.log('  (load driver, apps, Kafka, Redis and the embedded database share the 2 cores)');
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
