@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { WsAdapter } from '@nestjs/platform-ws';
 import { runApp } from '#libs/platform';
 import { AppModule } from './app.module';
+import { LeanWsAdapter } from './gateway/lean-ws.adapter';
 import { RealtimeEnv } from './realtime.env';
 
 runApp({
@@ -9,5 +9,5 @@ runApp({
   env: RealtimeEnv,
   module: (config, logger) => AppModule.forRoot(config, logger),
   // Plain WebSocket (ws) on the app's HTTP port, path /ws.
-  configure: (app) => void app.useWebSocketAdapter(new WsAdapter(app)),
+  configure: (app) => void app.useWebSocketAdapter(new LeanWsAdapter(app)),
 });

@@ -243,3 +243,12 @@ it('closes a socket whose token expires unless it sends a fresh one, and sheds l
     await small.stop();
   }
 }, 60_000);
+
+it('serves every socket of a tenant that appears with many at once (one start point, shared)', async () => {
+  const fresh = uniqueTenant('burst');
+  const crowd = Array.from({ length: 60 }, (_, i) => record(i % 2 ? nodeA : nodeB, { tenantId: fresh, userId: `u-${i}`, role: 'dispatcher' }, ['jobs']));
+  await Promise.all(crowd.map((r) => r.until('subscribed', () => r.of('subscribed').length > 0)));
+  await produce(h.producer, jobEvents(fresh, 'job-burst', 'tech-1', ['created']));
+  await Promise.all(crowd.map((r) => r.until('the entry', () => r.feed('job').length === 1)));
+  expect(crowd.every((r) => r.feed('job')[0]!.subjectId === 'job-burst')).toBe(true);
+}, 60_000);

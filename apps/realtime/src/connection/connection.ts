@@ -1,8 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { FeedEntry } from '#libs/live';
-import { compareFeedIds } from '#libs/live';
 import { CloseCodes, type FeedFrame, type ServerFrames, type StreamName, type Viewport } from '#libs/realtime-client';
+
+/**
+ * A feed entry as the hub hands it to sockets: its order parsed once, its frame encoded once and
+ * shared by every socket that gets it (a fan-out to 10,000 sockets serializes once, not 10,000 times).
+ */
+export class HubEntry {
+  readonly ms: number;
+  readonly seq: number;
+  private encoded?: Buffer;
+
+  constructor(readonly entry: FeedEntry) {
+    const dash = entry.id.indexOf('-');
+    this.ms = Number(entry.id.slice(0, dash));
+    this.seq = Number(entry.id.slice(dash + 1));
+  }
+
+  get frame(): Buffer {
+    const e = this.entry;
+    const frame: FeedFrame = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), data: e.data };
+    return (this.encoded ??= Buffer.from(JSON.stringify({ event: 'feed', data: frame })));
+  }
+}
 
 export interface Caller {
   tenantId: string;
@@ -35,14 +56,17 @@ export class Connection {
   readonly id = randomUUID();
   streams = new Set<StreamName>();
   viewport: Viewport | null = null;
-  /** The last feed id handed to this socket (resume point). */
+  /** The last feed id handed to this socket (resume point), and its parsed order. */
   cursor: string | null = null;
+  private cursorMs = -1;
+  private cursorSeq = -1;
   lastActivity = Date.now();
   alive = true;
   private catchingUp = false;
-  private readonly buffered: FeedEntry[] = [];
-  private readonly queue: string[] = [];
-  private readonly coalesced = new Map<string, string>();
+  // Allocated only when needed: most sockets never catch up long or fall behind.
+  private buffered?: HubEntry[];
+  private queue?: (string | Buffer)[];
+  private coalesced?: Map<string, Buffer>;
   /** Resume point for a slow-consumer close: everything up to it reached the socket's buffer. */
   private resumeAfter: string | null = null;
   private closed = false;
@@ -57,27 +81,37 @@ export class Connection {
 
   /** Starts following after `cursor`; entries offered before `endCatchUp` wait (no gap, no duplicate). */
   beginCatchUp(cursor: string): void {
-    this.cursor = cursor;
+    this.setCursor(cursor);
     this.catchingUp = true;
   }
 
   endCatchUp(): void {
     this.catchingUp = false;
-    for (const entry of this.buffered.splice(0)) this.offer(entry);
+    const waiting = this.buffered ?? [];
+    this.buffered = undefined;
+    for (const entry of waiting) this.offer(entry);
   }
 
   /** A feed entry for this tenant, live or from a catch-up read. */
-  offer(entry: FeedEntry, fromCatchUp = false): void {
+  offer(hubEntry: HubEntry, fromCatchUp = false): void {
     if (this.catchingUp && !fromCatchUp) {
-      this.buffered.push(entry);
+      (this.buffered ??= []).push(hubEntry);
       return;
     }
-    if (this.cursor === null || compareFeedIds(entry.id, this.cursor) <= 0) return;
+    if (this.cursor === null || hubEntry.ms < this.cursorMs || (hubEntry.ms === this.cursorMs && hubEntry.seq <= this.cursorSeq)) return;
     const previous = this.cursor;
-    this.cursor = entry.id;
-    if (!this.wants(entry)) return;
-    const frame: FeedFrame = { id: entry.id, kind: entry.kind, type: entry.type, subjectId: entry.subjectId, ...(entry.technicianId ? { technicianId: entry.technicianId } : {}), data: entry.data };
-    this.write(JSON.stringify({ event: 'feed', data: frame }), frame, previous);
+    this.cursor = hubEntry.entry.id;
+    this.cursorMs = hubEntry.ms;
+    this.cursorSeq = hubEntry.seq;
+    if (!this.wants(hubEntry.entry)) return;
+    this.write(hubEntry.frame, hubEntry.entry, previous);
+  }
+
+  private setCursor(id: string): void {
+    const dash = id.indexOf('-');
+    this.cursor = id;
+    this.cursorMs = Number(id.slice(0, dash));
+    this.cursorSeq = Number(id.slice(dash + 1));
   }
 
   /** Whether this caller follows and may see the entry. */
@@ -102,51 +136,55 @@ export class Connection {
   }
 
   /** `previous`: the cursor before this frame, where a resume must start if this one is not sent. */
-  private write(text: string, frame: FeedFrame | null, previous: string | null): void {
+  private write(data: string | Buffer, entry: FeedEntry | null, previous: string | null): void {
     if (this.closed) return;
-    const congested = this.socket.bufferedAmount > this.limits.highWaterBytes || this.queue.length > 0 || this.coalesced.size > 0;
-    if (!congested) {
-      this.socket.send(text);
+    if (!this.congested && this.socket.bufferedAmount <= this.limits.highWaterBytes) {
+      this.socket.send(data, { binary: false });
       return;
     }
     if (this.resumeAfter === null) {
       this.resumeAfter = previous;
       this.onCongestion?.(this.socket.bufferedAmount);
     }
-    if (frame?.kind === 'location') {
-      this.coalesced.delete(frame.subjectId); // re-insert: the newest goes last
-      this.coalesced.set(frame.subjectId, text);
+    if (entry?.kind === 'location' && Buffer.isBuffer(data)) {
+      this.coalesced ??= new Map();
+      this.coalesced.delete(entry.subjectId); // re-insert: the newest goes last
+      this.coalesced.set(entry.subjectId, data);
       return;
     }
-    this.queue.push(text);
+    (this.queue ??= []).push(data);
     if (this.queue.length > this.limits.maxQueued) this.close(CloseCodes.slowConsumer, `slow consumer; resume after ${this.resumeAfter ?? '0-0'}`);
   }
 
   /** Sends what waited while the socket was congested, as far as its buffer allows. */
   flush(): void {
     if (this.closed) return;
-    while (this.socket.bufferedAmount <= this.limits.highWaterBytes && (this.queue.length > 0 || this.coalesced.size > 0)) {
-      const next = this.queue.shift();
+    while (this.socket.bufferedAmount <= this.limits.highWaterBytes && this.congested) {
+      const next = this.queue?.shift();
       if (next !== undefined) {
-        this.socket.send(next);
+        this.socket.send(next, { binary: false });
         continue;
       }
-      const [subject, text] = this.coalesced.entries().next().value!;
-      this.coalesced.delete(subject);
-      this.socket.send(text);
+      const [subject, data] = this.coalesced!.entries().next().value!;
+      this.coalesced!.delete(subject);
+      this.socket.send(data, { binary: false });
     }
-    if (this.queue.length === 0 && this.coalesced.size === 0) this.resumeAfter = null;
+    if (!this.congested) {
+      this.resumeAfter = null;
+      this.queue = undefined;
+      this.coalesced = undefined;
+    }
   }
 
   get congested(): boolean {
-    return this.queue.length > 0 || this.coalesced.size > 0;
+    return (this.queue?.length ?? 0) > 0 || (this.coalesced?.size ?? 0) > 0;
   }
 
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
-    this.queue.length = 0;
-    this.coalesced.clear();
+    this.queue = undefined;
+    this.coalesced = undefined;
     this.socket.close(code, reason.slice(0, 120));
   }
 }

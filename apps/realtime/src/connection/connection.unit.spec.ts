@@ -1,23 +1,22 @@
 import type { WebSocket } from 'ws';
-import type { FeedEntry } from '#libs/live';
 import { CloseCodes } from '#libs/realtime-client';
-import { Connection } from './connection';
+import { Connection, HubEntry } from './connection';
 
 /** The two things Connection reads of a socket, settable: what it sent and how much is unsent. */
 class SocketProbe {
   bufferedAmount = 0;
   sent: { event: string; data: any }[] = [];
   closed?: { code: number; reason: string };
-  send(text: string) {
-    this.sent.push(JSON.parse(text));
+  send(data: string | Buffer) {
+    this.sent.push(JSON.parse(data.toString()));
   }
   close(code: number, reason: string) {
     this.closed = { code, reason };
   }
 }
 
-const location = (n: number, subject: string): FeedEntry => ({ id: `${n}-0`, kind: 'location', type: 'telemetry.location_reported', subjectId: subject, data: { lat: 52, lon: 13, at: n } });
-const job = (n: number, technicianId = 'tech-1'): FeedEntry => ({ id: `${n}-0`, kind: 'job', type: 'job.note_added', subjectId: 'job-1', technicianId, data: { n } });
+const location = (n: number, subject: string) => new HubEntry({ id: `${n}-0`, kind: 'location', type: 'telemetry.location_reported', subjectId: subject, data: { lat: 52, lon: 13, at: n } });
+const job = (n: number, technicianId = 'tech-1') => new HubEntry({ id: `${n}-0`, kind: 'job', type: 'job.note_added', subjectId: 'job-1', technicianId, data: { n } });
 
 function connection(role = 'dispatcher', limits = { highWaterBytes: 1000, maxQueued: 5 }) {
   const probe = new SocketProbe();

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
 import { RedisService } from '#libs/redis';
-import type { Connection } from '../connection/connection';
+import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
 
 const CATCH_UP_PAGE = 1_000;
@@ -70,7 +70,7 @@ export class FeedHub implements OnApplicationShutdown {
         connection.endCatchUp();
         return 'gap';
       }
-      for (const entry of page.entries) connection.offer(entry, true);
+      for (const entry of page.entries) connection.offer(new HubEntry(entry), true);
       if (page.entries.length < CATCH_UP_PAGE) break;
       cursor = page.entries.at(-1)!.id;
     }
@@ -116,7 +116,7 @@ export class FeedHub implements OnApplicationShutdown {
           const tenant = tenantId ? this.tenants.get(tenantId) : undefined;
           if (!tenant) continue;
           for (const [id, fields] of rows) {
-            const entry = parseFeedEntry(id, fields);
+            const entry = new HubEntry(parseFeedEntry(id, fields));
             tenant.lastId = id;
             for (const connection of tenant.connections) connection.offer(entry);
           }
