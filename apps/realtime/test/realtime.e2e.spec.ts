@@ -123,6 +123,7 @@ it('sends only the technicians inside a viewport, and what is inside when it mov
     fixEvent(acme, 'tech-out', 'dev-out', 1, new Date(), 48.1, 11.5),
   ]);
   await map.until('the one inside', () => map.feed('location').length > 0);
+  await eventually('both positions projected', async () => ((await h.redis.hlen(`fl:{${acme}}:pos`)) >= 2 ? true : undefined));
   await new Promise((r) => setTimeout(r, 300));
   expect(map.feed('location').map((f) => f.subjectId)).toEqual(['tech-in']);
   map.client.setViewport({ west: 11.0, south: 48.0, east: 12.0, north: 48.5 });

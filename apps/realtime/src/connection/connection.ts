@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { WebSocket } from 'ws';
+import ws, { type WebSocket } from 'ws';
 import type { FeedEntry } from '#libs/live';
 import { CloseCodes, type FeedFrame, type ServerFrames, type StreamName, type Viewport } from '#libs/realtime-client';
 
@@ -23,6 +23,22 @@ export class HubEntry {
     const frame: FeedFrame = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), data: e.data };
     return (this.encoded ??= Buffer.from(JSON.stringify({ event: 'feed', data: frame })));
   }
+
+  /** The whole WebSocket text frame (server frames are unmasked, so one frame fits every socket). */
+  get wire(): Buffer {
+    return (this.framed ??= Buffer.concat(Sender.frame(this.frame, { fin: true, opcode: 1, mask: false, readOnly: true, rsv1: false })));
+  }
+
+  private framed?: Buffer;
+}
+
+/** ws's frame builder (exported at run time as WebSocket.Sender, not in its types). */
+const Sender = (ws as unknown as { Sender: { frame(data: Buffer, options: object): Buffer[] } }).Sender;
+
+/** ws internals used for the shared frame: the TCP socket and the sender's queue (empty unless compressing). */
+interface WsInternals {
+  _socket?: { write(data: Buffer): boolean };
+  _sender?: { _queue: unknown[] };
 }
 
 export interface Caller {
@@ -104,6 +120,12 @@ export class Connection {
     this.cursorMs = hubEntry.ms;
     this.cursorSeq = hubEntry.seq;
     if (!this.wants(hubEntry.entry)) return;
+    // Fast path: the pre-built frame straight onto the TCP socket, when ws has nothing of its own queued.
+    const internals = this.socket as unknown as WsInternals;
+    if (!this.congested && !this.closed && internals._socket && internals._sender?._queue.length === 0 && this.socket.readyState === 1 && this.socket.bufferedAmount <= this.limits.highWaterBytes) {
+      internals._socket.write(hubEntry.wire);
+      return;
+    }
     this.write(hubEntry.frame, hubEntry.entry, previous);
   }
 
