@@ -6,6 +6,7 @@
 //    device's publish to the dashboard's receipt;
 // 2. fan-out: one tenant feed to --fanout idle sockets: memory per connection, then p99 delivery;
 // 3. the same fan-out through Centrifugo (go install, memory engine) as the baseline, with ratios.
+// Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -30,12 +31,15 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '2000' },
     seconds: { type: 'string', default: '15' },
     fanout: { type: 'string', default: '10000' },
+    nodes: { type: 'string', default: '1' },
   },
 });
 const dashboards = Number(values.dashboards);
 const rate = Number(values.rate);
 const seconds = Number(values.seconds);
 const fanout = Number(values.fanout);
+/** Gateway processes sharing the sockets round-robin (one per core is how Node scales on a machine). */
+const nodes = Number(values.nodes);
 const JWT_SECRET = 'bench-realtime-secret-that-is-long-enough-0123';
 const CENTRIFUGO_VERSION = 'v6.9.1';
 const now = () => performance.timeOrigin + performance.now();
@@ -95,9 +99,10 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
   const ingest = startApp('ingest', { ...env, MQTT_PORT: '18841', MQTT_WS_PORT: '18842' }, 3191);
   const group = `bench-rt-${Date.now()}`;
   const projector = startApp('projector', { ...env, PROJECTOR_GROUP_PREFIX: group, PROJECTOR_PROJECTIONS: 'telemetry' }, 3192);
-  const realtime = startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: '100000' }, 3193);
+  const gatewayPorts = Array.from({ length: nodes }, (_, n) => 3193 + n * 10);
+  const gateways = gatewayPorts.map((port) => startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: '100000' }, port));
   try {
-    await Promise.all([ready(3191), ready(3192), ready(3193)]);
+    await Promise.all([ready(3191), ready(3192), ...gatewayPorts.map(ready)]);
     // A new projector group starts at the beginning of the topic: measure once it is caught up.
     const kafka = new Kafka({ brokers: env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
     const catchUp = progress('projector', 2000);
@@ -116,7 +121,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     let measuring = false;
     const sockets = await openSockets(
       dashboards,
-      (i) => `ws://127.0.0.1:3193/ws?access_token=${jwt.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+      (i) => `ws://127.0.0.1:${gatewayPorts[i % nodes]}/ws?access_token=${jwt.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
       (socket, i) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['locations'], viewport: cellBox(i) } })),
       (data) => {
         if (!measuring) return;
@@ -153,7 +158,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     latencies.sort((a, b) => a - b);
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, published };
   } finally {
-    for (const child of [ingest, projector, realtime]) child.kill('SIGTERM');
+    for (const child of [ingest, projector, ...gateways]) child.kill('SIGTERM');
   }
 }
 
@@ -188,19 +193,20 @@ async function measureFanout(label: string, sockets: () => Promise<WebSocket[]>,
 
 async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
   const tenantId = `tnt_fanout_${Date.now()}`;
-  const realtime = startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: String(fanout + 100) }, 3194, ['--expose-gc']);
+  const ports = Array.from({ length: nodes }, (_, n) => 3194 + n * 10);
+  const gateways = ports.map((port) => startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: String(fanout + 100) }, port, ['--expose-gc']));
   const redis = new Redis(env.REDIS_URL!);
   const jwt = new JwtService({ secret: JWT_SECRET });
   try {
-    await ready(3194);
+    await Promise.all(ports.map(ready));
     const receipts: number[] = [];
-    const stats = async () => (await (await fetch('http://127.0.0.1:3194/stats?gc=1')).json()) as { heapUsedBytes: number };
+    const heap = async (port: number) => ((await (await fetch(`http://127.0.0.1:${port}/stats?gc=1`)).json()) as { heapUsedBytes: number }).heapUsedBytes;
     return await measureFanout(
       'fieldline',
       () =>
         openSockets(
           fanout,
-          (i) => `ws://127.0.0.1:3194/ws?access_token=${jwt.sign({ sub: `viewer-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+          (i) => `ws://127.0.0.1:${ports[i % nodes]}/ws?access_token=${jwt.sign({ sub: `viewer-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
           (socket) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['alerts'] } })),
           (data) => {
             const frame = JSON.parse(data) as { event: string; data: { data: { sentAt: number } } };
@@ -212,12 +218,12 @@ async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
       async (sentAt) => {
         await redis.xadd(liveKeys(tenantId).feed, '*', ...feedFields({ kind: 'alert', type: 'bench.ping', subjectId: 'bench', data: { sentAt } }));
       },
-      async () => (await stats()).heapUsedBytes,
+      async () => (await Promise.all(ports.map(heap))).reduce((a, b) => a + b, 0),
       'heap',
     );
   } finally {
     redis.disconnect();
-    realtime.kill('SIGTERM');
+    gateways.forEach((g) => g.kill('SIGTERM'));
   }
 }
 
@@ -270,7 +276,7 @@ async function centrifugoFanout(): Promise<FanoutResult> {
 }
 
 async function main() {
-  console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s; fan-out: ${fanout.toLocaleString('en')} sockets`);
+  console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s; fan-out: ${fanout.toLocaleString('en')} sockets; ${nodes} gateway process(es)`);
   const stack = await raiseStack(stackComponents);
   const env = stack.env as Record<string, string>;
   const e2e = await endToEnd(env);

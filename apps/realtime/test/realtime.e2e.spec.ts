@@ -253,3 +253,22 @@ it('serves every socket of a tenant that appears with many at once (one start po
   await Promise.all(crowd.map((r) => r.until('the entry', () => r.feed('job').length === 1)));
   expect(crowd.every((r) => r.feed('job')[0]!.subjectId === 'job-burst')).toBe(true);
 }, 60_000);
+
+it('turns a user idle after inactivity on all their connections, and online again with activity', async () => {
+  const quick = await startGateway({ PRESENCE_IDLE_AFTER_S: '5' });
+  try {
+    const who = { tenantId: acme, userId: `u-idle-${randomUUID().slice(0, 6)}`, role: 'dispatcher' };
+    const watcher = record(nodeA, dispatcher, ['presence']);
+    await watcher.until('subscribed', () => watcher.of('subscribed').length > 0);
+    const stateOf = () => watcher.of('presence').filter((p) => p.userId === who.userId).at(-1)?.state;
+    const user = record(quick, who, ['jobs']);
+    await watcher.until('online', () => stateOf() === 'online');
+    await watcher.until('idle', () => stateOf() === 'idle', 15_000);
+    user.client.send('presence', { state: 'active' });
+    await watcher.until('online again', () => stateOf() === 'online');
+    user.close();
+    await watcher.until('offline', () => stateOf() === 'offline');
+  } finally {
+    await quick.stop();
+  }
+}, 60_000);

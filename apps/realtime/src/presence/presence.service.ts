@@ -12,8 +12,8 @@ const presenceKeys = (tenantId: string) => ({
   users: `fl:{${tenantId}}:users`,
   /** Hash connId → { node, expiresAt, activeAt } of one user's live connections. */
   connectionsOf: (userId: string) => `fl:{${tenantId}}:conns:${userId}`,
-  /** Set of users with connection records, for the sweep. */
-  connected: `fl:{${tenantId}}:connected`,
+  /** Sorted set userId → when their state may next change by itself (a record expiring, going idle). */
+  deadlines: `fl:{${tenantId}}:deadlines`,
   channel: `fl:{${tenantId}}:presence`,
 });
 /** Tenants with connections anywhere, for the sweep (an index, keyed by tenant ids). */
@@ -22,23 +22,33 @@ const TENANTS = 'fl:presence:tenants';
 // Recomputes one user's presence from their connection records: expired ones are dropped, then
 // online (an active connection), idle (connections, none active lately) or offline (none).
 // Stores and publishes only a change, atomically, so several nodes evaluating at once tell it once.
-// KEYS: users, the user's connections, connected set, channel. ARGV: userId, nowMs, idleAfterMs, technicianId.
+// The user's next deadline (earliest record expiry, or going idle) goes to the deadlines set, so
+// the sweep only evaluates users whose state may have changed by itself.
+// KEYS: users, the user's connections, deadlines, channel. ARGV: userId, nowMs, idleAfterMs, technicianId.
 const EVALUATE = `
 local conns = redis.call('HGETALL', KEYS[2])
 local now = tonumber(ARGV[2])
-local alive, active, lastSeen = 0, false, 0
+local idleAfter = tonumber(ARGV[3])
+local alive, active, lastSeen, lastActive, nextChange = 0, false, 0, 0, nil
 for i = 1, #conns, 2 do
   local c = cjson.decode(conns[i + 1])
   if c.expiresAt < now then
     redis.call('HDEL', KEYS[2], conns[i])
   else
     alive = alive + 1
-    if now - c.activeAt < tonumber(ARGV[3]) then active = true end
+    if now - c.activeAt < idleAfter then active = true end
+    if c.activeAt > lastActive then lastActive = c.activeAt end
+    if not nextChange or c.expiresAt < nextChange then nextChange = c.expiresAt end
   end
   local seen = math.min(c.expiresAt, now)
   if seen > lastSeen then lastSeen = seen end
 end
-if alive == 0 then redis.call('SREM', KEYS[3], ARGV[1]) end
+if alive == 0 then
+  redis.call('ZREM', KEYS[3], ARGV[1])
+else
+  if active and lastActive + idleAfter < nextChange then nextChange = lastActive + idleAfter end
+  redis.call('ZADD', KEYS[3], nextChange, ARGV[1])
+end
 local state = 'offline'
 if alive > 0 then state = active and 'online' or 'idle' end
 local held = redis.call('HGET', KEYS[1], ARGV[1])
@@ -77,8 +87,9 @@ const presenceEventOf: Record<PresenceFrame['state'], PresenceEventType> = {
 
 /**
  * Presence per user across all their connections on all nodes. Each connection is a record with
- * an expiry renewed by this node's heartbeat; a crashed node stops renewing and its connections
- * expire within PRESENCE_TTL_S, which every node's sweep notices. Changes are published (Redis
+ * an expiry renewed by this node's heartbeat (one pipeline per beat); a crashed node stops renewing
+ * and its connections expire within PRESENCE_TTL_S, which a sweep notices: each user has a deadline
+ * (the earliest expiry or going idle) and only users past theirs are evaluated. Changes are published (Redis
  * pub/sub → every node's sockets) and sent to Kafka as presence events.
  */
 @Injectable()
@@ -143,37 +154,37 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     return Object.values(all).map((v) => toFrame(JSON.parse(v) as PresenceDoc));
   }
 
-  private async renew(connection: Connection): Promise<void> {
-    const keys = presenceKeys(connection.caller.tenantId);
-    const record = { node: this.options.nodeId, expiresAt: Date.now() + this.options.presenceTtlMs, activeAt: connection.lastActivity };
-    await this.redis.client
-      .multi()
-      .hset(keys.connectionsOf(connection.caller.userId), connection.id, JSON.stringify(record))
-      .sadd(keys.connected, connection.caller.userId)
-      .exec();
+  private async renew(...connections: Connection[]): Promise<void> {
+    if (connections.length === 0) return;
+    const expiresAt = Date.now() + this.options.presenceTtlMs;
+    const pipeline = this.redis.client.pipeline(); // one round trip for every connection of this node
+    for (const c of connections) {
+      pipeline.hset(presenceKeys(c.caller.tenantId).connectionsOf(c.caller.userId), c.id, JSON.stringify({ node: this.options.nodeId, expiresAt, activeAt: c.lastActivity }));
+    }
+    await pipeline.exec();
   }
 
-  /** Renews this node's connections, then re-evaluates every user with connections in every tenant. */
+  /** Renews this node's connections, then evaluates the users whose deadline passed, in every tenant. */
   private async beat(): Promise<void> {
-    await Promise.all([...this.local.values()].map((c) => this.renew(c)));
+    await this.renew(...this.local.values());
+    const now = Date.now();
     for (const tenantId of await this.redis.client.smembers(TENANTS)) {
       const keys = presenceKeys(tenantId);
-      const connected = await this.redis.client.smembers(keys.connected);
-      if (connected.length === 0) {
+      if ((await this.redis.client.zcard(keys.deadlines)) === 0) {
         await this.redis.client.srem(TENANTS, tenantId);
         continue;
       }
-      const docs = await this.redis.client.hmget(keys.users, ...connected);
-      await Promise.all(
-        connected.map((userId, i) => this.evaluate(tenantId, userId, docs[i] ? (JSON.parse(docs[i]!) as PresenceDoc).technicianId : undefined)),
-      );
+      const due = await this.redis.client.zrangebyscore(keys.deadlines, '-inf', now, 'LIMIT', 0, 5_000);
+      if (due.length === 0) continue;
+      const docs = await this.redis.client.hmget(keys.users, ...due);
+      await Promise.all(due.map((userId, i) => this.evaluate(tenantId, userId, docs[i] ? (JSON.parse(docs[i]!) as PresenceDoc).technicianId : undefined)));
     }
   }
 
   private async evaluate(tenantId: string, userId: string, technicianId?: string): Promise<void> {
     const keys = presenceKeys(tenantId);
     const changed = await (this.redis.client as unknown as { flPresence: (...args: (string | number)[]) => Promise<string | null> }).flPresence(
-      keys.users, keys.connectionsOf(userId), keys.connected, keys.channel, userId, Date.now(), this.options.presenceIdleMs, technicianId ?? '',
+      keys.users, keys.connectionsOf(userId), keys.deadlines, keys.channel, userId, Date.now(), this.options.presenceIdleMs, technicianId ?? '',
     );
     if (!changed) return;
     // The node that saw the change records it: presence shows in history too.
