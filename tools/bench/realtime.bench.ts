@@ -281,6 +281,7 @@ async function main() {
   const env = stack.env as Record<string, string>;
   const e2e = await endToEnd(env);
   console.log(`  MQTT publish → dashboard, ${dashboards} dashboards, ${e2e.published.toLocaleString('en')} fixes: p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms (${e2e.received.toLocaleString('en')} deliveries)`);
+  if (fanout === 0) process.exit(0);
   const ours = await oursFanout(env);
   const theirs = await centrifugoFanout();
   const show = (name: string, r: FanoutResult) =>

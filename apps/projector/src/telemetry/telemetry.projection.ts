@@ -28,18 +28,20 @@ export class TelemetryProjection implements Projection {
   }
 
   async apply(events: FieldlineEvent[]): Promise<void> {
-    const { locations } = await this.history.write(this.db, events);
-    // History first, live state second: a crash in between replays the batch, the rows are skipped as
-    // duplicates and the live state (guarded by fix time) catches up. Live state and the feed get the
-    // newest fix per subject of the batch (latest wins, as screens coalesce anyway): live batches are
-    // small, so nearly every fix shows; a catch-up after downtime does not flood screens with history.
+    // History and live state are written side by side (screens do not wait for the database); both
+    // are idempotent and the offsets are committed after both, so a crash anywhere replays the batch:
+    // rows are skipped as duplicates, the live state (guarded by fix time) applies what it missed.
+    // Live state and the feed get the newest fix per subject of the batch (latest wins, as screens
+    // coalesce anyway): live batches are small, so nearly every fix shows; a catch-up after downtime
+    // does not flood screens with history.
     const newest = new Map<string, Location>();
-    for (const e of locations) {
+    for (const e of events) {
+      if (e.type !== 'telemetry.location_reported') continue;
       const key = `${e.tenantId}|${e.data.subjectId}`;
       const held = newest.get(key);
       if (!held || e.occurredAt >= held.occurredAt) newest.set(key, e);
     }
-    await Promise.all([...newest.values()].map((e) => this.applyLive(e)));
+    await Promise.all([this.history.write(this.db, events), ...[...newest.values()].map((e) => this.applyLive(e))]);
   }
 
   private applyLive(e: Location): Promise<string | null> {
