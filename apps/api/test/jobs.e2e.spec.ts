@@ -87,6 +87,8 @@ it('validates bodies field by field and never answers bad input with a 500', asy
   const unknownField = await acme.dispatcher.post('/jobs', { title: 'x', bogus: true });
   expect(unknownField.status).toBe(400);
   expect(unknownField.body.errors).toEqual([{ field: 'bogus', messages: [expect.stringContaining('should not exist')] }]);
+  const nul = await acme.dispatcher.post('/jobs', { title: 'boiler\u0000', window: window(3) });
+  expect({ status: nul.status, errors: nul.body.errors }).toEqual({ status: 400, errors: [{ field: 'title', messages: [expect.stringContaining('NUL')] }] });
   const badLatitude = await acme.dispatcher.post('/jobs', { title: 'x', location: { lat: 91, lon: 0 } });
   expect(badLatitude.body.errors[0].field).toBe('location.lat');
   const malformed = await acme.dispatcher.post('/jobs', '{"title":');

@@ -96,9 +96,9 @@ export class RealtimeClient {
     this.send('subscribe', { streams: this.options.streams, after: feedId, ...(this.viewport ? { viewport: this.viewport } : {}) });
   }
 
-  /** Backoff before reconnect attempt `attempt` (0-based): random in [0, min(max, base·2^attempt)]. */
+  /** Backoff before reconnect attempt `attempt` (0-based): random in [0, min(max, base·2^attempt)). */
   static backoffMs(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-    return Math.round(random() * Math.min(maxMs, baseMs * 2 ** attempt));
+    return Math.floor(random() * Math.min(maxMs, baseMs * 2 ** attempt));
   }
 
   private async open(): Promise<void> {

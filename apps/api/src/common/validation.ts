@@ -8,8 +8,30 @@ import { problem } from './problem';
  */
 class FieldlineValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata) {
+    if (metadata.type === 'body' || metadata.type === 'query' || metadata.type === 'param') {
+      const at = nulCharacterAt(value);
+      if (at !== undefined) {
+        throw problem(400, 'validation', 'Bad Request', 'the request has invalid fields', {
+          errors: [{ field: at || metadata.type, messages: ['must not contain NUL characters (\\u0000)'] }],
+        });
+      }
+    }
     return super.transform(metadata.type === 'body' || metadata.type === 'query' ? withoutNulls(value) : value, metadata);
   }
+}
+
+/**
+ * PostgreSQL text and jsonb cannot hold U+0000: a string carrying it would fail at the database as
+ * a 500. Refused up front, with the field's path.
+ */
+function nulCharacterAt(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, v] of Object.entries(value)) {
+    const found = nulCharacterAt(v, path ? `${path}.${key}` : key);
+    if (found !== undefined) return found;
+  }
+  return undefined;
 }
 
 function withoutNulls(value: unknown): unknown {
