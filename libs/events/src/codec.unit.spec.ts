@@ -197,3 +197,11 @@ describe('deadLetter', () => {
     expect(deadLetterSchema.safeParse(record).success).toBe(true);
   });
 });
+
+describe('NUL characters', () => {
+  it('are refused in ids and texts, where PostgreSQL could not store them: a dead letter, not a poisoned projection', () => {
+    const event = sampleEvent('job.note_added');
+    const parsed = parseEvent(JSON.stringify({ ...event, data: { ...event.data, text: 'gate\u0000code' } }));
+    expect(parsed).toMatchObject({ ok: false, code: 'invalid_data', reason: expect.stringContaining('NUL') });
+  });
+});

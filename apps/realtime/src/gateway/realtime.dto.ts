@@ -32,7 +32,7 @@ export class PresenceDto {
 
 export class ChatSendDto {
   @Matches(ID) jobId!: string;
-  @IsString() @MinLength(1) @MaxLength(4000) text!: string;
+  @IsString() @MinLength(1) @MaxLength(4000) @Matches(/^[^\u0000]*$/, { message: 'text must not contain NUL characters' }) text!: string;
   @Matches(ID) clientMessageId!: string;
 }
 

@@ -17,10 +17,15 @@ export const defineEvent = <TData extends z.ZodType>(schemaVersion: number, data
 // UTC only ('Z'): every producer normalises, so consumers can compare and sort the strings as they are.
 export const isoDateTime = () => z.iso.datetime();
 
-/** Opaque ids minted elsewhere (job ids, user ids, device serials): only "not empty" is universal. */
-export const id = () => z.string().min(1).max(200);
+// U+0000 cannot be stored in PostgreSQL text or jsonb: an event carrying it would poison every
+// projection that writes it, so it is refused where events are made and read.
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters (\\u0000)';
 
-export const text = (max = 2000) => z.string().trim().min(1).max(max);
+/** Opaque ids minted elsewhere (job ids, user ids, device serials): only "not empty" is universal. */
+export const id = () => z.string().min(1).max(200).refine(noNul, NUL_MESSAGE);
+
+export const text = (max = 2000) => z.string().trim().min(1).max(max).refine(noNul, NUL_MESSAGE);
 
 export const latitude = () => z.number().min(-90).max(90);
 export const longitude = () => z.number().min(-180).max(180);
