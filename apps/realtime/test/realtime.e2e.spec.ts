@@ -45,7 +45,7 @@ function jobEvents(tenantId: string, jobId: string, technicianId: string, steps:
 beforeAll(async () => {
   h = await harness();
   [projector, nodeA, nodeB] = await Promise.all([
-    startProjector(`e2e-rt-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'dispatch,telemetry' }),
+    startProjector(`e2e-rt-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'dispatch,telemetry,presence' }),
     startGateway(),
     startGateway({ REALTIME_MAX_QUEUED: '50', REALTIME_HIGH_WATER_BYTES: '16384' }),
   ]);
@@ -201,7 +201,7 @@ it('keeps a socket that never reads bounded while 20,000 updates flow: job messa
   const notes = jobEvents(acme, jobId, 'tech-1', Array(200).fill('note'));
   for (let i = 0; i < 200; i++) await produce(h.producer, [...updates.slice(i * 100, (i + 1) * 100), notes[i]!]);
   await eventually('the feed written', async () => ((await h.redis.hget(`fl:{${acme}}:jobs`, jobId)) ?? '').includes('"version":201') || undefined, 60_000);
-  await new Promise((r) => setTimeout(r, 1_000));
+  await new Promise((r) => setTimeout(r, 5_000)); // two heartbeat intervals without a pong
   const grown = rss() - before;
   socket.resume();
 
@@ -271,4 +271,22 @@ it('turns a user idle after inactivity on all their connections, and online agai
   } finally {
     await quick.stop();
   }
+}, 60_000);
+
+it("counts a technician's phone (its MQTT session) in their presence: online without a socket while it is connected", async () => {
+  const tech3 = { tenantId: acme, userId: 'u-tech3', role: 'technician', technicianId: 'tech-3' };
+  const deviceId = `dev-phone-${randomUUID().slice(0, 6)}`;
+  await h.db.query("INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id) VALUES ($1, $2, 'phone', 'p', 'x', 'tech-3')", [deviceId, acme]);
+  const watcher = record(nodeB, dispatcher, ['presence']);
+  await watcher.until('subscribed', () => watcher.of('subscribed').length > 0);
+  const last = () => watcher.of('presence').filter((p) => p.userId === tech3.userId).at(-1);
+  const app = record(nodeA, tech3, ['jobs']); // the technician's web app, once: realtime learns who tech-1 is
+  await watcher.until('online', () => last()?.state === 'online');
+  app.close();
+  await watcher.until('offline', () => last()?.state === 'offline');
+
+  await produce(h.producer, [event('presence.device_connected', { deviceId }, acme, deviceId)]);
+  await watcher.until('online through the phone', () => last()?.state === 'online' && last()?.device === true);
+  await produce(h.producer, [event('presence.device_disconnected', { deviceId, reason: 'keepalive timeout' }, acme, deviceId)]);
+  await watcher.until('offline with the phone gone', () => last()?.state === 'offline' && last()?.device === false);
 }, 60_000);

@@ -21,6 +21,8 @@ export const liveKeys = (tenantId: string) => {
     tracking: `${base}:trk`,
     /** Hash subjectId → signal alert state (JSON). */
     alerts: `${base}:alerts`,
+    /** Set of a technician's devices connected over MQTT (their phone counts in their presence). */
+    technicianDevices: (technicianId: string) => `${base}:tdev:${technicianId}`,
     /** Hash messageId / receipt → the chat entries already in the feed (JSON). */
     chat: `${base}:chat`,
   };

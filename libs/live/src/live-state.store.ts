@@ -160,6 +160,11 @@ export class LiveStateStore {
     );
   }
 
+  async setTechnicianDevice(tenantId: string, technicianId: string, deviceId: string, connected: boolean): Promise<void> {
+    const key = liveKeys(tenantId).technicianDevices(technicianId);
+    await (connected ? this.redis.sadd(key, deviceId) : this.redis.srem(key, deviceId));
+  }
+
   async getDocs<T>(tenantId: string, hash: DocHash, fields: string[]): Promise<Map<string, T>> {
     const found = new Map<string, T>();
     if (fields.length === 0) return found;

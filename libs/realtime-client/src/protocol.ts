@@ -38,6 +38,8 @@ export interface PresenceFrame {
   state: 'online' | 'idle' | 'offline';
   lastSeenAt?: string;
   technicianId?: string;
+  /** For a technician: their phone is connected over MQTT (which keeps them online without a socket). */
+  device?: boolean;
 }
 
 /** What the server sends. */

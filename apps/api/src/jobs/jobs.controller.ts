@@ -10,6 +10,7 @@ import { CommandRoute, ResourceRoute } from '../common/routes';
 import {
   AssignDto,
   BulkAssignDto,
+  ChatPageQuery,
   CompleteDto,
   CreateJobDto,
   ListJobsQuery,
@@ -74,6 +75,13 @@ export class JobsController {
   @Access(READ)
   history(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string) {
     return this.jobs.history(principal, jobId);
+  }
+
+  /** The job's chat thread, oldest first (messages are posted over the realtime socket). */
+  @ResourceRoute('jobId', 'chat')
+  @Access(READ)
+  chat(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Query() query: ChatPageQuery) {
+    return this.jobs.chat(principal, jobId, query.limit ?? 100, query.cursor);
   }
 
   @CommandRoute('jobId', 'assign') @Access(DISPATCH) assign(@Req() r: Call, @Body() b: AssignDto) { return this.run(r, 'AssignJob', { technicianId: b.technicianId }); }

@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { checkAssignment, fold, type Job, type JobCommand, jobDecider, technicianDecider, termsOf } from '#libs/domain';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
+import { keysetPage } from '../common/pagination';
 import { commandContext } from '../common/request-context';
 import { type Problem, problem } from '../common/problem';
 import { toProblem } from '../common/problem-details.filter';
@@ -85,6 +86,23 @@ export class JobsService {
     const { events, version } = await this.store.readStream(principal.tenantId, jobId);
     if (version === 0) throw notFound(jobId); // unknown here, or another tenant's: the same answer
     return { jobId, version, events };
+  }
+
+  async chat(principal: Principal, jobId: string, limit: number, cursor?: string) {
+    await this.get(principal, jobId); // unknown, another tenant's, or not this technician's: 404
+    const { rows, nextCursor } = await keysetPage<{ message_id: string; author_id: string; author_role: string; text: string; posted_at: Date }>(this.db, {
+      from: 'chat_messages',
+      where: ['tenant_id = $1', 'job_id = $2'],
+      values: [principal.tenantId, jobId],
+      sortKey: `to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
+      idColumn: 'message_id',
+      limit,
+      ...(cursor ? { cursor } : {}),
+    });
+    return {
+      items: rows.map((r) => ({ messageId: r.message_id, authorId: r.author_id, authorRole: r.author_role, text: r.text, postedAt: r.posted_at.toISOString() })),
+      nextCursor,
+    };
   }
 
   /** Keyset pagination over (sort column, job id): stable under concurrent inserts, no OFFSET scans. */

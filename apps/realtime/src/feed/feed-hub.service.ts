@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
+import { type FeedEntry, liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
 import { RedisService } from '#libs/redis';
 import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
@@ -18,6 +18,7 @@ const CATCH_UP_PAGE = 1_000;
 export class FeedHub implements OnApplicationShutdown {
   private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string; ready: Promise<void> }>();
   private reader?: Redis;
+  private entryListener?: (tenantId: string, entry: FeedEntry) => void;
   private running = true;
   private loop?: Promise<void>;
 
@@ -26,6 +27,11 @@ export class FeedHub implements OnApplicationShutdown {
     private readonly live: LiveStateStore,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
   ) {}
+
+  /** Told of every entry read from a feed, once per node (presence follows device entries). */
+  onEntry(listener: (tenantId: string, entry: FeedEntry) => void): void {
+    this.entryListener = listener;
+  }
 
   get connectionCount(): number {
     let n = 0;
@@ -119,6 +125,7 @@ export class FeedHub implements OnApplicationShutdown {
             const entry = new HubEntry(parseFeedEntry(id, fields));
             tenant.lastId = id;
             for (const connection of tenant.connections) connection.offer(entry);
+            this.entryListener?.(tenantId!, entry.entry);
           }
         }
       } catch (error) {

@@ -81,6 +81,9 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
         if (c.streams.has('presence') && (c.caller.role !== 'technician' || frame.userId === c.caller.userId)) c.send('presence', frame);
       }
     });
+    this.hub.onEntry((tenantId, entry) => {
+      if (entry.kind === 'presence' && entry.technicianId) void this.presence.deviceChanged(tenantId, entry.technicianId).catch(() => undefined);
+    });
     this.chat.onTyping((tenantId, typing) => {
       for (const c of this.hub.connectionsOf(tenantId)) {
         if (c.streams.has('chat') && c.caller.userId !== typing.userId) void this.maySeeJob(c, typing.jobId).then((ok) => ok && c.send('typing', typing));

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { keyFor, newEnvelope, type PresenceEventType, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import type { PresenceFrame } from '#libs/realtime-client';
+import { liveKeys } from '#libs/live';
 import { RedisService } from '#libs/redis';
 import type { Connection } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
@@ -15,6 +16,8 @@ const presenceKeys = (tenantId: string) => ({
   /** Sorted set userId → when their state may next change by itself (a record expiring, going idle). */
   deadlines: `fl:{${tenantId}}:deadlines`,
   channel: `fl:{${tenantId}}:presence`,
+  /** Hash technicianId → the user acting as that technician (learned when they connect). */
+  technicianUsers: `fl:{${tenantId}}:techusers`,
 });
 /** Tenants with connections anywhere, for the sweep (an index, keyed by tenant ids). */
 const TENANTS = 'fl:presence:tenants';
@@ -24,9 +27,11 @@ const TENANTS = 'fl:presence:tenants';
 // Stores and publishes only a change, atomically, so several nodes evaluating at once tell it once.
 // The user's next deadline (earliest record expiry, or going idle) goes to the deadlines set, so
 // the sweep only evaluates users whose state may have changed by itself.
-// KEYS: users, the user's connections, deadlines, channel. ARGV: userId, nowMs, idleAfterMs, technicianId.
+// A technician whose phone is connected over MQTT (KEYS[5], kept by the projector) is online too.
+// KEYS: users, the user's connections, deadlines, channel, the technician's devices. ARGV: userId, nowMs, idleAfterMs, technicianId.
 const EVALUATE = `
 local conns = redis.call('HGETALL', KEYS[2])
+local devices = redis.call('SCARD', KEYS[5])
 local now = tonumber(ARGV[2])
 local idleAfter = tonumber(ARGV[3])
 local alive, active, lastSeen, lastActive, nextChange = 0, false, 0, 0, nil
@@ -51,9 +56,14 @@ else
 end
 local state = 'offline'
 if alive > 0 then state = active and 'online' or 'idle' end
+if alive == 0 and devices > 0 then state = 'online' end
+local device = devices > 0
 local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held and cjson.decode(held).state == state then return false end
-local doc = { userId = ARGV[1], state = state }
+if held then
+  local h = cjson.decode(held)
+  if h.state == state and (h.device == true) == device then return false end
+end
+local doc = { userId = ARGV[1], state = state, device = device }
 if ARGV[4] ~= '' then doc.technicianId = ARGV[4] end
 if state == 'offline' then
   if lastSeen == 0 and held then lastSeen = cjson.decode(held).lastSeenMs or now end
@@ -68,6 +78,7 @@ return json
 interface PresenceDoc {
   userId: string;
   state: PresenceFrame['state'];
+  device?: boolean;
   technicianId?: string;
   lastSeenMs?: number;
 }
@@ -75,7 +86,7 @@ interface PresenceDoc {
 const toFrame = (doc: PresenceDoc): PresenceFrame => ({
   userId: doc.userId,
   state: doc.state,
-  ...(doc.technicianId ? { technicianId: doc.technicianId } : {}),
+  ...(doc.technicianId ? { technicianId: doc.technicianId, device: doc.device === true } : {}),
   ...(doc.lastSeenMs ? { lastSeenAt: new Date(doc.lastSeenMs).toISOString() } : {}),
 });
 
@@ -104,7 +115,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     private readonly kafka: KafkaService,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
   ) {
-    this.redis.client.defineCommand('flPresence', { numberOfKeys: 4, lua: EVALUATE });
+    this.redis.client.defineCommand('flPresence', { numberOfKeys: 5, lua: EVALUATE });
   }
 
   /** Where changes of any tenant go on this node (the gateway routes them to sockets). */
@@ -133,6 +144,8 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
   async connected(connection: Connection): Promise<void> {
     this.local.set(connection.id, connection);
     await this.redis.client.sadd(TENANTS, connection.caller.tenantId);
+    const { tenantId, technicianId, userId } = connection.caller;
+    if (technicianId) await this.redis.client.hset(presenceKeys(tenantId).technicianUsers, technicianId, userId);
     await this.renew(connection);
     await this.evaluate(connection.caller.tenantId, connection.caller.userId, connection.caller.technicianId);
   }
@@ -147,6 +160,12 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
     connection.lastActivity = state === 'active' ? Date.now() : 0;
     await this.renew(connection);
     await this.evaluate(connection.caller.tenantId, connection.caller.userId, connection.caller.technicianId);
+  }
+
+  /** A technician's phone connected or went away (a device presence entry of the feed). */
+  async deviceChanged(tenantId: string, technicianId: string): Promise<void> {
+    const userId = await this.redis.client.hget(presenceKeys(tenantId).technicianUsers, technicianId);
+    if (userId) await this.evaluate(tenantId, userId, technicianId);
   }
 
   async snapshot(tenantId: string): Promise<PresenceFrame[]> {
@@ -184,7 +203,7 @@ export class PresenceService implements OnApplicationBootstrap, OnApplicationShu
   private async evaluate(tenantId: string, userId: string, technicianId?: string): Promise<void> {
     const keys = presenceKeys(tenantId);
     const changed = await (this.redis.client as unknown as { flPresence: (...args: (string | number)[]) => Promise<string | null> }).flPresence(
-      keys.users, keys.connectionsOf(userId), keys.deadlines, keys.channel, userId, Date.now(), this.options.presenceIdleMs, technicianId ?? '',
+      keys.users, keys.connectionsOf(userId), keys.deadlines, keys.channel, liveKeys(tenantId).technicianDevices(technicianId ?? ''), userId, Date.now(), this.options.presenceIdleMs, technicianId ?? '',
     );
     if (!changed) return;
     // The node that saw the change records it: presence shows in history too.

@@ -103,3 +103,8 @@ export class BulkAssignDto {
   @Type(() => BulkAssignmentDto)
   assignments!: BulkAssignmentDto[];
 }
+
+export class ChatPageQuery {
+  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
+}
