@@ -71,6 +71,20 @@ redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
 `;
 
+// The same, and in the same step a member added to or removed from a set (a technician's connected
+// devices), so whoever reads the feed entry finds the set already changed.
+// KEYS: hash, feed, set. ARGV: field, version, docJson, feed entries (JSON), maxLen, maxAgeMs, member, 'add' | 'remove'.
+const APPLY_VERSIONED_MEMBER = `
+local held = redis.call('HGET', KEYS[1], ARGV[1])
+if held then
+  local version = cjson.decode(held).version
+  if version and version >= tonumber(ARGV[2]) then return false end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[8] == 'add' then redis.call('SADD', KEYS[3], ARGV[7]) else redis.call('SREM', KEYS[3], ARGV[7]) end
+return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
+`;
+
 // Appends entries (a JSON array of field lists) and returns the last id. Trims by length on every
 // append and by age (MINID) as well; both approximate (~), so cheap.
 const FEED_APPEND = `
@@ -86,6 +100,7 @@ local function FEED_APPEND(feed, entriesJson, maxLen, maxAgeMs)
 end
 `;
 interface LiveCommands {
+  flApplyVersionedMember(hash: string, feed: string, set: string, ...argv: (string | number)[]): Promise<string | null>;
   flApplyFix(positions: string, geo: string, feed: string, ...argv: (string | number)[]): Promise<string | null>;
   flApplyVersioned(hash: string, feed: string, ...argv: (string | number)[]): Promise<string | null>;
 }
@@ -134,6 +149,7 @@ export class LiveStateStore {
     this.redis = redis.client as LiveRedis;
     this.redis.defineCommand('flApplyFix', { numberOfKeys: 3, lua: FEED_APPEND + APPLY_FIX });
     this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: FEED_APPEND + APPLY_VERSIONED });
+    this.redis.defineCommand('flApplyVersionedMember', { numberOfKeys: 3, lua: FEED_APPEND + APPLY_VERSIONED_MEMBER });
   }
 
   /** Applies a fix if it is the subject's newest; returns the feed id, or null when it was not newer. */
@@ -160,9 +176,17 @@ export class LiveStateStore {
     );
   }
 
-  async setTechnicianDevice(tenantId: string, technicianId: string, deviceId: string, connected: boolean): Promise<void> {
-    const key = liveKeys(tenantId).technicianDevices(technicianId);
-    await (connected ? this.redis.sadd(key, deviceId) : this.redis.srem(key, deviceId));
+  /**
+   * A device's presence, versioned like applyVersioned, and — in the same step — the device added
+   * to or removed from its technician's connected devices (realtime counts them in presence).
+   */
+  applyDevicePresence(tenantId: string, technicianId: string, doc: VersionedDoc & { deviceId: string }, connected: boolean, entry: NewFeedEntry): Promise<string | null> {
+    const keys = liveKeys(tenantId);
+    return this.redis.flApplyVersionedMember(
+      keys.presence, keys.feed, keys.technicianDevices(technicianId),
+      doc.deviceId, doc.version, JSON.stringify(doc), JSON.stringify([feedFields(entry)]), this.options.feedMaxLen, this.options.feedMaxAgeMs,
+      doc.deviceId, connected ? 'add' : 'remove',
+    );
   }
 
   async getDocs<T>(tenantId: string, hash: DocHash, fields: string[]): Promise<Map<string, T>> {

@@ -46,7 +46,7 @@ export class PresenceProjection implements Projection {
     );
     const technicianOf = new Map(rows.map((r) => [`${r.tenant_id}|${r.device_id}`, r.technician_id]));
     await Promise.all(
-      deviceEvents.map(async (e) => {
+      deviceEvents.map((e) => {
         const technicianId = technicianOf.get(`${e.tenantId}|${e.data.deviceId}`) ?? undefined;
         const doc: DevicePresence = {
           deviceId: e.data.deviceId,
@@ -56,15 +56,11 @@ export class PresenceProjection implements Projection {
           ...('reason' in e.data ? { reason: e.data.reason } : {}),
           at: e.occurredAt,
         };
-        const applied = await this.live.applyVersioned(e.tenantId, 'presence', e.data.deviceId, doc, {
-          kind: 'presence',
-          type: e.type,
-          subjectId: e.data.deviceId,
-          ...(technicianId ? { technicianId } : {}),
-          data: doc,
-        });
-        // The technician's connected devices, which realtime counts in the user's presence.
-        if (applied && technicianId) await this.live.setTechnicianDevice(e.tenantId, technicianId, e.data.deviceId, doc.state !== 'offline');
+        const entry = { kind: 'presence' as const, type: e.type, subjectId: e.data.deviceId, ...(technicianId ? { technicianId } : {}), data: doc };
+        // A technician's device also joins or leaves their connected devices, which realtime counts in their presence.
+        return technicianId
+          ? this.live.applyDevicePresence(e.tenantId, technicianId, doc, doc.state !== 'offline', entry)
+          : this.live.applyVersioned(e.tenantId, 'presence', e.data.deviceId, doc, entry);
       }),
     );
   }
