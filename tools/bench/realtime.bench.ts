@@ -118,6 +118,9 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
       return { west: 13 + col * 0.05, south: 52.3 + row * 0.05, east: 13 + (col + 1) * 0.05, north: 52.3 + (row + 1) * 0.05 };
     };
     const latencies: number[] = [];
+    // The feed id's time part is when the projector wrote the entry: it splits the path in two.
+    const upstream: number[] = [];
+    const downstream: number[] = [];
     let measuring = false;
     const sockets = await openSockets(
       dashboards,
@@ -125,8 +128,13 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
       (socket, i) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['locations'], viewport: cellBox(i) } })),
       (data) => {
         if (!measuring) return;
-        const frame = JSON.parse(data) as { event: string; data: { data: { at: number } } };
-        if (frame.event === 'feed') latencies.push(now() - frame.data.data.at);
+        const frame = JSON.parse(data) as { event: string; data: { id: string; data: { at: number } } };
+        if (frame.event !== 'feed') return;
+        const received = now();
+        const written = Number(frame.data.id.slice(0, frame.data.id.indexOf('-')));
+        latencies.push(received - frame.data.data.at);
+        upstream.push(written - frame.data.data.at);
+        downstream.push(received - written);
       },
       'dashboards',
     );
@@ -155,7 +163,11 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     line.done(`${published.toLocaleString('en')} published, ${latencies.length.toLocaleString('en')} received by dashboards`);
     await Promise.all(clients.map((c) => c.endAsync(true)));
     sockets.forEach((s) => s.terminate());
-    latencies.sort((a, b) => a - b);
+    for (const list of [latencies, upstream, downstream]) list.sort((a, b) => a - b);
+    console.log(
+      `  of which: publish → feed write (ingest, Kafka, projector) p50 ${percentile(upstream, 50).toFixed(1)} ms, p99 ${percentile(upstream, 99).toFixed(1)} ms; ` +
+        `feed write → dashboard (realtime) p50 ${percentile(downstream, 50).toFixed(1)} ms, p99 ${percentile(downstream, 99).toFixed(1)} ms`,
+    );
     return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, published };
   } finally {
     for (const child of [ingest, projector, ...gateways]) child.kill('SIGTERM');

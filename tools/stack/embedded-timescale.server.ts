@@ -25,6 +25,10 @@ async function main(): Promise<void> {
   mkdirSync(values.data, { recursive: true });
   const started = Date.now();
   const db = await PGlite.create(values.data, { extensions: { timescaledb } });
+  // Load the library before anything touches the extension: over an existing data directory, a lazy
+  // load leaves TimescaleDB's community module (continuous aggregates, compression) unloaded, and
+  // every insert into a hypertable with a continuous aggregate fails "not supported under the license".
+  await db.exec("LOAD 'timescaledb'");
   await db.exec('CREATE EXTENSION IF NOT EXISTS timescaledb');
   const server = new PgliteWireServer(db);
   await server.listen(Number(values.port), values.host);
