@@ -26,6 +26,7 @@ import {
 import { KafkaService } from '#libs/kafka';
 import { LiveStateStore, type NewFeedEntry } from '#libs/live';
 import { DatabaseService } from '#libs/timescale';
+import { groupBy } from '../runner/group-by';
 import type { Projection } from '../runner/projection-runner';
 
 export const DERIVED_OPTIONS = Symbol('DERIVED_OPTIONS');
@@ -91,16 +92,14 @@ export class DerivedProjection implements Projection {
   ) {}
 
   async apply(events: FieldlineEvent[]): Promise<void> {
-    const byTenant = new Map<string, Location[]>();
-    for (const e of events) {
-      if (e.type.startsWith('geofence.')) this.fences.delete(e.tenantId);
-      else if (e.type === 'telemetry.location_reported') byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
-    }
-    for (const [tenantId, locations] of byTenant) await this.applyTenant(tenantId, locations);
+    for (const e of events) if (e.type.startsWith('geofence.')) this.fences.delete(e.tenantId);
+    const locations = events.filter((e): e is Location => e.type === 'telemetry.location_reported');
+    for (const [tenantId, tenantLocations] of groupBy(locations, (e) => e.tenantId)) await this.applyTenant(tenantId, tenantLocations);
   }
 
   private async applyTenant(tenantId: string, locations: Location[]): Promise<void> {
-    const subjects = [...new Set(locations.map((e) => e.data.subjectId))];
+    const fixesOf = groupBy(locations, (e) => e.data.subjectId);
+    const subjects = [...fixesOf.keys()];
     const [fences, docs, signals, jobs] = await Promise.all([
       this.fencesOf(tenantId),
       this.live.getDocs<TrackingDoc>(tenantId, 'tracking', subjects),
@@ -111,8 +110,7 @@ export class DerivedProjection implements Projection {
         [tenantId, subjects],
       ),
     ]);
-    const jobsOf = new Map<string, EnRouteJob[]>();
-    for (const job of jobs.rows) jobsOf.set(job.technician_id, [...(jobsOf.get(job.technician_id) ?? []), job]);
+    const jobsOf = groupBy(jobs.rows, (job) => job.technician_id);
 
     const emitted: FieldlineEvent[] = [];
     const writes: (() => Promise<unknown>)[] = [];
@@ -122,7 +120,7 @@ export class DerivedProjection implements Projection {
       const signal = signals.get(subjectId);
       const subjectEvents: FieldlineEvent[] = [];
       let newest: Location | undefined;
-      for (const fix of locations.filter((e) => e.data.subjectId === subjectId)) {
+      for (const fix of fixesOf.get(subjectId)!) {
         const at = Date.parse(fix.occurredAt);
         if (at <= doc.version) continue; // late or already folded in (replay)
         doc.version = at;
@@ -203,10 +201,9 @@ export class DerivedProjection implements Projection {
     const { rows } = await this.db.query<{ tenant_id: string; technician_id: string }>(
       "SELECT tenant_id, technician_id FROM technicians_view WHERE status = 'on_shift'",
     );
-    const byTenant = new Map<string, string[]>();
-    for (const r of rows) byTenant.set(r.tenant_id, [...(byTenant.get(r.tenant_id) ?? []), r.technician_id]);
     let lost = 0;
-    for (const [tenantId, technicianIds] of byTenant) {
+    for (const [tenantId, onShift] of groupBy(rows, (r) => r.tenant_id)) {
+      const technicianIds = onShift.map((r) => r.technician_id);
       const [tracked, signals] = await Promise.all([
         this.live.getDocs<TrackingDoc>(tenantId, 'tracking', technicianIds),
         this.live.getDocs<SignalDoc>(tenantId, 'alerts', technicianIds),

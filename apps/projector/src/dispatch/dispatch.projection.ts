@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type ChatEventType, type EventOf, type FieldlineEvent, type JobEventType, type TechnicianEventType, topics } from '#libs/events';
 import { LiveStateStore } from '#libs/live';
 import { DatabaseService } from '#libs/timescale';
+import { groupBy } from '../runner/group-by';
 import type { Projection } from '../runner/projection-runner';
 import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from './dispatch-board';
 
@@ -38,8 +39,7 @@ export class DispatchProjection implements Projection {
   ) {}
 
   async apply(events: FieldlineEvent[]): Promise<void> {
-    const byTenant = new Map<string, FieldlineEvent[]>();
-    for (const e of events) if (isJob(e) || isTechnician(e) || isChat(e)) byTenant.set(e.tenantId, [...(byTenant.get(e.tenantId) ?? []), e]);
+    const byTenant = groupBy(events.filter((e) => isJob(e) || isTechnician(e) || isChat(e)), (e) => e.tenantId);
     await this.storeMessages(events.filter((e): e is EventOf<'chat.message_posted'> => e.type === 'chat.message_posted'));
     await Promise.all([...byTenant].map(([tenantId, tenantEvents]) => this.applyTenant(tenantId, tenantEvents)));
   }
