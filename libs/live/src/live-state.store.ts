@@ -48,11 +48,7 @@ export interface LivePosition {
 // set and the feed. A replayed or late fix changes nothing: no regression, no duplicate feed entry.
 // KEYS: positions, geo, feed. ARGV: subject, atMs, positionJson, lon, lat, feed entries (JSON), maxLen, maxAgeMs.
 const APPLY_FIX = `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held then
-  local at = cjson.decode(held).at
-  if at and at >= tonumber(ARGV[2]) then return false end
-end
+if not NEWER(KEYS[1], ARGV[1], 'at', ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 redis.call('GEOADD', KEYS[2], ARGV[4], ARGV[5], ARGV[1])
 return FEED_APPEND(KEYS[3], ARGV[6], ARGV[7], ARGV[8])
@@ -62,11 +58,7 @@ return FEED_APPEND(KEYS[3], ARGV[6], ARGV[7], ARGV[8])
 // higher than the one held, and appends the change to the feed: replays are no-ops.
 // KEYS: hash, feed. ARGV: field, version, docJson, feed entries (JSON), maxLen, maxAgeMs.
 const APPLY_VERSIONED = `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held then
-  local version = cjson.decode(held).version
-  if version and version >= tonumber(ARGV[2]) then return false end
-end
+if not NEWER(KEYS[1], ARGV[1], 'version', ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
 `;
@@ -75,14 +67,21 @@ return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
 // devices), so whoever reads the feed entry finds the set already changed.
 // KEYS: hash, feed, set. ARGV: field, version, docJson, feed entries (JSON), maxLen, maxAgeMs, member, 'add' | 'remove'.
 const APPLY_VERSIONED_MEMBER = `
-local held = redis.call('HGET', KEYS[1], ARGV[1])
-if held then
-  local version = cjson.decode(held).version
-  if version and version >= tonumber(ARGV[2]) then return false end
-end
+if not NEWER(KEYS[1], ARGV[1], 'version', ARGV[2]) then return false end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
 if ARGV[8] == 'add' then redis.call('SADD', KEYS[3], ARGV[7]) else redis.call('SREM', KEYS[3], ARGV[7]) end
 return FEED_APPEND(KEYS[2], ARGV[4], ARGV[5], ARGV[6])
+`;
+
+// Whether `value` is above the `prop` of the document held in hash field `field` (true when none is held):
+// the guard that makes every write of live state a no-op on replay and on late input.
+const NEWER = `
+local function NEWER(hash, field, prop, value)
+  local held = redis.call('HGET', hash, field)
+  if not held then return true end
+  local current = cjson.decode(held)[prop]
+  return not current or current < tonumber(value)
+end
 `;
 
 // Appends entries (a JSON array of field lists) and returns the last id. Trims by length on every
@@ -147,9 +146,9 @@ export class LiveStateStore {
     @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
   ) {
     this.redis = redis.client as LiveRedis;
-    this.redis.defineCommand('flApplyFix', { numberOfKeys: 3, lua: FEED_APPEND + APPLY_FIX });
-    this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: FEED_APPEND + APPLY_VERSIONED });
-    this.redis.defineCommand('flApplyVersionedMember', { numberOfKeys: 3, lua: FEED_APPEND + APPLY_VERSIONED_MEMBER });
+    this.redis.defineCommand('flApplyFix', { numberOfKeys: 3, lua: NEWER + FEED_APPEND + APPLY_FIX });
+    this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: NEWER + FEED_APPEND + APPLY_VERSIONED });
+    this.redis.defineCommand('flApplyVersionedMember', { numberOfKeys: 3, lua: NEWER + FEED_APPEND + APPLY_VERSIONED_MEMBER });
   }
 
   /** Applies a fix if it is the subject's newest; returns the feed id, or null when it was not newer. */
