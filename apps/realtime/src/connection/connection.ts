@@ -112,6 +112,9 @@ export class Connection {
   offer(hubEntry: HubEntry, fromCatchUp = false): void {
     if (this.catchingUp && !fromCatchUp) {
       (this.buffered ??= []).push(hubEntry);
+      // Live entries wait while a long resume reads; bounded like the send queue: past it, the client
+      // reconnects and resumes from where the catch-up got to (the entries are all in the feed).
+      if (this.buffered.length > this.limits.maxQueued) this.close(CloseCodes.slowConsumer, `slow consumer; resume after ${this.cursor ?? '0-0'}`);
       return;
     }
     if (this.cursor === null || hubEntry.ms < this.cursorMs || (hubEntry.ms === this.cursorMs && hubEntry.seq <= this.cursorSeq)) return;

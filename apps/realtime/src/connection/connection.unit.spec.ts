@@ -76,3 +76,14 @@ describe('connection backpressure', () => {
     expect(probe.sent.map((f) => f.data.id)).toEqual(['1-0']);
   });
 });
+
+describe('connection catch-up', () => {
+  it('bounds the live entries waiting for a resume: past the bound it closes with the id the catch-up reached', () => {
+    const { c, probe } = connection('dispatcher', { highWaterBytes: 1000, maxQueued: 3 });
+    c.beginCatchUp('1-0');
+    c.offer(job(2), true);
+    for (let n = 10; n <= 13; n++) c.offer(job(n)); // live, four of them while the catch-up reads
+    expect(probe.closed).toEqual({ code: CloseCodes.slowConsumer, reason: 'slow consumer; resume after 2-0' });
+    expect(probe.sent.map((f) => f.data.id)).toEqual(['2-0']);
+  });
+});

@@ -117,8 +117,11 @@ export class FeedHub implements OnApplicationShutdown {
           ...tenants.map(([id]) => liveKeys(id).feed),
           ...tenants.map(([, t]) => t.lastId),
         )) as [string, [string, string[]][]][] | null;
+        // Reply keys carry the connection's key prefix, if any.
+        const prefix = this.redis.client.options.keyPrefix ?? '';
+        const tenantOfKey = new Map(tenants.map(([id]) => [prefix + liveKeys(id).feed, id]));
         for (const [key, rows] of result ?? []) {
-          const tenantId = tenants.find(([id]) => key.endsWith(liveKeys(id).feed))?.[0];
+          const tenantId = tenantOfKey.get(key);
           const tenant = tenantId ? this.tenants.get(tenantId) : undefined;
           if (!tenant) continue;
           for (const [id, fields] of rows) {
