@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { haversineM } from '#libs/domain';
+import { liveKeys } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
 import { eventually, fixEvent, produce } from '../../../test/support/events';
 import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
@@ -54,11 +55,11 @@ beforeAll(async () => {
     // another tenant's technician right at the point: never in acme's answers
     fixEvent(other.tenantId, other.technicianId, 'dev-4', 1, at(30), point.lat, point.lon),
   ];
-  // 250 trackers on assets far away: enough feed entries that the feed (FEED_MAX_LEN=100) is trimmed
+  // 250 trackers on assets far away: a board bigger than one page of anything
   const assets = Array.from({ length: 250 }, (_, i) => fixEvent(acme.tenantId, `asset-${i}`, `dev-asset-${i}`, 1, at(60), 10, 10 + i / 100));
   others.push(...assets);
   await produce(h.producer, [...drive, ...others]);
-  projector = await startProjector(`e2e-tracking-${randomUUID().slice(0, 8)}`, { FEED_MAX_LEN: '100' });
+  projector = await startProjector(`e2e-tracking-${randomUUID().slice(0, 8)}`);
   // every partition projected: the drive, acme's other technicians and trackers, the other tenant
   await eventually('the drive projected', async () => {
     const reply = await acme.dispatcher.get(`/technicians/${acme.technicianId}/summary?date=${today}`);
@@ -172,11 +173,6 @@ it('serves boards with the feed id they are consistent with; the feed resumes fr
   expect(locations.map((e: { subjectId: string }) => e.subjectId)).toEqual(['t_near_gas']);
   expect(after.next).toBe(after.entries.at(-1).id);
 
-  // the feed kept ~100 entries (FEED_MAX_LEN) of the 250+: resuming from the start is a gap
-  const gap = await acme.dispatcher.get('/feed?after=0-0');
-  expect(gap.status).toBe(410);
-  expect(gap.body.code).toBe('FEED_GAP');
-
   // a technician sees only their own entries
   const mine = await must(acme.technician.get('/board/positions'));
   expect(mine.items.map((p: { subjectId: string }) => p.subjectId)).toEqual([acme.technicianId]);
@@ -184,4 +180,17 @@ it('serves boards with the feed id they are consistent with; the feed resumes fr
   expect(theirFeed.entries.filter((e: { kind: string }) => e.kind === 'location')).toEqual([]); // not t_near_gas's fix
   expect(theirFeed.entries.every((e: { technicianId?: string; subjectId: string }) => [e.technicianId, e.subjectId].includes(acme.technicianId))).toBe(true);
   expect((await other.dispatcher.get('/board/positions')).body.items.map((p: { subjectId: string }) => p.subjectId)).toEqual([other.technicianId]);
+
+  // retention trimmed the feed (exactly here; the projector trims by FEED_MAX_LEN and age, see the
+  // live store's tests): resuming from before what is kept is a gap, the client reloads the board
+  const feed = liveKeys(acme.tenantId).feed;
+  expect(await h.redis.xlen(feed)).toBeGreaterThan(10);
+  await h.redis.xtrim(feed, 'MAXLEN', 10);
+  const gap = await acme.dispatcher.get('/feed?after=0-0');
+  expect(gap.status).toBe(410);
+  expect(gap.body.code).toBe('FEED_GAP');
+  expect(gap.headers.get('content-type')).toContain('application/problem+json');
+  const [[oldestKept]] = (await h.redis.xrange(feed, '-', '+', 'COUNT', 1)) as [string, string[]][];
+  const rest = await must(acme.dispatcher.get(`/feed?after=${oldestKept}`));
+  expect(rest.entries).toHaveLength(9);
 });

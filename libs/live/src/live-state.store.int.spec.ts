@@ -1,0 +1,67 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { RedisService } from '#libs/redis';
+import { liveKeys } from './live-keys';
+import { LiveStateStore, type LivePosition, type NewFeedEntry } from './live-state.store';
+
+// The store's scripts against the real redis-server from the stack; every tenant here is new.
+
+let redis: RedisService;
+const store = (feedMaxLen: number) => new LiveStateStore(redis, { feedMaxLen, feedMaxAgeMs: 86_400_000 });
+
+beforeAll(() => {
+  redis = new RedisService({ url: process.env.REDIS_URL!, logger: pino({ level: 'silent' }) });
+});
+const tenants: string[] = [];
+const newTenant = () => {
+  tenants.push(`t-${randomUUID()}`);
+  return tenants.at(-1)!;
+};
+afterAll(async () => {
+  const keys = tenants.flatMap((t) => [liveKeys(t).feed, liveKeys(t).positions, liveKeys(t).geo]);
+  await redis.client.del(...keys);
+  await redis.onApplicationShutdown();
+});
+
+const fix = (subjectId: string, at: number, lat = 52.5): LivePosition => ({ subjectId, deviceId: `dev-${subjectId}`, lat, lon: 13.4, at, source: 'test' });
+const entry = (subjectId: string): NewFeedEntry => ({ kind: 'location', type: 'telemetry.location_reported', subjectId, data: {} });
+
+it('keeps the newest fix: a late or repeated one writes neither state nor feed', async () => {
+  const tenant = newTenant();
+  const live = store(1_000);
+  expect(await live.applyFix(tenant, fix('s1', 2_000, 52.6), entry('s1'))).toMatch(/^\d+-\d+$/);
+  expect(await live.applyFix(tenant, fix('s1', 1_000, 52.1), entry('s1'))).toBeNull();
+  expect(await live.applyFix(tenant, fix('s1', 2_000, 52.1), entry('s1'))).toBeNull();
+  expect((await live.positions(tenant)).map((p) => p.lat)).toEqual([52.6]);
+  expect(await redis.client.xlen(liveKeys(tenant).feed)).toBe(1);
+});
+
+it('trims the feed to about its length; resuming from before the oldest kept entry is a gap, from a kept one is not', async () => {
+  const tenant = newTenant();
+  const live = store(100);
+  const ids: string[] = [];
+  for (let i = 0; i < 400; i++) ids.push((await live.applyFix(tenant, fix(`s${i}`, 1), entry(`s${i}`)))!);
+
+  const length = await redis.client.xlen(liveKeys(tenant).feed);
+  expect(length).toBeGreaterThanOrEqual(100); // approximate: whole macro nodes go
+  expect(length).toBeLessThan(400);
+  expect(await live.readFeed(tenant, '0-0', 10)).toEqual({ gap: true });
+  expect(await live.readFeed(tenant, ids[0]!, 10)).toEqual({ gap: true });
+
+  const kept = ids[400 - length]!; // the oldest entry kept: resuming after it misses nothing
+  const reply = await live.readFeed(tenant, kept, 1_000);
+  expect(reply.gap).toBe(false);
+  expect(reply.gap === false && reply.entries.map((e) => e.id)).toEqual(ids.slice(400 - length + 1));
+});
+
+it('an untrimmed feed resumes from anywhere, an empty one answers nothing', async () => {
+  const tenant = newTenant();
+  const live = store(1_000);
+  expect(await live.readFeed(tenant, '0-0', 10)).toEqual({ gap: false, entries: [] });
+  const first = await live.applyFix(tenant, fix('s1', 1), entry('s1'));
+  await live.applyFix(tenant, fix('s2', 1), entry('s2'));
+  const all = await live.readFeed(tenant, '0-0', 10);
+  expect(all.gap === false && all.entries.map((e) => e.subjectId)).toEqual(['s1', 's2']);
+  const rest = await live.readFeed(tenant, first!, 10);
+  expect(rest.gap === false && rest.entries.map((e) => e.subjectId)).toEqual(['s2']);
+});
