@@ -10,6 +10,7 @@ import { stackComponents } from './stack/stack';
 import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
+import { buildWeb } from './web-build';
 
 // The suite must finish well inside CI's limit; a hung handle must not eat the whole budget.
 const suiteLimitMs = 30 * 60_000;
@@ -38,12 +39,13 @@ async function main(): Promise<number> {
     { binary: 'mosquitto_pub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
     { binary: 'mosquitto_sub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
     { binary: 'mosquitto', debianPackage: 'mosquitto', why: 'the external broker of the scale-out tests' },
+    { binary: 'chromium', debianPackage: 'chromium', why: 'the browser of the dashboard tests (driven by playwright-core)' },
   ]);
   ensureSchemathesis();
 
-  console.log('▸ build (tsc -b)');
-  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']) !== 0) {
-    console.error('The build failed; fix the type errors above, then run npm test again.');
+  console.log('▸ build (tsc -b, then the web pages with vite)');
+  if (run(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json']) !== 0 || !buildWeb()) {
+    console.error('The build failed; fix the errors above, then run npm test again.');
     return 1;
   }
 

@@ -9,6 +9,7 @@ import { logFile, processState, sleep, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
 import { dataDir, host, ports, repoRoot } from './stack/stack.config';
+import { buildWeb } from './web-build';
 
 const apps = [
   { name: 'api', port: 3000 },
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
     cwd: repoRoot,
     stdio: 'inherit',
   });
-  if (build.status !== 0) throw new Error('the build failed; fix the errors above and run npm run up again');
+  if (build.status !== 0 || !buildWeb()) throw new Error('the build failed; fix the errors above and run npm run up again');
 
   console.log('▸ stack');
   const stack = await raiseStack(stackComponents);

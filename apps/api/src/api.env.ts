@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
 import { BaseEnv } from '#libs/platform';
@@ -69,4 +69,20 @@ export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEn
   @Min(0)
   @Max(1)
   OUTBOX_RELAY: number = 1;
+
+  /** The built web pages (apps/web → dist/web), served under /app/. */
+  @IsOptional()
+  @IsString()
+  WEB_DIST_DIR: string = 'dist/web';
+
+  /** The realtime WebSocket URL the pages use (wss://… behind a load balancer); unset: the page's host, port 3003. */
+  @IsOptional()
+  @IsUrl({ protocols: ['ws', 'wss'], require_tld: false })
+  REALTIME_PUBLIC_URL?: string;
+
+  /** Map tiles for the dashboard, e.g. https://tiles.example.com/{z}/{x}/{y}.png; unset: a vector map from our own data. */
+  @IsOptional()
+  @IsString()
+  @Matches(/\{z\}.*\{x\}.*\{y\}/, { message: 'MAP_TILES_URL must contain {z}, {x} and {y}' })
+  MAP_TILES_URL?: string;
 }

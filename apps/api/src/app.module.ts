@@ -30,6 +30,8 @@ import { WebhooksService } from './webhooks/webhooks.service';
 import { TenantsService } from './tenants/tenants.service';
 import { TrackingController } from './tracking/tracking.controller';
 import { TRACKING_OPTIONS, TrackingService } from './tracking/tracking.service';
+import { BrowserLocationsService } from './tracking/browser-locations.service';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
@@ -50,6 +52,7 @@ export class AppModule {
             storage: new RedisThrottlerStorage(redis),
           }),
         }),
+        WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
       ],
       controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
@@ -68,6 +71,7 @@ export class AppModule {
         WebhooksService,
         PlacesService,
         TrackingService,
+        BrowserLocationsService,
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
         WebhookDispatcher,
         {

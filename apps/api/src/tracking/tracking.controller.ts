@@ -1,14 +1,16 @@
-import { Controller, Get, Param, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
-import { FeedQuery, NearestForJobQuery, NearestQuery, SummaryQuery, TrackQuery } from './dto/tracking.dto';
+import { BrowserLocationsService } from './browser-locations.service';
+import { BrowserLocationsDto, FeedQuery, NearestForJobQuery, NearestQuery, SummaryQuery, TrackQuery } from './dto/tracking.dto';
 import { toGeoJson, toGpx } from './track-formats';
 import { TrackingService } from './tracking.service';
 
 const READ = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'technicians:read' } as const;
 const DISPATCH = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'jobs:read' } as const;
+const SHARE = { roles: ['technician'] } as const;
 const BOARD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'jobs:read' } as const;
 
 @ApiTags('tracking')
@@ -16,7 +18,19 @@ const BOARD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scop
 @ApiSecurity('api-key')
 @Controller()
 export class TrackingController {
-  constructor(private readonly tracking: TrackingService) {}
+  constructor(
+    private readonly tracking: TrackingService,
+    private readonly browserLocations: BrowserLocationsService,
+  ) {}
+
+  /** The technician's own fixes from the browser's geolocation; 202 once Kafka has them. */
+  @Post('technicians/:technicianId/locations')
+  @HttpCode(202)
+  @ApiParam({ name: 'technicianId', type: String })
+  @Access(SHARE)
+  shareLocations(@CurrentPrincipal() principal: Principal, @Param('technicianId') technicianId: string, @Body() body: BrowserLocationsDto) {
+    return this.browserLocations.publish(principal, technicianId, body.fixes);
+  }
 
   @Get('technicians/:technicianId/track')
   @ApiParam({ name: 'technicianId', type: String })

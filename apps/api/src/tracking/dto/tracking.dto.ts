@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsSkillList } from '../../common/validators';
 
 export class TrackQuery {
@@ -48,4 +48,24 @@ export class FeedQuery {
   @MaxLength(41)
   after!: string;
   @ApiPropertyOptional({ default: 500, maximum: 5000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(5000) limit?: number;
+}
+
+export class BrowserFixDto {
+  @ApiProperty({ example: 52.52 }) @IsNumber() @Min(-90) @Max(90) lat!: number;
+  @ApiProperty({ example: 13.405 }) @IsNumber() @Min(-180) @Max(180) lon!: number;
+  @ApiProperty({ example: '2031-05-04T08:15:00.000Z', description: 'When the browser took the fix.' }) @IsISO8601({ strict: true }) at!: string;
+  @ApiPropertyOptional({ example: 12 }) @IsOptional() @IsNumber() @Min(0) @Max(100_000) accuracyM?: number;
+  @ApiPropertyOptional({ example: 8.3 }) @IsOptional() @IsNumber() @Min(0) @Max(150) speedMps?: number;
+  @ApiPropertyOptional({ example: 90 }) @IsOptional() @IsNumber() @Min(0) @Max(359.999) headingDeg?: number;
+}
+
+/** Fixes from the browser's geolocation (the technician view's "share my location"). */
+export class BrowserLocationsDto {
+  @ApiProperty({ type: [BrowserFixDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => BrowserFixDto)
+  fixes!: BrowserFixDto[];
 }

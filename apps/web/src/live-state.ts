@@ -1,0 +1,224 @@
+// What a screen knows, folded from board snapshots and feed entries. Pure (no DOM, no I/O): the
+// same entry applied twice, or an older one after a newer, changes nothing — snapshots and the
+// resumed feed overlap by design.
+import type { FeedFrame, PresenceFrame } from '#libs/realtime-client';
+
+export interface JobView {
+  jobId: string;
+  version: number;
+  status: string;
+  onHoldFrom?: string;
+  title: string;
+  priority: string;
+  requiredSkills: string[];
+  window?: { start: string; end: string };
+  siteId?: string;
+  location?: { lat: number; lon: number };
+  technicianId?: string;
+  updatedAt: string;
+}
+
+export interface TechnicianView {
+  technicianId: string;
+  version: number;
+  name: string;
+  status: string;
+  skills: string[];
+  available: boolean;
+  updatedAt: string;
+}
+
+export interface Position {
+  subjectId: string;
+  deviceId: string;
+  lat: number;
+  lon: number;
+  /** Device time, epoch ms. */
+  at: number;
+  speedMps?: number;
+  headingDeg?: number;
+  accuracyM?: number;
+  batteryPct?: number;
+  source: string;
+}
+
+export interface TrailPoint {
+  lat: number;
+  lon: number;
+  at: number;
+}
+
+export interface ChatMessage {
+  messageId: string;
+  jobId: string;
+  authorId: string;
+  authorRole: string;
+  text: string;
+  postedAt: string;
+}
+
+export interface ChatThread {
+  messages: ChatMessage[];
+  /** userId → the last message id they have on a device / have read. */
+  delivered: Map<string, string>;
+  read: Map<string, string>;
+}
+
+export interface AlertView {
+  id: string;
+  type: string;
+  subjectId: string;
+  occurredAt: string;
+  data: Record<string, unknown>;
+}
+
+export interface Change {
+  feedId: string;
+  kind: FeedFrame['kind'];
+  type: string;
+  subjectId: string;
+}
+
+export const JOB_COLUMNS = ['unassigned', 'assigned', 'en_route', 'on_site', 'on_hold', 'completed', 'cancelled'] as const;
+
+/** How long a trail is kept behind each technician. */
+export const TRAIL_MS = 10 * 60_000;
+const MAX_ALERTS = 100;
+const MAX_CHANGES = 200;
+
+export class LiveState {
+  readonly jobs = new Map<string, JobView>();
+  readonly technicians = new Map<string, TechnicianView>();
+  readonly positions = new Map<string, Position>();
+  readonly trails = new Map<string, TrailPoint[]>();
+  readonly presence = new Map<string, PresenceFrame>();
+  readonly chats = new Map<string, ChatThread>();
+  /** Newest first. */
+  alerts: AlertView[] = [];
+  /** The latest changes, newest first (the activity list and "what you missed"). */
+  changes: Change[] = [];
+
+  loadJobs(items: JobView[]): void {
+    for (const job of items) this.putJob(job);
+  }
+
+  loadTechnicians(items: TechnicianView[]): void {
+    for (const technician of items) this.putTechnician(technician);
+  }
+
+  loadPositions(items: Position[]): void {
+    for (const position of items) this.putPosition(position);
+  }
+
+  loadPresence(items: PresenceFrame[]): void {
+    this.presence.clear();
+    for (const item of items) this.presence.set(item.userId, item);
+  }
+
+  loadChat(jobId: string, messages: ChatMessage[]): void {
+    for (const message of messages) this.putMessage({ ...message, jobId });
+  }
+
+  /** Applies one feed entry; returns whether anything changed. */
+  apply(entry: FeedFrame): boolean {
+    const changed = this.applyEntry(entry);
+    if (changed) {
+      this.changes.unshift({ feedId: entry.id, kind: entry.kind, type: entry.type, subjectId: entry.subjectId });
+      if (this.changes.length > MAX_CHANGES) this.changes.length = MAX_CHANGES;
+    }
+    return changed;
+  }
+
+  thread(jobId: string): ChatThread {
+    let thread = this.chats.get(jobId);
+    if (!thread) this.chats.set(jobId, (thread = { messages: [], delivered: new Map(), read: new Map() }));
+    return thread;
+  }
+
+  /** The jobs of one board column, most urgent first. */
+  column(status: string): JobView[] {
+    const rank: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+    return [...this.jobs.values()]
+      .filter((j) => j.status === status)
+      .sort((a, b) => (rank[a.priority] ?? 9) - (rank[b.priority] ?? 9) || a.updatedAt.localeCompare(b.updatedAt));
+  }
+
+  private applyEntry(entry: FeedFrame): boolean {
+    const data = entry.data as Record<string, any>;
+    switch (entry.kind) {
+      case 'job':
+        return this.putJob(data.job as JobView);
+      case 'technician':
+        return this.putTechnician(data.technician as TechnicianView);
+      case 'location':
+        return this.putPosition(data as Position);
+      case 'chat':
+        return this.applyChat(entry.type, data);
+      case 'alert':
+        if (this.alerts.some((a) => a.id === data.id)) return false;
+        this.alerts.unshift({ id: String(data.id), type: entry.type, subjectId: entry.subjectId, occurredAt: String(data.occurredAt), data });
+        if (this.alerts.length > MAX_ALERTS) this.alerts.length = MAX_ALERTS;
+        return true;
+      case 'presence':
+        return true; // device presence: the realtime presence frames carry it per user
+      default:
+        return false;
+    }
+  }
+
+  private putJob(job: JobView): boolean {
+    const held = this.jobs.get(job.jobId);
+    if (held && held.version >= job.version) return false;
+    this.jobs.set(job.jobId, job);
+    return true;
+  }
+
+  private putTechnician(technician: TechnicianView): boolean {
+    const held = this.technicians.get(technician.technicianId);
+    if (held && held.version >= technician.version) return false;
+    this.technicians.set(technician.technicianId, technician);
+    return true;
+  }
+
+  private putPosition(position: Position): boolean {
+    const held = this.positions.get(position.subjectId);
+    if (held && held.at >= position.at) return false;
+    this.positions.set(position.subjectId, position);
+    const trail = this.trails.get(position.subjectId) ?? [];
+    trail.push({ lat: position.lat, lon: position.lon, at: position.at });
+    const from = trail.findIndex((p) => p.at >= position.at - TRAIL_MS);
+    if (from > 0) trail.splice(0, from);
+    this.trails.set(position.subjectId, trail);
+    return true;
+  }
+
+  private applyChat(type: string, data: Record<string, any>): boolean {
+    if (type === 'chat.message_posted') {
+      return this.putMessage({ messageId: data.messageId, jobId: data.jobId, authorId: data.authorId, authorRole: data.authorRole, text: data.text, postedAt: data.occurredAt });
+    }
+    const receipts = type === 'chat.message_delivered' ? this.thread(data.jobId).delivered : type === 'chat.message_read' ? this.thread(data.jobId).read : undefined;
+    if (!receipts || receipts.get(data.userId) === data.messageId) return false;
+    const thread = this.thread(data.jobId);
+    const at = (id: string | undefined) => (id === undefined ? -1 : thread.messages.findIndex((m) => m.messageId === id));
+    // receipts only move forward (a late delivered after a read does not take it back)
+    if (at(data.messageId) !== -1 && at(receipts.get(data.userId)) > at(data.messageId)) return false;
+    receipts.set(data.userId, data.messageId);
+    return true;
+  }
+
+  private putMessage(message: ChatMessage): boolean {
+    const thread = this.thread(message.jobId);
+    if (thread.messages.some((m) => m.messageId === message.messageId)) return false;
+    thread.messages.push(message);
+    thread.messages.sort((a, b) => a.postedAt.localeCompare(b.postedAt) || a.messageId.localeCompare(b.messageId));
+    return true;
+  }
+}
+
+/** Whether a message has been read (or only delivered) by someone other than its author. */
+export function receiptOf(thread: ChatThread, message: ChatMessage): 'read' | 'delivered' | 'sent' {
+  const index = thread.messages.indexOf(message);
+  const reached = (receipts: Map<string, string>) =>
+    [...receipts].some(([userId, id]) => userId !== message.authorId && thread.messages.findIndex((m) => m.messageId === id) >= index);
+  return reached(thread.read) ? 'read' : reached(thread.delivered) ? 'delivered' : 'sent';
+}

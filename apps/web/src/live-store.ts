@@ -1,0 +1,167 @@
+// The page's live connection: board snapshots over REST, then the realtime feed from their ids,
+// resumed after every disconnect (network loss, server restart, another node) without a reload.
+import { signal } from '@preact/signals';
+import { type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
+import { type ChatMessage, LiveState, type Position } from './live-state';
+import type { Session } from './session';
+
+export interface WebConfig {
+  realtimeUrl: string | null;
+  mapTilesUrl: string | null;
+}
+
+export interface Notice {
+  id: number;
+  tone: 'info' | 'error';
+  text: string;
+}
+
+const TYPING_SHOWN_MS = 4_000;
+
+export class LiveStore {
+  readonly state = new LiveState();
+  /** Bumped (at most once per frame) when the state changed: views read it to re-render. */
+  readonly tick = signal(0);
+  readonly connection = signal<ConnectionState | 'offline'>('connecting');
+  readonly notices = signal<Notice[]>([]);
+  /** jobId → who is typing there, until when. */
+  readonly typing = signal(new Map<string, { userId: string; role: string; until: number }>());
+  readonly client: RealtimeClient;
+  private pending = false;
+  private connectedBefore = false;
+  private catchingUp = false;
+  private missed = 0;
+  private noticeId = 0;
+
+  constructor(
+    readonly session: Session,
+    readonly config: WebConfig,
+  ) {
+    const dispatcher = session.me.role !== 'technician';
+    // a technician's streams carry only what concerns them (the gateway filters)
+    const streams: StreamName[] = dispatcher ? ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat'] : ['jobs', 'technicians', 'chat', 'alerts'];
+    this.client = new RealtimeClient({
+      url: config.realtimeUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:3003/ws`,
+      token: () => session.accessToken(),
+      streams,
+      backoff: { baseMs: 500, maxMs: 15_000 },
+    });
+    this.client.on('state', (state) => (this.connection.value = navigator.onLine ? state : 'offline'));
+    // The gateway replays what a resuming socket missed before it confirms with `subscribed`: what
+    // arrives between the socket opening and that frame is what this page missed while away.
+    this.client.on('state', (state) => {
+      if (state === 'open' && this.connectedBefore) {
+        this.catchingUp = true;
+        this.missed = 0;
+      }
+    });
+    this.client.on('subscribed', () => {
+      if (this.catchingUp) this.notify('info', this.missed > 0 ? `Back online — ${this.missed} update${this.missed === 1 ? '' : 's'} caught up.` : 'Back online — nothing was missed.');
+      this.catchingUp = false;
+      this.connectedBefore = true;
+    });
+    this.client.on('feed', (entry) => {
+      const changed = this.state.apply(entry);
+      if (changed && this.catchingUp) this.missed++;
+      if (changed) this.changed();
+      // a message from someone ends their typing indicator
+      if (entry.type === 'chat.message_posted') this.stopTyping((entry.data as { jobId: string; authorId: string }).jobId, (entry.data as { authorId: string }).authorId);
+    });
+    this.client.on('reload', () => void this.reload());
+    this.client.on('positions', ({ items }) => {
+      this.state.loadPositions(items as Position[]);
+      this.changed();
+    });
+    this.client.on('presence.snapshot', ({ items }) => {
+      this.state.loadPresence(items);
+      this.changed();
+    });
+    this.client.on('presence', (frame: PresenceFrame) => {
+      this.state.presence.set(frame.userId, frame);
+      this.changed();
+    });
+    this.client.on('typing', ({ jobId, userId, role }) => {
+      if (userId === session.me.userId) return;
+      const next = new Map(this.typing.value);
+      next.set(jobId, { userId, role, until: Date.now() + TYPING_SHOWN_MS });
+      this.typing.value = next;
+      setTimeout(() => this.expireTyping(), TYPING_SHOWN_MS + 50);
+    });
+    this.client.on('error', ({ code, message }) => this.notify('error', `${code}: ${message}`));
+    // The browser knows before the socket does: close at once when offline, reconnect at once when back.
+    addEventListener('offline', () => {
+      this.connection.value = 'offline';
+      this.client.close();
+    });
+    addEventListener('online', () => this.client.connect());
+  }
+
+  async start(): Promise<void> {
+    const feedId = await this.loadSnapshots();
+    this.client.resumeFrom(feedId);
+    this.client.connect();
+  }
+
+  stop(): void {
+    this.client.close();
+  }
+
+  async loadChat(jobId: string): Promise<void> {
+    const page = await this.session.get<{ items: ChatMessage[] }>(`/jobs/${encodeURIComponent(jobId)}/chat?limit=200`);
+    this.state.loadChat(jobId, page.items);
+    this.changed();
+  }
+
+  notify(tone: Notice['tone'], text: string): void {
+    const notice = { id: ++this.noticeId, tone, text };
+    this.notices.value = [...this.notices.value.slice(-4), notice];
+    setTimeout(() => (this.notices.value = this.notices.value.filter((n) => n !== notice)), tone === 'error' ? 8_000 : 5_000);
+  }
+
+  /** Loads the boards and answers the oldest feed id among them (replaying from it is harmless). */
+  private async loadSnapshots(): Promise<string> {
+    const [jobs, technicians, positions] = await Promise.all(['/board/jobs', '/board/technicians', '/board/positions'].map((path) => this.session.get(path)));
+    this.state.loadJobs(jobs.items);
+    this.state.loadTechnicians(technicians.items);
+    this.state.loadPositions(positions.items);
+    this.changed();
+    return [jobs, technicians, positions].map((s) => s.feedId as string).sort(compareIds)[0]!;
+  }
+
+  private async reload(): Promise<void> {
+    this.notify('info', 'Away too long for the live feed: reloading the boards.');
+    try {
+      this.client.resumeFrom(await this.loadSnapshots());
+    } catch {
+      this.notify('error', 'Could not reload the boards; retrying when the connection is back.');
+    }
+  }
+
+  private stopTyping(jobId: string, userId: string): void {
+    if (this.typing.value.get(jobId)?.userId !== userId) return;
+    const next = new Map(this.typing.value);
+    next.delete(jobId);
+    this.typing.value = next;
+  }
+
+  private expireTyping(): void {
+    const now = Date.now();
+    const next = new Map([...this.typing.value].filter(([, t]) => t.until > now));
+    if (next.size !== this.typing.value.size) this.typing.value = next;
+  }
+
+  private changed(): void {
+    if (this.pending) return;
+    this.pending = true;
+    requestAnimationFrame(() => {
+      this.pending = false;
+      this.tick.value++;
+    });
+  }
+}
+
+function compareIds(a: string, b: string): number {
+  const [am, as] = a.split('-').map(Number) as [number, number];
+  const [bm, bs] = b.split('-').map(Number) as [number, number];
+  return am - bm || as - bs;
+}

@@ -1,0 +1,198 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { eventually, fixEvent, produce } from '../../../test/support/events';
+import type { AppProcess } from '../../../test/support/app-process';
+import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
+import type { ApiClient } from '../../api/test/api-client';
+import { must, newTenant, PASSWORD, startApi, type Tenant, window } from '../../api/test/support';
+import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
+
+// The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
+// against the real stack: api (serving the pages), projector and realtime as processes, Kafka, Redis,
+// TimescaleDB. Every step leaves a screenshot in .data/artifacts/dashboard/.
+
+const artifacts = join(__dirname, '..', '..', '..', '.data', 'artifacts', 'dashboard');
+const JWT_SECRET = 'e2e-jwt-secret-that-is-long-enough-0123456789';
+const BASE = { lat: 52.52, lon: 13.405 };
+const north = (m: number) => ({ lat: BASE.lat + m / 111_195, lon: BASE.lon });
+
+let browser: Browser;
+let api: AppProcess;
+let http: ApiClient;
+let gateway: AppProcess;
+let projector: AppProcess;
+let h: Harness;
+let acme: Tenant;
+let secondDispatcher: string;
+let jobId: string;
+let seq = 0;
+const contexts: BrowserContext[] = [];
+const pages: Record<'dispatcher' | 'second' | 'technician', Page> = {} as never;
+
+const shot = async (page: Page, name: string) => {
+  const path = join(artifacts, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+};
+
+async function open(email: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
+  const context = await browser.newContext({ viewport });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`page error (${email}): ${error.message}`));
+  await page.goto(`${api.url}/app/`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 30_000 });
+  return page;
+}
+
+const fix = (metres: number) => {
+  const p = north(metres);
+  return fixEvent(acme.tenantId, acme.technicianId, 'dev-web-1', ++seq, new Date(), p.lat, p.lon, 8);
+};
+
+beforeAll(async () => {
+  mkdirSync(artifacts, { recursive: true });
+  h = await harness();
+  gateway = await startGateway({ JWT_SECRET });
+  [{ app: api, http }, projector] = await Promise.all([
+    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET }),
+    startProjector(`e2e-web-${randomUUID().slice(0, 8)}`),
+  ]);
+  acme = await newTenant(http);
+  secondDispatcher = `disp2-${randomUUID().slice(0, 6)}@e2e.example`;
+  await must(acme.admin.post('/users', { email: secondDispatcher, name: 'Second Dispatcher', role: 'dispatcher', password: PASSWORD }));
+  await must(acme.technician.post(`/technicians/${acme.technicianId}/shift/start`));
+  const site = await must(acme.dispatcher.post('/sites', { name: 'Bakery Mitte', address: 'Torstr. 1', location: north(600) }));
+  await must(acme.dispatcher.post('/geofences', { name: 'Bakery yard', siteId: site.id, shape: { kind: 'circle', center: north(600), radiusM: 80 } }));
+  const job = await must(acme.dispatcher.post('/jobs', { title: 'Oven does not heat', requiredSkills: ['hvac'], siteId: site.id, location: north(600), window: window(0, 0, 24) }));
+  jobId = job.id;
+  await produce(h.producer, [fix(0)]);
+  await eventually('the first fix on the board', async () => ((await acme.dispatcher.get('/board/positions')).body.items?.length === 1 ? true : undefined));
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    headless: true,
+    // Without these chromium reaches for Google's services, which this closed network refuses.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+  });
+}, 180_000);
+
+// the pages as they were when each test ended (the first thing to look at when one fails)
+afterEach(async () => {
+  for (const [name, page] of Object.entries(pages)) await shot(page, `last-${name}`).catch(() => undefined);
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await browser?.close();
+  await Promise.all([api?.stop(), gateway?.stop(), projector?.stop()]);
+  await h?.close();
+});
+
+it('logs in and shows the technicians moving on the map', async () => {
+  pages.dispatcher = await open(acme.emails.dispatcher);
+  const marker = pages.dispatcher.locator(`[data-technician="${acme.technicianId}"]`).first();
+  await expect(marker.getAttribute('data-lat')).resolves.toBe(String(north(0).lat));
+  await shot(pages.dispatcher, '01-dispatcher-map');
+
+  await produce(h.producer, [fix(150)]);
+  await pages.dispatcher.locator(`[data-technician="${acme.technicianId}"][data-lat="${north(150).lat}"]`).waitFor();
+  await produce(h.producer, [fix(300)]);
+  await pages.dispatcher.locator(`[data-technician="${acme.technicianId}"][data-lat="${north(300).lat}"]`).waitFor();
+  // a trail of where they were
+  await expect(pages.dispatcher.locator('.trails polyline').count()).resolves.toBe(1);
+  await shot(pages.dispatcher, '02-technician-moved');
+});
+
+it('assigns a job on one dispatcher page; the second dispatcher and the technician see it', async () => {
+  pages.second = await open(secondDispatcher);
+  pages.technician = await open(acme.emails.technician, { width: 390, height: 844 });
+  const first = pages.dispatcher;
+  await first.locator(`[data-testid=column-unassigned] [data-job="${jobId}"]`).waitFor();
+  await pages.second.locator(`[data-testid=column-unassigned] [data-job="${jobId}"]`).waitFor();
+  await expect(pages.technician.locator('[data-testid=my-job]').count()).resolves.toBe(0);
+
+  await first.locator(`[data-testid=job-card][data-job="${jobId}"]`).click();
+  const candidate = first.locator(`[data-testid=candidate][data-technician="${acme.technicianId}"]`);
+  await candidate.waitFor();
+  await expect(candidate.textContent()).resolves.toMatch(/0\.\d km · ETA \d+ min/); // nearest first, with distance and ETA
+  await shot(first, '03-assign-candidates');
+  await candidate.click();
+
+  await first.locator('[data-testid=job-status]', { hasText: 'assigned' }).waitFor();
+  await pages.second.locator(`[data-testid=column-assigned] [data-job="${jobId}"]`).waitFor();
+  await pages.technician.locator(`[data-testid=my-job][data-job="${jobId}"]`).waitFor();
+  await shot(first, '04-assigned-dispatcher');
+  await shot(pages.second, '05-assigned-second-dispatcher');
+  await shot(pages.technician, '06-assigned-technician');
+
+  // a refusal is shown, not swallowed: the technician is busy with this job already
+  const other = await must(acme.dispatcher.post('/jobs', { title: 'Needs a gas fitter', requiredSkills: ['electrical'], window: window(0, 0, 24) }));
+  await pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`).click();
+  await pages.second.getByText('No qualified technician is available nearby').waitFor();
+  await shot(pages.second, '07-no-qualified-technician');
+});
+
+it('chats between the dispatcher and the technician with typing and read receipts', async () => {
+  const [office, tech] = [pages.dispatcher, pages.technician];
+  await tech.locator(`[data-job="${jobId}"] [data-testid=open-chat]`).click();
+  await tech.locator('[data-testid=chat-input]').pressSequentially('On my w', { delay: 30 });
+  await office.locator('[data-testid=typing]', { hasText: 'technician is typing' }).waitFor();
+
+  await office.locator('[data-testid=chat-input]').fill('Gate code is 4711');
+  await office.locator('[data-testid=chat-input]').press('Enter');
+  await tech.locator('[data-testid=chat-message]', { hasText: 'Gate code is 4711' }).waitFor();
+  await office.locator('[data-testid=receipt][data-receipt=read]').waitFor();
+  await tech.locator('[data-testid=chat-input]').fill('On my way, 10 minutes');
+  await tech.locator('[data-testid=chat-input]').press('Enter');
+  await office.locator('[data-testid=chat-message]', { hasText: 'On my way, 10 minutes' }).waitFor();
+  await shot(office, '08-chat-dispatcher');
+  await shot(tech, '09-chat-technician');
+});
+
+it('recovers after a network loss without a reload and shows what it missed', async () => {
+  const page = pages.dispatcher;
+  await page.evaluate(() => ((globalThis as unknown as { loadedOnce: boolean }).loadedOnce = true));
+  await page.context().setOffline(true);
+  await page.locator('[data-testid=connection][data-state=offline]').waitFor();
+  await shot(page, '10-offline');
+
+  const missed = await must(acme.dispatcher.post('/jobs', { title: 'Created while offline', requiredSkills: ['hvac'], window: window(0, 0, 24) }));
+  await produce(h.producer, [fix(450)]);
+  await eventually('the changes in the feed', async () => {
+    const feed = await must(acme.dispatcher.get('/feed?after=0-0'));
+    return feed.entries.some((e: { subjectId: string }) => e.subjectId === missed.id) ? true : undefined;
+  });
+
+  await page.context().setOffline(false);
+  await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 30_000 });
+  await page.locator(`[data-testid=column-unassigned] [data-job="${missed.id}"]`).waitFor();
+  await page.locator(`[data-technician="${acme.technicianId}"][data-lat="${north(450).lat}"]`).waitFor();
+  await page.locator('[data-testid=notice]', { hasText: /caught up/ }).waitFor();
+  await expect(page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce)).resolves.toBe(true); // the same page, not reloaded
+  await shot(page, '11-back-online');
+});
+
+it('shows each status the technician sets: en route, on site, completed', async () => {
+  const [office, tech] = [pages.dispatcher, pages.technician];
+  await tech.locator(`[data-job="${jobId}"] [data-testid=open-chat]`).click(); // close the chat again
+  const steps = [
+    { command: 'travel', column: 'en_route' },
+    { command: 'arrive', column: 'on_site' },
+    { command: 'complete', column: 'completed' },
+  ];
+  for (const [i, { command, column }] of steps.entries()) {
+    await tech.locator(`[data-job="${jobId}"] [data-testid=step][data-command=${command}]`).click();
+    await office.locator(`[data-testid=column-${column}] [data-job="${jobId}"]`).waitFor();
+    await pages.second.locator(`[data-testid=column-${column}] [data-job="${jobId}"]`).waitFor();
+    await shot(tech, `${12 + i * 2}-technician-${column}`);
+    await shot(office, `${13 + i * 2}-dispatcher-${column}`);
+  }
+  await expect(tech.locator(`[data-testid=my-job][data-job="${jobId}"]`).count()).resolves.toBe(0); // done: off the technician's list
+  const history = await office.locator('[data-testid=job-history] li').allTextContents();
+  expect(history.join('\n')).toMatch(/created[\s\S]*assigned[\s\S]*travel[\s\S]*arrived[\s\S]*completed/);
+});
