@@ -6,7 +6,7 @@ RUN npm ci
 COPY tsconfig.json tsconfig.build.json ./
 COPY apps apps
 COPY libs libs
-RUN npm run build
+RUN npm run build && npm run build:web
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
