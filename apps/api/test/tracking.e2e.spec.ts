@@ -194,3 +194,39 @@ it('serves boards with the feed id they are consistent with; the feed resumes fr
   const rest = await must(acme.dispatcher.get(`/feed?after=${oldestKept}`));
   expect(rest.entries).toHaveLength(9);
 });
+
+it('takes a technician’s browser geolocation like a phone fix: live, in history once even when retried, and only their own', async () => {
+  const path = `/technicians/${other.technicianId}/locations`;
+  const at = new Date().toISOString();
+  const body = { fixes: [{ lat: 48.137, lon: 11.575, at, accuracyM: 9, headingDeg: 270 }] };
+  for (let i = 0; i < 2; i++) expect(await other.technician.post(path, body)).toMatchObject({ status: 202, body: { accepted: 1 } });
+
+  const live = await eventually('the browser fix live', async () => {
+    const board = await must(other.dispatcher.get('/board/positions'));
+    return board.items.find((p: { subjectId: string; source: string }) => p.subjectId === other.technicianId && p.source === 'browser');
+  });
+  expect(live).toMatchObject({ lat: 48.137, lon: 11.575, accuracyM: 9, headingDeg: 270, deviceId: expect.stringMatching(/^browser-/) });
+  const from = new Date(Date.parse(at) - 1_000).toISOString();
+  const to = new Date(Date.parse(at) + 1_000).toISOString();
+  const track = await eventually('the fix in history', async () => {
+    const reply = await must(other.dispatcher.get(`/technicians/${other.technicianId}/track?from=${from}&to=${to}`));
+    return reply.points.length > 0 ? reply : undefined;
+  });
+  await new Promise((r) => setTimeout(r, 1_000)); // time for a duplicate row to show, were there one
+  expect((await must(other.dispatcher.get(`/technicians/${other.technicianId}/track?from=${from}&to=${to}`))).points).toHaveLength(track.points.length);
+  expect(track.points).toHaveLength(1);
+
+  const refused = [
+    await other.dispatcher.post(path, body), // not a technician
+    await acme.technician.post(path, body), // another tenant's technician
+    await other.technician.post(`/technicians/${acme.technicianId}/locations`, body), // someone else's location
+  ];
+  expect(refused.map((r) => r.status)).toEqual([403, 403, 403]);
+  const future = await other.technician.post(path, { fixes: [{ lat: 48, lon: 11, at: new Date(Date.now() + 3_600_000).toISOString() }] });
+  expect(future).toMatchObject({ status: 400, body: { code: 'FIX_IN_FUTURE' } });
+  for (const bad of [{ fixes: [] }, { fixes: [{ lat: 91, lon: 11, at }] }, { fixes: [{ lat: 48, lon: 11 }] }]) {
+    const reply = await other.technician.post(path, bad);
+    expect(reply.status).toBe(400);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+  }
+});
