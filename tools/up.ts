@@ -10,6 +10,7 @@ import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
 import { dataDir, host, ports, repoRoot } from './stack/stack.config';
 import { buildWeb } from './web-build';
+import { type DemoLogins, demoStillThere, seedDemo } from './demo/demo-seed';
 
 const apps = [
   { name: 'api', port: 3000 },
@@ -67,6 +68,41 @@ async function waitReady(name: string, port: number, timeoutMs = 90_000): Promis
   return false;
 }
 
+/**
+ * The demo tenant (seeded once, kept in .data/demo.json while its logins work) and the simulator
+ * driving its technicians' phones over MQTT, so the map is alive at first open.
+ */
+async function startDemo(secrets: Record<string, string>, stackEnv: Record<string, string>): Promise<void> {
+  const file = join(dataDir, 'demo.json');
+  const apiUrl = `http://${host}:3000`;
+  let demo = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoLogins) : undefined;
+  try {
+    if (!demo || !(await demoStillThere(apiUrl, demo))) {
+      demo = await seedDemo(apiUrl, secrets.API_BOOTSTRAP_TOKEN!, (line) => console.log(`│ ${line}`));
+      writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+    }
+  } catch (error) {
+    console.log(`│ demo: not seeded (${(error as Error).message}); the apps run without it`);
+    return;
+  }
+  console.log(`│ dashboard  http://${host}:3000/app/`);
+  console.log(`│   dispatcher  ${demo.dispatcher.email}  ${demo.dispatcher.password}`);
+  console.log(`│   technician  ${demo.technician.email}  ${demo.technician.password}  (open it in a narrow window or on a phone)`);
+  const simulator = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'tools', 'simulate', 'simulate.ts'), '--devices', String(demo.technicianIds.length), '--tenant', demo.tenantId, '--quiet'], {
+    cwd: repoRoot,
+    env: { ...process.env, ...stackEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.set('simulator', simulator);
+  relay('simulator', 90, simulator.stdout!, process.stdout);
+  relay('simulator', 90, simulator.stderr!, process.stderr);
+  simulator.on('exit', (code, signal) => {
+    running.delete('simulator');
+    if (!stopping) console.error(`✘ simulator exited (${signal ?? `code ${code}`}); the apps keep running.`);
+  });
+  console.log(`│ simulator  ${demo.technicianIds.length} phones of the demo technicians over MQTT (npm run simulate for more)`);
+}
+
 async function main(): Promise<void> {
   console.log('▸ build (tsc -b)');
   const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], {
@@ -119,6 +155,7 @@ async function main(): Promise<void> {
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
   console.log(`│ API docs   http://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
+  if (ready[0]) await startDemo(secrets, stack.env);
   console.log('└ Ctrl-C stops everything this command started.\n');
 
   // A stack component that dies under the apps is reported, not hidden.

@@ -1,4 +1,4 @@
-// npm run simulate -- --devices N --rate R [--owntracks] [--seconds S] [--mqtt mqtt://127.0.0.1:1883]
+// npm run simulate -- --devices N --rate R [--owntracks] [--seconds S] [--mqtt mqtt://127.0.0.1:1883] [--tenant T] [--quiet]
 //
 // Drives N simulated technicians' phones over real MQTT against a running ingest (npm run up): each
 // moves along a route at street speeds, stops at sites, drains its battery, and now and then drops
@@ -19,6 +19,8 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '0' },
     mqtt: { type: 'string' },
     tenant: { type: 'string', default: 'tnt_simulator' },
+    /** A status line every 30 s instead of a live one (when another program relays the output). */
+    quiet: { type: 'boolean', default: false },
   },
 });
 
@@ -78,10 +80,15 @@ async function main() {
   const ids = await provision();
   const deadline = Number(values.seconds) > 0 ? Date.now() + Number(values.seconds) * 1000 : 0;
   const started = Date.now();
-  const line = setInterval(() => {
-    const s = (Date.now() - started) / 1000;
-    process.stdout.write(`\r  connected ${stats.connected}/${count}  offline ${stats.offline}  sent ${stats.sent}  acked ${stats.acked}  errors ${stats.errors}  (${(stats.acked / s).toFixed(0)} acks/s)   `);
-  }, 1000);
+  const line = setInterval(
+    () => {
+      const s = (Date.now() - started) / 1000;
+      const status = `connected ${stats.connected}/${count}  offline ${stats.offline}  sent ${stats.sent}  acked ${stats.acked}  errors ${stats.errors}  (${(stats.acked / s).toFixed(0)} acks/s)`;
+      if (values.quiet) console.log(status);
+      else process.stdout.write(`\r  ${status}   `);
+    },
+    values.quiet ? 30_000 : 1000,
+  );
   const stop = () => {
     clearInterval(line);
     console.log('\n  stopped');

@@ -42,6 +42,15 @@ export interface Position {
   source: string;
 }
 
+/** A device's MQTT session as the projector keeps it (a technician's phone counts in their presence). */
+export interface DevicePresence {
+  deviceId: string;
+  version: number;
+  state: 'online' | 'stale' | 'offline';
+  technicianId?: string;
+  at: string;
+}
+
 export interface TrailPoint {
   lat: number;
   lon: number;
@@ -92,6 +101,7 @@ export class LiveState {
   readonly positions = new Map<string, Position>();
   readonly trails = new Map<string, TrailPoint[]>();
   readonly presence = new Map<string, PresenceFrame>();
+  readonly devices = new Map<string, DevicePresence>();
   readonly chats = new Map<string, ChatThread>();
   /** Newest first. */
   alerts: AlertView[] = [];
@@ -108,6 +118,20 @@ export class LiveState {
 
   loadPositions(items: Position[]): void {
     for (const position of items) this.putPosition(position);
+  }
+
+  loadDevices(items: DevicePresence[]): void {
+    for (const device of items) this.putDevice(device);
+  }
+
+  /** A technician's presence: their user's (any tab or phone app socket) or, failing that, their phone's MQTT session. */
+  technicianPresence(technicianId: string): { state: 'online' | 'idle' | 'offline'; lastSeenAt?: string; phone?: DevicePresence['state'] } {
+    const user = [...this.presence.values()].find((p) => p.technicianId === technicianId);
+    const phones = [...this.devices.values()].filter((d) => d.technicianId === technicianId);
+    const phone = phones.find((d) => d.state === 'online') ?? phones.find((d) => d.state === 'stale') ?? phones[0];
+    const state = user && user.state !== 'offline' ? user.state : phone?.state === 'online' ? 'online' : phone?.state === 'stale' ? 'idle' : 'offline';
+    const lastSeenAt = user?.lastSeenAt ?? phone?.at;
+    return { state, ...(lastSeenAt ? { lastSeenAt } : {}), ...(phone ? { phone: phone.state } : {}) };
   }
 
   loadPresence(items: PresenceFrame[]): void {
@@ -160,7 +184,7 @@ export class LiveState {
         if (this.alerts.length > MAX_ALERTS) this.alerts.length = MAX_ALERTS;
         return true;
       case 'presence':
-        return true; // device presence: the realtime presence frames carry it per user
+        return this.putDevice(data as DevicePresence);
       default:
         return false;
     }
@@ -177,6 +201,13 @@ export class LiveState {
     const held = this.technicians.get(technician.technicianId);
     if (held && held.version >= technician.version) return false;
     this.technicians.set(technician.technicianId, technician);
+    return true;
+  }
+
+  private putDevice(device: DevicePresence): boolean {
+    const held = this.devices.get(device.deviceId);
+    if (held && held.version >= device.version) return false;
+    this.devices.set(device.deviceId, device);
     return true;
   }
 

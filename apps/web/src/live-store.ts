@@ -120,12 +120,14 @@ export class LiveStore {
 
   /** Loads the boards and answers the oldest feed id among them (replaying from it is harmless). */
   private async loadSnapshots(): Promise<string> {
-    const [jobs, technicians, positions] = await Promise.all(['/board/jobs', '/board/technicians', '/board/positions'].map((path) => this.session.get(path)));
+    const boards = await Promise.all(['/board/jobs', '/board/technicians', '/board/positions', '/board/presence'].map((path) => this.session.get(path)));
+    const [jobs, technicians, positions, devices] = boards;
     this.state.loadJobs(jobs.items);
     this.state.loadTechnicians(technicians.items);
     this.state.loadPositions(positions.items);
+    this.state.loadDevices(devices.items);
     this.changed();
-    return [jobs, technicians, positions].map((s) => s.feedId as string).sort(compareIds)[0]!;
+    return boards.map((s) => s.feedId as string).sort(compareIds)[0]!;
   }
 
   private async reload(): Promise<void> {

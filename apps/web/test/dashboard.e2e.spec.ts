@@ -130,11 +130,25 @@ it('assigns a job on one dispatcher page; the second dispatcher and the technici
   await shot(pages.second, '05-assigned-second-dispatcher');
   await shot(pages.technician, '06-assigned-technician');
 
-  // a refusal is shown, not swallowed: the technician is busy with this job already
-  const other = await must(acme.dispatcher.post('/jobs', { title: 'Needs a gas fitter', requiredSkills: ['electrical'], window: window(0, 0, 24) }));
-  await pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`).click();
+  // no qualified candidate is offered; dropping the card on the technician anyway is refused, and says why
+  const other = await must(acme.dispatcher.post('/jobs', { title: 'Rewire the panel', requiredSkills: ['electrical'], location: north(700), window: window(0, 0, 24) }));
+  const card = pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`);
+  await card.click();
   await pages.second.getByText('No qualified technician is available nearby').waitFor();
-  await shot(pages.second, '07-no-qualified-technician');
+  await card.dragTo(pages.second.locator(`[data-technician="${acme.technicianId}"] circle`));
+  const refusal = pages.second.locator('[data-testid=notice].error', { hasText: 'Could not assign Rewire the panel' });
+  await refusal.waitFor();
+  await expect(refusal.textContent()).resolves.toMatch(/skill/i);
+  await shot(pages.second, '07-refused-skills');
+});
+
+it('lists people with presence: the technician online while their page is open', async () => {
+  const page = pages.dispatcher;
+  await page.getByTestId('tab-people').click();
+  await page.locator(`[data-testid=person][data-technician="${acme.technicianId}"][data-presence=online]`).waitFor();
+  await page.locator('[data-testid=office-person][data-presence=online]', { hasText: 'You' }).waitFor();
+  await shot(page, '07b-people');
+  await page.getByTestId('tab-board').click();
 });
 
 it('chats between the dispatcher and the technician with typing and read receipts', async () => {
@@ -195,4 +209,23 @@ it('shows each status the technician sets: en route, on site, completed', async 
   await expect(tech.locator(`[data-testid=my-job][data-job="${jobId}"]`).count()).resolves.toBe(0); // done: off the technician's list
   const history = await office.locator('[data-testid=job-history] li').allTextContents();
   expect(history.join('\n')).toMatch(/created[\s\S]*assigned[\s\S]*travel[\s\S]*arrived[\s\S]*completed/);
+});
+
+it('plays a technician’s track back with a scrubber and exports it as GPX', async () => {
+  const page = pages.dispatcher;
+  await page.getByTestId('tab-playback').click();
+  await page.getByTestId('playback-technician').selectOption(acme.technicianId);
+  await page.getByTestId('playback-load').click();
+  const count = Number((await page.getByTestId('playback-count').textContent())!.split(' ')[0]);
+  expect(count).toBe(4); // the fixes at 0, 150, 300 and 450 m, each once
+  await page.getByTestId('playback-scrubber').fill('0');
+  await expect(page.getByTestId('playback-time').textContent()).resolves.toContain(north(0).lat.toFixed(5));
+  await page.getByTestId('playback-cursor').waitFor();
+  await shot(page, '18-playback');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('playback-gpx').click()]);
+  const gpx = await (await download.createReadStream()).toArray();
+  const text = Buffer.concat(gpx).toString('utf8');
+  expect(text).toContain('<gpx version="1.1"');
+  expect(text.match(/<trkpt /g)).toHaveLength(count);
 });

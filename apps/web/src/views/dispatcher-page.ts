@@ -33,13 +33,13 @@ export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout
         <button type="button" onClick=${onLogout}>Sign out</button>
       </header>
       <${MapView} store=${store} sites=${places.sites} geofences=${places.geofences} playback=${playback} selected=${selected}
-        onSelect=${(id: string) => { setSelected(id); setTab('people'); }} onOpenJob=${setJobId} />
+        onSelect=${(id: string) => { setSelected(id); setTab('people'); }} onOpenJob=${setJobId} onAssign=${(job: string, technician: string) => assign(store, job, technician)} />
       <nav class="tabs" role="tablist">
         ${(['board', 'people', 'alerts', 'playback'] as Tab[]).map((t) => html`<button type="button" role="tab" aria-selected=${tab === t} data-testid=${`tab-${t}`} onClick=${() => setTab(t)}>${t}</button>`)}
       </nav>
       <section class="side">
         ${tab === 'board' && html`<${JobBoard} store=${store} onOpen=${setJobId} />`}
-        ${tab === 'people' && html`<${People} store=${store} selected=${selected} onDropJob=${(job: string, technician: string) => assign(store, job, technician)} />`}
+        ${tab === 'people' && html`<${People} store=${store} selected=${selected} />`}
         ${tab === 'alerts' && html`<${Alerts} store=${store} />`}
         ${tab === 'playback' && html`<${PlaybackPanel} store=${store} technicianId=${selected} onPlayback=${setPlayback} />`}
       </section>
@@ -49,7 +49,7 @@ export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout
   `;
 }
 
-/** Columns by status; a card opens the job, and dragging it onto a person in the People tab assigns it. */
+/** Columns by status; a card opens the job, and dropping it on a technician on the map assigns it. */
 function JobBoard({ store, onOpen }: { store: LiveStore; onOpen: (jobId: string) => void }) {
   store.tick.value;
   return html`
@@ -72,28 +72,29 @@ function JobBoard({ store, onOpen }: { store: LiveStore; onOpen: (jobId: string)
   `;
 }
 
-/** Technicians with their status and presence, then the other users online; drop a job card on a technician to assign. */
-function People({ store, selected, onDropJob }: { store: LiveStore; selected?: string; onDropJob: (jobId: string, technicianId: string) => void }) {
+/** Technicians with their status and presence (their own or their phone's), then the office. */
+function People({ store, selected }: { store: LiveStore; selected?: string }) {
   store.tick.value;
-  const presenceOf = (technicianId: string) => [...store.state.presence.values()].find((p) => p.technicianId === technicianId);
+  const me = store.session.me.userId;
   const others = [...store.state.presence.values()].filter((p) => !p.technicianId);
   return html`
     <div class="people" data-testid="people">
       <ul>
         ${[...store.state.technicians.values()].sort((a, b) => a.name.localeCompare(b.name)).map((t) => {
-          const presence = presenceOf(t.technicianId);
+          const presence = store.state.technicianPresence(t.technicianId);
           const position = store.state.positions.get(t.technicianId);
-          const state = presence?.state ?? 'offline';
+          const state = presence.state;
           return html`
-            <li key=${t.technicianId} class=${selected === t.technicianId ? 'selected' : ''} data-testid="person" data-technician=${t.technicianId} data-presence=${state}
-              onDragOver=${(e: DragEvent) => e.preventDefault()} onDrop=${(e: DragEvent) => { const job = e.dataTransfer?.getData('text/fieldline-job'); if (job) onDropJob(job, t.technicianId); }}>
+            <li key=${t.technicianId} class=${selected === t.technicianId ? 'selected' : ''} data-testid="person" data-technician=${t.technicianId} data-presence=${state}>
               <span class=${`dot ${state}`} title=${state}></span>
-              <strong>${t.name}</strong> <span class="muted">${statusLabel(t.status)}${t.available ? ' · available' : ''}</span>
-              <small class="muted">${state === 'offline' && presence?.lastSeenAt ? `last seen ${ago(presence.lastSeenAt)}` : state}${presence?.device ? ' · phone connected' : ''}${position ? ` · fix ${ago(position.at)}` : ''}</small>
+              <div>
+                <strong>${t.name}</strong> <span class="muted">${statusLabel(t.status)}${t.available ? ' · available' : ''}</span>
+                <small class="muted">${state === 'offline' && presence.lastSeenAt ? `last seen ${ago(presence.lastSeenAt)}` : state}${presence.phone ? ` · phone ${presence.phone}` : ''}${position ? ` · fix ${ago(position.at)}` : ''}</small>
+              </div>
             </li>`;
         })}
       </ul>
-      ${others.length > 0 && html`<h3>Office</h3><ul>${others.map((p) => html`<li key=${p.userId}><span class=${`dot ${p.state}`}></span> ${p.userId} <small class="muted">${p.state}</small></li>`)}</ul>`}
+      ${others.length > 0 && html`<h3>Office</h3><ul>${others.map((p) => html`<li key=${p.userId} data-testid="office-person" data-presence=${p.state}><span class=${`dot ${p.state}`}></span><div>${p.userId === me ? 'You' : p.userId}<small class="muted">${p.state === 'offline' && p.lastSeenAt ? `last seen ${ago(p.lastSeenAt)}` : p.state}</small></div></li>`)}</ul>`}
     </div>
   `;
 }

@@ -24,9 +24,10 @@ const STATUS_COLOURS: Record<string, string> = { unassigned: '#d97706', assigned
 /**
  * The live map, drawn as vectors from our own data (no tiles reachable here): technicians with heading,
  * freshness and a trail, sites, geofences and open jobs. Tiles from MAP_TILES_URL go underneath when set.
- * Drag to pan, wheel to zoom; the visible box is the realtime viewport subscription.
+ * Drag to pan, wheel to zoom; the visible box is the realtime viewport subscription. A job card
+ * dropped on a technician assigns the job to them.
  */
-export function MapView({ store, sites, geofences, playback, selected, onSelect, onOpenJob }: { store: LiveStore; sites: Place[]; geofences: Place[]; playback?: Playback; selected?: string; onSelect: (technicianId: string) => void; onOpenJob: (jobId: string) => void }) {
+export function MapView({ store, sites, geofences, playback, selected, onSelect, onOpenJob, onAssign }: { store: LiveStore; sites: Place[]; geofences: Place[]; playback?: Playback; selected?: string; onSelect: (technicianId: string) => void; onOpenJob: (jobId: string) => void; onAssign: (jobId: string, technicianId: string) => void }) {
   store.tick.value; // re-render on live changes
   const box = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ width: 800, height: 600 });
@@ -133,7 +134,8 @@ export function MapView({ store, sites, geofences, playback, selected, onSelect,
             const name = state.technicians.get(p.subjectId)?.name ?? p.subjectId;
             return html`
               <g key=${p.subjectId} class=${`technician ${freshness}${selected === p.subjectId ? ' selected' : ''}`} transform=${`translate(${x},${y})`}
-                 data-technician=${p.subjectId} data-lat=${p.lat} data-lon=${p.lon} onClick=${() => onSelect(p.subjectId)}>
+                 data-technician=${p.subjectId} data-lat=${p.lat} data-lon=${p.lon} onClick=${() => onSelect(p.subjectId)}
+                 onDragOver=${(e: DragEvent) => e.preventDefault()} onDrop=${(e: DragEvent) => { const job = e.dataTransfer?.getData('text/fieldline-job'); if (job) onAssign(job, p.subjectId); }}>
                 <circle r="9" />
                 ${p.headingDeg !== undefined && html`<path class="heading" d="M0,-16 L5,-8 L-5,-8 z" transform=${`rotate(${p.headingDeg})`} />`}
                 <text x="12" y="4">${name}</text>
