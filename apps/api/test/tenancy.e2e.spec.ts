@@ -39,6 +39,7 @@ const bodies: Record<string, unknown> = {
   'POST /jobs/{jobId}/notes': { text: 't' },
   'POST /technicians/{technicianId}/skills': { skills: ['x'] },
   'POST /technicians/{technicianId}/availability': { available: true },
+  'POST /technicians/{technicianId}/locations': { fixes: [{ lat: 1, lon: 1, at: '2031-01-01T00:00:00Z' }] },
   'POST /devices/{deviceId}/link': { technicianId: 'tech_x' },
   'POST /devices/{deviceId}/revoke': { reason: 'r' },
   'POST /devices/{deviceId}/commands': { command: 'reboot' },

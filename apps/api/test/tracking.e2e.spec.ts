@@ -217,11 +217,12 @@ it('takes a technician’s browser geolocation like a phone fix: live, in histor
   expect(track.points).toHaveLength(1);
 
   const refused = [
-    await other.dispatcher.post(path, body), // not a technician
+    await other.dispatcher.post(path, body), // not the technician
     await acme.technician.post(path, body), // another tenant's technician
-    await other.technician.post(`/technicians/${acme.technicianId}/locations`, body), // someone else's location
+    await other.technician.post(`/technicians/${acme.technicianId}/locations`, body), // ditto, from the other side
+    await other.technician.post('/technicians/t_nobody/locations', body), // no such technician
   ];
-  expect(refused.map((r) => r.status)).toEqual([403, 403, 403]);
+  expect(refused.map((r) => r.status)).toEqual([403, 404, 404, 404]);
   const future = await other.technician.post(path, { fixes: [{ lat: 48, lon: 11, at: new Date(Date.now() + 3_600_000).toISOString() }] });
   expect(future).toMatchObject({ status: 400, body: { code: 'FIX_IN_FUTURE' } });
   for (const bad of [{ fixes: [] }, { fixes: [{ lat: 91, lon: 11, at }] }, { fixes: [{ lat: 48, lon: 11 }] }]) {

@@ -50,9 +50,9 @@ async function open(email: string, viewport = { width: 1400, height: 900 }): Pro
   return page;
 }
 
-const fix = (metres: number) => {
+const fix = (metres: number, at = new Date()) => {
   const p = north(metres);
-  return fixEvent(acme.tenantId, acme.technicianId, 'dev-web-1', ++seq, new Date(), p.lat, p.lon, 8);
+  return fixEvent(acme.tenantId, acme.technicianId, 'dev-web-1', ++seq, at, p.lat, p.lon, 8);
 };
 
 beforeAll(async () => {
@@ -61,7 +61,7 @@ beforeAll(async () => {
   gateway = await startGateway({ JWT_SECRET });
   [{ app: api, http }, projector] = await Promise.all([
     startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET }),
-    startProjector(`e2e-web-${randomUUID().slice(0, 8)}`),
+    startProjector(`e2e-web-${randomUUID().slice(0, 8)}`, { GEOFENCE_DWELL_S: '2' }),
   ]);
   acme = await newTenant(http);
   secondDispatcher = `disp2-${randomUUID().slice(0, 6)}@e2e.example`;
@@ -191,7 +191,39 @@ it('recovers after a network loss without a reload and shows what it missed', as
   await shot(page, '11-back-online');
 });
 
-it('shows each status the technician sets: en route, on site, completed', async () => {
+it('plays a technician’s track back with a scrubber and exports it as GPX', async () => {
+  const page = pages.dispatcher;
+  await page.getByTestId('tab-playback').click();
+  await page.getByTestId('playback-technician').selectOption(acme.technicianId);
+  await page.getByTestId('playback-load').click();
+  const count = Number((await page.getByTestId('playback-count').textContent())!.split(' ')[0]);
+  expect(count).toBe(4); // the fixes at 0, 150, 300 and 450 m, each once
+  await page.getByTestId('playback-scrubber').fill('0');
+  await expect(page.getByTestId('playback-time').textContent()).resolves.toContain(north(0).lat.toFixed(5));
+  await page.getByTestId('playback-cursor').waitFor();
+  await shot(page, '12-playback');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('playback-gpx').click()]);
+  const gpx = await (await download.createReadStream()).toArray();
+  const text = Buffer.concat(gpx).toString('utf8');
+  expect(text).toContain('<gpx version="1.1"');
+  expect(text.match(/<trkpt /g)).toHaveLength(count);
+  await page.getByRole('button', { name: 'Clear' }).click();
+  await page.getByTestId('tab-board').click();
+});
+
+it('shares the technician’s browser location; the dispatcher sees it on the map', async () => {
+  const context = pages.technician.context();
+  const here = north(520);
+  await context.grantPermissions(['geolocation'], { origin: api.url });
+  await context.setGeolocation({ latitude: here.lat, longitude: here.lon, accuracy: 8 });
+  await pages.technician.getByTestId('share-location').check();
+  await pages.dispatcher.locator(`[data-technician="${acme.technicianId}"][data-lat="${here.lat}"]`).waitFor();
+  await shot(pages.technician, '12b-sharing-location');
+  await pages.technician.getByTestId('share-location').uncheck();
+});
+
+it('shows each status the technician sets (en route, on site, completed) and the alerts on the way', async () => {
   const [office, tech] = [pages.dispatcher, pages.technician];
   await tech.locator(`[data-job="${jobId}"] [data-testid=open-chat]`).click(); // close the chat again
   const steps = [
@@ -203,29 +235,20 @@ it('shows each status the technician sets: en route, on site, completed', async 
     await tech.locator(`[data-job="${jobId}"] [data-testid=step][data-command=${command}]`).click();
     await office.locator(`[data-testid=column-${column}] [data-job="${jobId}"]`).waitFor();
     await pages.second.locator(`[data-testid=column-${column}] [data-job="${jobId}"]`).waitFor();
-    await shot(tech, `${12 + i * 2}-technician-${column}`);
-    await shot(office, `${13 + i * 2}-dispatcher-${column}`);
+    await shot(tech, `${13 + i * 2}-technician-${column}`);
+    await shot(office, `${14 + i * 2}-dispatcher-${column}`);
+    if (command === 'travel') {
+      // en route, they drive into the site's geofence and stay past the dwell: entered, and the arrival hint
+      const now = Date.now();
+      await produce(h.producer, [fix(600, new Date(now + 500)), fix(600, new Date(now + 3_000))]);
+      await office.getByTestId('tab-alerts').click();
+      await office.locator('[data-testid=alert][data-type="tracking.geofence_entered"]').waitFor();
+      await office.locator('[data-testid=alert][data-type="tracking.arrival_detected"]', { hasText: 'Tech arrived at the site of Oven does not heat' }).waitFor();
+      await shot(office, '14b-alerts');
+      await office.getByTestId('tab-board').click();
+    }
   }
   await expect(tech.locator(`[data-testid=my-job][data-job="${jobId}"]`).count()).resolves.toBe(0); // done: off the technician's list
   const history = await office.locator('[data-testid=job-history] li').allTextContents();
   expect(history.join('\n')).toMatch(/created[\s\S]*assigned[\s\S]*travel[\s\S]*arrived[\s\S]*completed/);
-});
-
-it('plays a technician’s track back with a scrubber and exports it as GPX', async () => {
-  const page = pages.dispatcher;
-  await page.getByTestId('tab-playback').click();
-  await page.getByTestId('playback-technician').selectOption(acme.technicianId);
-  await page.getByTestId('playback-load').click();
-  const count = Number((await page.getByTestId('playback-count').textContent())!.split(' ')[0]);
-  expect(count).toBe(4); // the fixes at 0, 150, 300 and 450 m, each once
-  await page.getByTestId('playback-scrubber').fill('0');
-  await expect(page.getByTestId('playback-time').textContent()).resolves.toContain(north(0).lat.toFixed(5));
-  await page.getByTestId('playback-cursor').waitFor();
-  await shot(page, '18-playback');
-
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('playback-gpx').click()]);
-  const gpx = await (await download.createReadStream()).toArray();
-  const text = Buffer.concat(gpx).toString('utf8');
-  expect(text).toContain('<gpx version="1.1"');
-  expect(text.match(/<trkpt /g)).toHaveLength(count);
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
+import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { problem } from '../common/problem';
 import type { BrowserFixDto } from './dto/tracking.dto';
@@ -16,9 +17,15 @@ const MAX_AHEAD_MS = 5 * 60_000;
  */
 @Injectable()
 export class BrowserLocationsService {
-  constructor(private readonly kafka: KafkaService) {}
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly db: DatabaseService,
+  ) {}
 
   async publish(principal: Principal, technicianId: string, fixes: BrowserFixDto[]): Promise<{ accepted: number }> {
+    // Another tenant's technician, or none: 404 as everywhere; someone else in the tenant: 403.
+    const { rows } = await this.db.query('SELECT 1 FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2', [principal.tenantId, technicianId]);
+    if (rows.length === 0) throw problem(404, 'technician-not-found', 'Not Found', `no technician ${technicianId}`, { code: 'TECHNICIAN_NOT_FOUND' });
     if (principal.role !== 'technician' || principal.technicianId !== technicianId) {
       throw problem(403, 'not-your-location', 'Forbidden', 'only the technician themself shares their location', { code: 'NOT_YOUR_LOCATION' });
     }

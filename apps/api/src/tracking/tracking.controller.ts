@@ -10,7 +10,8 @@ import { TrackingService } from './tracking.service';
 
 const READ = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'technicians:read' } as const;
 const DISPATCH = { roles: ['admin', 'dispatcher', 'integrator'], scope: 'jobs:read' } as const;
-const SHARE = { roles: ['technician'] } as const;
+/** Only the technician themself shares (checked with the technician, so another tenant's id answers 404). */
+const SHARE = { roles: ['admin', 'dispatcher', 'technician'] } as const;
 const BOARD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'jobs:read' } as const;
 
 @ApiTags('tracking')

@@ -1,6 +1,6 @@
 import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
-import { JOB_COLUMNS } from '../live-state';
+import { type AlertView, JOB_COLUMNS } from '../live-state';
 import type { LiveStore } from '../live-store';
 import { assign, JobDetail } from './job-detail';
 import { MapView, type Place, type Playback } from './map-view';
@@ -40,7 +40,7 @@ export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout
       <section class="side">
         ${tab === 'board' && html`<${JobBoard} store=${store} onOpen=${setJobId} />`}
         ${tab === 'people' && html`<${People} store=${store} selected=${selected} />`}
-        ${tab === 'alerts' && html`<${Alerts} store=${store} />`}
+        ${tab === 'alerts' && html`<${Alerts} store=${store} geofences=${places.geofences} />`}
         ${tab === 'playback' && html`<${PlaybackPanel} store=${store} technicianId=${selected} onPlayback=${setPlayback} />`}
       </section>
       ${jobId && html`<${JobDetail} store=${store} jobId=${jobId} onClose=${() => setJobId(undefined)} />`}
@@ -108,17 +108,20 @@ const ALERT_TEXT: Record<string, string> = {
   'tracking.eta_updated': 'ETA updated for',
 };
 
-function Alerts({ store }: { store: LiveStore }) {
+function Alerts({ store, geofences }: { store: LiveStore; geofences: Place[] }) {
   store.tick.value;
   const name = (id: string) => store.state.technicians.get(id)?.name ?? id;
+  const fence = (id: unknown) => geofences.find((g) => g.id === id)?.name ?? String(id);
+  const job = (id: unknown) => store.state.jobs.get(String(id))?.title ?? String(id);
+  const object = (a: AlertView) =>
+    a.data.jobId !== undefined ? job(a.data.jobId) : a.data.geofenceId !== undefined ? fence(a.data.geofenceId) : '';
   return html`
     <ol class="alerts" data-testid="alerts">
       ${store.state.alerts.length === 0 && html`<li class="muted">No alerts yet.</li>`}
       ${store.state.alerts.map((a) => html`
         <li key=${a.id} class=${a.type.replace('tracking.', '')} data-testid="alert" data-type=${a.type}>
           <time>${new Date(a.occurredAt).toLocaleTimeString()}</time>
-          ${name(a.subjectId)} ${ALERT_TEXT[a.type] ?? a.type}
-          ${' '}${String(a.data.geofenceName ?? a.data.geofenceId ?? a.data.jobId ?? '')}
+          ${`${name(a.subjectId)} ${ALERT_TEXT[a.type] ?? a.type} ${object(a)}`.trim()}
           ${a.type === 'tracking.eta_updated' && typeof a.data.etaS === 'number' ? ` — ${Math.round(a.data.etaS / 60)} min` : ''}
         </li>`)}
     </ol>
