@@ -17,17 +17,21 @@ export interface Notice {
 }
 
 const TYPING_SHOWN_MS = 4_000;
+const ACTIVITY_EVERY_MS = 30_000;
 
 export class LiveStore {
   readonly state = new LiveState();
   /** Bumped (at most once per frame) when the state changed: views read it to re-render. */
   readonly tick = signal(0);
   readonly connection = signal<ConnectionState | 'offline'>('connecting');
+  /** When the current connection opened (epoch ms): shown on the indicator. */
+  readonly connectedSince = signal(0);
   readonly notices = signal<Notice[]>([]);
   /** jobId → who is typing there, until when. */
   readonly typing = signal(new Map<string, { userId: string; role: string; until: number }>());
   readonly client: RealtimeClient;
   private pending = false;
+  private readonly timers: ReturnType<typeof setInterval>[] = [];
   private connectedBefore = false;
   private catchingUp = false;
   private missed = 0;
@@ -46,7 +50,10 @@ export class LiveStore {
       streams,
       backoff: { baseMs: 500, maxMs: 15_000 },
     });
-    this.client.on('state', (state) => (this.connection.value = navigator.onLine ? state : 'offline'));
+    this.client.on('state', (state) => {
+      this.connection.value = navigator.onLine ? state : 'offline';
+      if (state === 'open') this.connectedSince.value = Date.now();
+    });
     // The gateway replays what a resuming socket missed before it confirms with `subscribed`: what
     // arrives between the socket opening and that frame is what this page missed while away.
     this.client.on('state', (state) => {
@@ -100,10 +107,39 @@ export class LiveStore {
     const feedId = await this.loadSnapshots();
     this.client.resumeFrom(feedId);
     this.client.connect();
+    this.timers.push(setInterval(() => void this.keepTokenFresh(), 10_000));
+    this.reportActivity();
   }
 
   stop(): void {
+    this.timers.forEach(clearInterval);
     this.client.close();
+  }
+
+  /** The socket gets a fresh token before its own runs out (else the gateway closes it with 4001). */
+  private async keepTokenFresh(): Promise<void> {
+    if (!this.session.renewalDue || this.client.state !== 'open') return;
+    try {
+      this.client.send('auth', { token: await this.session.renew() });
+    } catch {
+      this.notify('error', 'The session could not be renewed; sign in again if the page stops updating.');
+    }
+  }
+
+  /** Presence: active while the person uses the page (at most one frame per interval), idle when it is hidden. */
+  private reportActivity(): void {
+    let lastSent = 0;
+    const active = () => {
+      if (document.visibilityState !== 'visible' || Date.now() - lastSent < ACTIVITY_EVERY_MS) return;
+      if (this.client.send('presence', { state: 'active' })) lastSent = Date.now();
+    };
+    for (const event of ['pointerdown', 'keydown', 'wheel']) addEventListener(event, active, { passive: true });
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'hidden') {
+        this.client.send('presence', { state: 'idle' });
+        lastSent = 0;
+      } else active();
+    });
   }
 
   async loadChat(jobId: string): Promise<void> {

@@ -16,6 +16,8 @@ interface Tokens {
   refreshToken: string;
   /** Epoch ms when the access token expires. */
   expiresAt: number;
+  /** Its whole lifetime (ms), to renew at a fitting moment. */
+  lifetimeMs: number;
 }
 
 /** A refused request, with the API's problem details (title, detail, code). */
@@ -71,6 +73,17 @@ export class Session {
     return this.tokens.accessToken;
   }
 
+  /** Whether the access token is in the last third of its life (or the last 90 s): time to renew. */
+  get renewalDue(): boolean {
+    return this.tokens.expiresAt - Date.now() < Math.min(90_000, (this.tokens.lifetimeMs ?? 0) / 3);
+  }
+
+  /** A fresh access token now (for the realtime socket's `auth` frame before the old one runs out). */
+  async renew(): Promise<string> {
+    await this.refresh();
+    return this.tokens.accessToken;
+  }
+
   async logout(): Promise<void> {
     sessionStorage.removeItem(STORAGE_KEY);
     await request('/auth/logout', { method: 'POST', body: JSON.stringify({ refreshToken: this.tokens.refreshToken }) }).catch(() => undefined);
@@ -120,7 +133,7 @@ export class Session {
 }
 
 function toTokens(pair: { accessToken: string; refreshToken: string; expiresIn: number }): Tokens {
-  return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: Date.now() + pair.expiresIn * 1000 };
+  return { accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresAt: Date.now() + pair.expiresIn * 1000, lifetimeMs: pair.expiresIn * 1000 };
 }
 
 async function request(path: string, init: RequestInit): Promise<any> {

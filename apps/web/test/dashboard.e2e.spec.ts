@@ -6,7 +6,7 @@ import { eventually, fixEvent, produce } from '../../../test/support/events';
 import type { AppProcess } from '../../../test/support/app-process';
 import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
 import type { ApiClient } from '../../api/test/api-client';
-import { must, newTenant, PASSWORD, startApi, type Tenant, window } from '../../api/test/support';
+import { login, must, newTenant, PASSWORD, startApi, type Tenant, window } from '../../api/test/support';
 import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
 
 // The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
@@ -50,6 +50,9 @@ async function open(email: string, viewport = { width: 1400, height: 900 }): Pro
   return page;
 }
 
+/** The dispatcher's API client with a fresh token (they last a minute here). */
+const asDispatcher = async () => http.as(await login(http, acme.emails.dispatcher));
+
 const fix = (metres: number, at = new Date()) => {
   const p = north(metres);
   return fixEvent(acme.tenantId, acme.technicianId, 'dev-web-1', ++seq, at, p.lat, p.lon, 8);
@@ -60,7 +63,8 @@ beforeAll(async () => {
   h = await harness();
   gateway = await startGateway({ JWT_SECRET });
   [{ app: api, http }, projector] = await Promise.all([
-    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET }),
+    // a one-minute access token: the pages must renew it on their socket to stay connected
+    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET, ACCESS_TOKEN_TTL_SECONDS: '60' }),
     startProjector(`e2e-web-${randomUUID().slice(0, 8)}`, { GEOFENCE_DWELL_S: '2' }),
   ]);
   acme = await newTenant(http);
@@ -131,7 +135,7 @@ it('assigns a job on one dispatcher page; the second dispatcher and the technici
   await shot(pages.technician, '06-assigned-technician');
 
   // no qualified candidate is offered; dropping the card on the technician anyway is refused, and says why
-  const other = await must(acme.dispatcher.post('/jobs', { title: 'Rewire the panel', requiredSkills: ['electrical'], location: north(700), window: window(0, 0, 24) }));
+  const other = await must((await asDispatcher()).post('/jobs', { title: 'Rewire the panel', requiredSkills: ['electrical'], location: north(700), window: window(0, 0, 24) }));
   const card = pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`);
   await card.click();
   await pages.second.getByText('No qualified technician is available nearby').waitFor();
@@ -175,10 +179,10 @@ it('recovers after a network loss without a reload and shows what it missed', as
   await page.locator('[data-testid=connection][data-state=offline]').waitFor();
   await shot(page, '10-offline');
 
-  const missed = await must(acme.dispatcher.post('/jobs', { title: 'Created while offline', requiredSkills: ['hvac'], window: window(0, 0, 24) }));
+  const missed = await must((await asDispatcher()).post('/jobs', { title: 'Created while offline', requiredSkills: ['hvac'], window: window(0, 0, 24) }));
   await produce(h.producer, [fix(450)]);
   await eventually('the changes in the feed', async () => {
-    const feed = await must(acme.dispatcher.get('/feed?after=0-0'));
+    const feed = await must((await asDispatcher()).get('/feed?after=0-0'));
     return feed.entries.some((e: { subjectId: string }) => e.subjectId === missed.id) ? true : undefined;
   });
 
@@ -252,3 +256,16 @@ it('shows each status the technician sets (en route, on site, completed) and the
   const history = await office.locator('[data-testid=job-history] li').allTextContents();
   expect(history.join('\n')).toMatch(/created[\s\S]*assigned[\s\S]*travel[\s\S]*arrived[\s\S]*completed/);
 });
+
+it('stays on the same connection past the access token’s lifetime (renewed on the socket, not by reconnecting)', async () => {
+  const badge = pages.second.getByTestId('connection');
+  const since = await badge.getAttribute('data-since');
+  const openedAt = Number(since);
+  // past one whole token lifetime after this connection opened
+  await new Promise((r) => setTimeout(r, Math.max(0, openedAt + 65_000 - Date.now())));
+  await expect(badge.getAttribute('data-state')).resolves.toBe('open');
+  await expect(badge.getAttribute('data-since')).resolves.toBe(since);
+  // and it is live: a job created now arrives
+  const fresh = await must((await asDispatcher()).post('/jobs', { title: 'After the token turned over', requiredSkills: [], window: window(0, 0, 24) }));
+  await pages.second.locator(`[data-testid=job-card][data-job="${fresh.id}"]`).waitFor();
+}, 120_000);

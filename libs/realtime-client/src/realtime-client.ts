@@ -22,8 +22,6 @@ export interface RealtimeClientOptions {
   after?: string;
   /** Reconnect backoff: full jitter over base·2^attempt, capped. */
   backoff?: { baseMs: number; maxMs: number };
-  /** How often to tell the server the user is active while they are (ms). */
-  activityEveryMs?: number;
   /** The WebSocket constructor (Node: `ws`); the global one by default. */
   WebSocket?: new (url: string) => SocketLike;
   random?: () => number;

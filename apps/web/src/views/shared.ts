@@ -6,7 +6,9 @@ const LABELS: Record<string, string> = { open: 'Live', connecting: 'Connectingâ€
 /** The connection indicator: live, reconnecting, offline. */
 export function ConnectionBadge({ store }: { store: LiveStore }) {
   const state = store.connection.value;
-  return html`<span class=${`connection ${state}`} data-testid="connection" data-state=${state} title="Realtime connection">${LABELS[state] ?? state}</span>`;
+  const since = store.connectedSince.value;
+  const title = state === 'open' ? `Live since ${new Date(since).toLocaleTimeString()}` : 'Realtime connection';
+  return html`<span class=${`connection ${state}`} data-testid="connection" data-state=${state} data-since=${since} title=${title}>${LABELS[state] ?? state}</span>`;
 }
 
 export function Notices({ store }: { store: LiveStore }) {
