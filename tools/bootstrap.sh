@@ -13,5 +13,7 @@ if (maj < 20 || (maj === 20 && min < 19)) {
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "Installing Node dependencies (npm ci) …"
-  npm ci --no-audit --no-fund --loglevel=error
+  # mediasoup's postinstall would download or build its C++ worker from GitHub, which these machines
+  # cannot reach; a set MEDIASOUP_WORKER_BIN tells it a worker is provided (apps/media says when not).
+  MEDIASOUP_WORKER_BIN="${MEDIASOUP_WORKER_BIN:-not-installed}" npm ci --no-audit --no-fund --loglevel=error
 fi
