@@ -1,19 +1,53 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
+import { CallsController } from './calls/calls.controller';
+import { CallsService } from './calls/calls.service';
+import { MediaWorkersHealthCheck, WorkerPool } from './engine/worker-pool.service';
+import { CallerGuard } from './http/caller.guard';
 import type { MediaEnv } from './media.env';
+import { MEDIA_OPTIONS, type MediaOptions } from './media.options';
+import { MediaGateway } from './signaling/media.gateway';
 
 @Module({})
 export class AppModule {
   static forRoot(config: MediaEnv, logger: Logger): DynamicModule {
+    const options: MediaOptions = {
+      logger,
+      nodeId: `${hostname()}-${process.pid}`,
+      workers: config.MEDIA_WORKERS,
+      listenIp: config.MEDIA_LISTEN_IP,
+      ...(config.MEDIA_ANNOUNCED_ADDRESS ? { announcedAddress: config.MEDIA_ANNOUNCED_ADDRESS } : {}),
+      rtcPort: config.MEDIA_RTC_PORT,
+      policy: { ringTimeoutMs: config.CALL_RING_TIMEOUT_S * 1000, maxParticipants: config.CALL_MAX_PARTICIPANTS },
+      rejoinGraceMs: config.CALL_REJOIN_GRACE_S * 1000,
+      recordingsDir: resolve(config.MEDIA_RECORDINGS_DIR),
+    };
     return {
       module: AppModule,
       imports: [
         KafkaModule.forEnv(config, 'media', logger),
         RedisModule.forEnv(config, logger),
-        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
+        JwtModule.register({ secret: config.JWT_SECRET, verifyOptions: { algorithms: ['HS256'] } }),
+        // Not ready without a mediasoup worker, saying why (the app still serves and refuses calls with 503).
+        HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, MediaWorkersHealthCheck]),
+      ],
+      controllers: [CallsController],
+      providers: [
+        { provide: MEDIA_OPTIONS, useValue: options },
+        { provide: APP_GUARD, useClass: CallerGuard },
+        WorkerPool,
+        HealthIndicatorService,
+        MediaWorkersHealthCheck,
+        CallsService,
+        MediaGateway,
       ],
     };
   }

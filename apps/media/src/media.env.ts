@@ -1,6 +1,73 @@
-import { BaseEnv } from '#libs/platform';
+import { cpus } from 'node:os';
+import { Type } from 'class-transformer';
+import { IsInt, IsIP, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
+import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 
-/** The mediasoup SFU: call state in Redis, call events to Kafka. */
-export class MediaEnv extends withKafkaEnv(withRedisEnv(BaseEnv)) {}
+/** The mediasoup SFU: calls and their signaling; call state in Redis, call events to Kafka. */
+export class MediaEnv extends withKafkaEnv(withRedisEnv(BaseEnv)) {
+  /** Verifies the API's access tokens (REST and the signaling socket); the same secret as the API. */
+  @IsString()
+  @MinLength(32)
+  JWT_SECRET!: string;
+
+  /** A built mediasoup-worker (mediasoup itself reads it from the environment; declared here so it is documented and checked). */
+  @IsOptional()
+  @IsString()
+  MEDIASOUP_WORKER_BIN?: string;
+
+  /** mediasoup workers (one process each); one per core by default. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  MEDIA_WORKERS: number = cpus().length;
+
+  /** Where media is received; 0.0.0.0 for every interface. */
+  @IsOptional()
+  @IsIP()
+  MEDIA_LISTEN_IP: string = '0.0.0.0';
+
+  /** The address clients reach (the public IP or name behind NAT); unset: the listen address. */
+  @IsOptional()
+  @IsString()
+  MEDIA_ANNOUNCED_ADDRESS?: string;
+
+  /** WebRtcServer port, UDP and TCP; worker n listens on this + n. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(65_000)
+  MEDIA_RTC_PORT: number = 40_000;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(2)
+  @Max(100)
+  CALL_MAX_PARTICIPANTS: number = 8;
+
+  /** An invitee who has not answered after this long has missed the call. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(5)
+  @Max(600)
+  CALL_RING_TIMEOUT_S: number = 30;
+
+  /** How long a participant whose socket dropped keeps their place (rejoin without setting up again). */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  CALL_REJOIN_GRACE_S: number = 30;
+
+  /** Where recordings are written (by ffmpeg). */
+  @IsOptional()
+  @IsString()
+  MEDIA_RECORDINGS_DIR: string = '.data/recordings';
+}

@@ -7,7 +7,7 @@ export {
   fold,
   type NoData,
 } from './shared/decider';
-export { DomainError, type DomainErrorKind, isDomainError } from './shared/domain-error';
+export { DomainError, type DomainErrorKind, httpStatusOfKind, isDomainError } from './shared/domain-error';
 export { hasRequiredSkills, normalizeSkills, windowsOverlap } from './shared/scheduling';
 
 export type * from './job/job.commands';

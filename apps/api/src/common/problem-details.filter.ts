@@ -1,18 +1,11 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { type DomainErrorKind, isDomainError } from '#libs/domain';
+import { httpStatusOfKind, isDomainError } from '#libs/domain';
 import { StaleVersionError, StreamConflictError } from '../event-store/event-store.errors';
 import { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, problemType } from './problem';
 
-/** Domain error kind → HTTP, in one place (Emmett's mapping). Codes that need 422 are listed. */
-const statusOfKind: Record<DomainErrorKind, number> = {
-  validation: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  illegal_state: 409,
-};
+/** Domain error kind → HTTP is decided in libs/domain (httpStatusOfKind); codes that need 422 are listed. */
 const unprocessable = new Set(['MISSING_SKILLS', 'TECHNICIAN_UNAVAILABLE']);
 
 /**
@@ -38,7 +31,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 export function toProblem(error: unknown, instance?: string): { problem: Problem; headers: Record<string, string> } {
   if (error instanceof ProblemError) return { problem: { ...error.problem, instance }, headers: error.headers };
   if (isDomainError(error)) {
-    const status = unprocessable.has(error.code) ? 422 : statusOfKind[error.kind];
+    const status = unprocessable.has(error.code) ? 422 : httpStatusOfKind[error.kind];
     const slug = error.code.toLowerCase().replaceAll('_', '-');
     return { problem: { type: problemType(slug), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
   }

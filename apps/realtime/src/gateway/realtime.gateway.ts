@@ -13,7 +13,7 @@ import {
 } from '@nestjs/websockets';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { LiveStateStore } from '#libs/live';
-import type { AccessTokenClaims } from '#libs/platform';
+import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/platform';
 import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
 import { ChatRefusal, ChatService } from '../chat/chat.service';
 import { type Caller, Connection } from '../connection/connection';
@@ -96,7 +96,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   // Synchronous up to the registration: frames sent right after the upgrade find their connection.
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    const caller = this.authenticate(tokenOf(request));
+    const caller = this.authenticate(accessTokenOf(request));
     if (typeof caller === 'string') {
       socket.close(CloseCodes.unauthorized, caller);
       return;
@@ -239,22 +239,6 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   private authenticate(token: string | undefined): { caller: Caller; expiresAt: number } | string {
-    if (!token) return 'unauthorized: pass the access token as ?access_token= or an Authorization: Bearer header';
-    try {
-      const claims = this.jwt.verify<AccessTokenClaims>(token, { algorithms: ['HS256'] });
-      if (!claims.exp) return 'unauthorized: the access token has no expiry';
-      return {
-        caller: { tenantId: claims.tid, userId: claims.sub, role: claims.role, ...(claims.tech ? { technicianId: claims.tech } : {}) },
-        expiresAt: claims.exp * 1000,
-      };
-    } catch (error) {
-      return (error as Error).name === 'TokenExpiredError' ? 'unauthorized: the access token has expired' : 'unauthorized: the access token is invalid';
-    }
+    return verifyAccessToken((t) => this.jwt.verify<AccessTokenClaims>(t, { algorithms: ['HS256'] }), token);
   }
-}
-
-function tokenOf(request: IncomingMessage): string | undefined {
-  const header = request.headers.authorization;
-  if (header?.startsWith('Bearer ')) return header.slice(7);
-  return new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
 }

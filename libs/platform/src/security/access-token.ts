@@ -10,3 +10,34 @@ export interface AccessTokenClaims {
   tech?: string;
   exp?: number;
 }
+
+/** The caller an access token names, and when the token expires (epoch ms). */
+export interface VerifiedCaller {
+  caller: { tenantId: string; userId: string; role: Role; technicianId?: string };
+  expiresAt: number;
+}
+
+/**
+ * Checks an access token with `verify` (JwtService.verify with the shared secret) and answers the
+ * caller, or a reason fit to send back (missing, no expiry, expired, invalid).
+ */
+export function verifyAccessToken(verify: (token: string) => AccessTokenClaims, token: string | undefined): VerifiedCaller | string {
+  if (!token) return 'unauthorized: pass the access token as ?access_token= or an Authorization: Bearer header';
+  try {
+    const claims = verify(token);
+    if (!claims.exp) return 'unauthorized: the access token has no expiry';
+    return {
+      caller: { tenantId: claims.tid, userId: claims.sub, role: claims.role, ...(claims.tech ? { technicianId: claims.tech } : {}) },
+      expiresAt: claims.exp * 1000,
+    };
+  } catch (error) {
+    return (error as Error).name === 'TokenExpiredError' ? 'unauthorized: the access token has expired' : 'unauthorized: the access token is invalid';
+  }
+}
+
+/** The access token of an HTTP upgrade or request: `Authorization: Bearer …`, else `?access_token=` (browsers cannot set headers on WebSocket). */
+export function accessTokenOf(request: { headers: { authorization?: string }; url?: string }): string | undefined {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7);
+  return new URL(request.url ?? '/', 'http://localhost').searchParams.get('access_token') ?? undefined;
+}

@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { workerBin } from 'mediasoup';
+import WebSocket from 'ws';
+import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { JWT_SECRET, token } from '../../realtime/test/realtime-support';
+
+// The media app as a process against the real Kafka and Redis. On machines without a mediasoup worker
+// (these: its build downloads sources) it must still serve: say why it cannot take calls, refuse call
+// creation with a clear 503, and apply every rule that needs no media.
+
+const workerPresent = existsSync(workerBin);
+let media: AppProcess;
+const dispatcher = token({ tenantId: 'tnt_media_a', userId: 'u-disp', role: 'dispatcher' });
+const technician = token({ tenantId: 'tnt_media_a', userId: 'u-ada', role: 'technician', technicianId: 'tech-ada' });
+
+const post = (path: string, body: unknown, bearer?: string) =>
+  fetch(`${media.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body) });
+
+beforeAll(async () => {
+  if (!workerPresent) console.warn(`media: no mediasoup worker at ${workerBin}; testing the worker-absent behaviour (set MEDIASOUP_WORKER_BIN to run calls)`);
+  media = await startAppProcess('media', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET, MEDIA_WORKERS: '1' });
+});
+afterAll(() => media?.stop());
+
+it(workerPresent ? 'creates a call for a dispatcher' : 'answers call creation with 503 and the reason, while the rules still apply', async () => {
+  const reply = await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }, dispatcher);
+  if (workerPresent) {
+    expect(reply.status).toBe(201);
+    return;
+  }
+  expect(reply.status).toBe(503);
+  expect(reply.headers.get('content-type')).toContain('application/problem+json');
+  expect(reply.headers.get('retry-after')).toBe('30');
+  const body = (await reply.json()) as { detail: string };
+  expect(body).toMatchObject({ status: 503, code: 'MEDIA_UNAVAILABLE' });
+  expect(body.detail).toContain('MEDIASOUP_WORKER_BIN');
+});
+
+it('refuses calls by technicians, without consent to a recording, unauthenticated, or malformed — before any media', async () => {
+  const cases = [
+    [await post('/calls', { technicianIds: ['tech-ben'], mode: 'audio' }, technician), 403, 'NOT_ALLOWED'],
+    [await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio', record: true }, dispatcher), 400, 'RECORDING_NEEDS_CONSENT'],
+    [await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }), 401, undefined],
+    [await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }, 'not-a-token'), 401, undefined],
+    [await post('/calls', { technicianIds: [], mode: 'hologram' }, dispatcher), 400, undefined],
+  ] as const;
+  for (const [reply, status, code] of cases) {
+    expect(reply.status).toBe(status);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+    if (code) expect(((await reply.json()) as { code: string }).code).toBe(code);
+  }
+  const unknown = await fetch(`${media.url}/calls/call_nope`, { headers: { authorization: `Bearer ${dispatcher}` } });
+  expect(unknown.status).toBe(404);
+  expect(((await unknown.json()) as { code: string }).code).toBe('CALL_NOT_FOUND');
+});
+
+/** A signaling socket that collects what arrives. */
+async function signaling(bearer?: string) {
+  const socket = new WebSocket(`${media.url.replace(/^http/, 'ws')}/media${bearer ? `?access_token=${bearer}` : ''}`);
+  const frames: { event: string; data: any }[] = [];
+  socket.on('message', (raw) => frames.push(JSON.parse(String(raw))));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: String(reason) })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  let n = 0;
+  const request = async (method: string, params?: unknown, raw?: unknown) => {
+    const id = `r${++n}`;
+    socket.send(JSON.stringify({ event: 'request', data: raw ?? { id, method, ...(params === undefined ? {} : { params }) } }));
+    for (let i = 0; i < 100; i++) {
+      const answer = frames.find((f) => f.event === 'response' && f.data.id === ((raw as { id?: string })?.id ?? id));
+      if (answer) return answer.data;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`no answer to ${method}`);
+  };
+  return { socket, frames, closed, request };
+}
+
+it('closes an unauthenticated signaling socket with 4001 and the reason', async () => {
+  const { closed } = await signaling();
+  await expect(closed).resolves.toMatchObject({ code: 4001, reason: expect.stringContaining('access token') });
+});
+
+it('answers every bad signaling request with an error code, never silence', async () => {
+  const s = await signaling(technician);
+  expect(await s.request('fly')).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('method must be one of') } });
+  expect(await s.request('join', {})).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('callId') } });
+  expect(await s.request('createTransport', { callId: 'call_x', direction: 'sideways' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+  expect(await s.request('join', { callId: 'call_nope' })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
+  expect(await s.request('produce', { callId: 'call_nope', transportId: 't', kind: 'audio', rtpParameters: {} })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
+  expect(await s.request('join', { callId: 'call_nope' }, { id: 'x1', method: 'join', params: { callId: 'call_nope', extra: 1 } })).toMatchObject({ id: 'x1', ok: false, error: { code: 'INVALID_REQUEST' } });
+  s.socket.send('not json');
+  s.socket.send(JSON.stringify({ event: 'subscribe', data: {} }));
+  for (let i = 0; i < 100 && s.frames.filter((f) => f.event === 'error').length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(s.frames.filter((f) => f.event === 'error').map((f) => f.data.code)).toEqual(['MALFORMED', 'MALFORMED']);
+  s.socket.close();
+});
