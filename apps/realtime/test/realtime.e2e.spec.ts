@@ -187,6 +187,35 @@ it('chats about a job: message, typing, delivered and read receipts, between the
   expect(rows).toEqual([{ text: 'Gate code is 4711' }]);
 }, 60_000);
 
+it('rings a call on every screen of each invited technician (both nodes), once even when replayed, and stops it when it ends', async () => {
+  const callId = `call_${randomUUID()}`;
+  const phone = record(nodeA, tech1, ['calls']);
+  const desk = record(nodeB, tech1, ['calls']);
+  const other = record(nodeB, tech2, ['calls']);
+  const office = record(nodeA, dispatcher, ['calls']);
+  await Promise.all([phone, desk, other, office].map((r) => r.until('subscribed', () => r.of('subscribed').length > 0)));
+  const data = { callId };
+  const invited = event('call.invited', { ...data, technicianIds: ['tech-1'], invitedBy: dispatcher.userId, jobId: 'job-call-1' }, acme, callId);
+  await produce(h.producer, [
+    event('call.created', { ...data, createdBy: dispatcher.userId, jobId: 'job-call-1', mode: 'audio', ptt: false, record: false, maxParticipants: 8 }, acme, callId),
+    invited,
+    invited, // a producer retry: the same event again
+  ]);
+  for (const screen of [phone, desk]) await screen.until('the invitation', () => screen.feed('call').some((f) => f.type === 'call.invited'));
+  await office.until('the invitation', () => office.feed('call').some((f) => f.type === 'call.invited'));
+  await produce(h.producer, [
+    event('call.declined', { ...data, technicianId: 'tech-1', userId: tech1.userId }, acme, callId),
+    event('call.ended', { ...data, reason: 'declined', durationMs: 4_000 }, acme, callId),
+  ]);
+  for (const screen of [phone, desk]) await screen.until('the end', () => screen.feed('call').some((f) => f.type === 'call.ended'));
+  for (const screen of [phone, desk]) {
+    expect(screen.feed('call').map((f) => f.type)).toEqual(['call.invited', 'call.declined', 'call.ended']);
+    expect(screen.feed('call')[2]!.data).toMatchObject({ callId, reason: 'declined', jobId: 'job-call-1' }); // the end names the job too
+  }
+  await office.until('the end', () => office.feed('call').some((f) => f.type === 'call.ended'));
+  expect(other.feed('call')).toEqual([]); // not invited: nothing rings
+}, 60_000);
+
 it('keeps a socket that never reads bounded while 20,000 updates flow: job messages are never lost (resume after the slow-consumer close)', async () => {
   const jobId = `job-slow-${randomUUID().slice(0, 6)}`;
   await produce(h.producer, jobEvents(acme, jobId, 'tech-1', ['created']));

@@ -25,6 +25,8 @@ export const liveKeys = (tenantId: string) => {
     technicianDevices: (technicianId: string) => `${base}:tdev:${technicianId}`,
     /** Hash messageId / receipt → the chat entries already in the feed (JSON). */
     chat: `${base}:chat`,
+    /** Hash callId → the call's invitees; and call event (per technician) → already in the feed. */
+    calls: `${base}:calls`,
   };
 };
 

@@ -12,7 +12,7 @@ export interface LiveOptions {
   feedMaxAgeMs: number;
 }
 
-export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat';
+export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat' | 'call';
 
 /** One feed entry as screens receive it; `id` is the Redis stream id to resume from. */
 export interface FeedEntry<D = unknown> {
@@ -127,7 +127,7 @@ export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
 }
 
 /** The hashes of versioned documents. */
-export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking' | 'chat';
+export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking' | 'chat' | 'calls';
 
 export interface VersionedDoc {
   version: number;

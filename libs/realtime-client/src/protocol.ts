@@ -1,7 +1,7 @@
 // The realtime wire protocol, shared by apps/realtime and every client. Frames are JSON text
 // `{ "event": <name>, "data": <payload> }` (the shape of NestJS's ws adapter) both ways.
 
-export const STREAMS = ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat'] as const;
+export const STREAMS = ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat', 'calls'] as const;
 export type StreamName = (typeof STREAMS)[number];
 
 export interface Viewport {
@@ -26,7 +26,7 @@ export interface ClientFrames {
 /** One entry of the tenant feed, as the projector wrote it; `id` is the resume point. */
 export interface FeedFrame {
   id: string;
-  kind: 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat';
+  kind: 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat' | 'call';
   type: string;
   subjectId: string;
   technicianId?: string;

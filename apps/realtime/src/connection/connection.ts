@@ -60,6 +60,7 @@ const streamOf: Record<FeedEntry['kind'], StreamName> = {
   presence: 'presence',
   alert: 'alerts',
   chat: 'chat',
+  call: 'calls',
 };
 
 /**
