@@ -57,12 +57,26 @@ function relay(name: string, colour: number, stream: NodeJS.ReadableStream, out:
   });
 }
 
-async function waitReady(name: string, port: number, timeoutMs = 90_000): Promise<boolean> {
+/**
+ * Waits until the app is ready: true, or the reasons it gives for not being ready once it has said
+ * the same for 10 s while live (media without a mediasoup worker stays so), or false if it never answered.
+ */
+async function waitReady(name: string, port: number, timeoutMs = 90_000): Promise<true | string | false> {
   const deadline = Date.now() + timeoutMs;
+  let notReadySince: number | undefined;
   while (Date.now() < deadline && !stopping) {
     if (!running.has(name)) return false;
-    const ok = await fetch(`http://${host}:${port}/health/ready`).then((r) => r.ok, () => false);
-    if (ok) return true;
+    const reply = await fetch(`http://${host}:${port}/health/ready`).then(
+      async (r) => ({ ok: r.ok, body: (await r.json().catch(() => ({}))) as { error?: Record<string, { reason?: string; message?: string }> } }),
+      () => undefined,
+    );
+    if (reply?.ok) return true;
+    if (reply) {
+      notReadySince ??= Date.now();
+      if (Date.now() - notReadySince > 10_000) {
+        return Object.entries(reply.body.error ?? {}).map(([what, e]) => `${what}: ${e.reason ?? e.message ?? 'down'}`).join('; ') || 'not ready';
+      }
+    }
     await sleep(500);
   }
   return false;
@@ -149,13 +163,14 @@ async function main(): Promise<void> {
   const ready = await Promise.all(apps.map(({ name, port }) => waitReady(name, port)));
   if (stopping) return;
   console.log('\n┌ Fieldline is up');
-  apps.forEach(({ name, port }, i) =>
-    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  health: /health/live /health/ready  ${ready[i] ? 'ready' : 'NOT READY'}`),
-  );
+  apps.forEach(({ name, port }, i) => {
+    const state = ready[i] === true ? 'ready' : ready[i] === false ? 'NOT RUNNING (see its log lines above)' : `NOT READY — ${ready[i]}`;
+    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  health: /health/live /health/ready  ${state}`);
+  });
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
   console.log(`│ API docs   http://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
-  if (ready[0]) await startDemo(secrets, stack.env);
+  if (ready[0] === true) await startDemo(secrets, stack.env);
   console.log('└ Ctrl-C stops everything this command started.\n');
 
   // A stack component that dies under the apps is reported, not hidden.
