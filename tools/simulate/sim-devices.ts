@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { hashSecret } from '#libs/platform';
+import { hashGeneratedSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 
 export const SIM_SECRET = 'simulator-secret';
@@ -14,7 +14,7 @@ export async function provisionSimDevices(databaseUrl: string, count: number, te
   const db = new DatabaseService({ url: databaseUrl, poolMax: 2, logger });
   try {
     await migrate(db, logger);
-    const hash = await hashSecret(SIM_SECRET);
+    const hash = hashGeneratedSecret(SIM_SECRET); // stored as POST /devices stores device secrets
     const ids = Array.from({ length: count }, (_, i) => `sim-${String(i + 1).padStart(5, '0')}`);
     await db.query(
       `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)

@@ -5,7 +5,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { newEnvelope, topics } from '#libs/events';
-import { hashSecret } from '#libs/platform';
+import { hashGeneratedSecret, hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
 
@@ -29,7 +29,8 @@ beforeAll(async () => {
     await db.query(
       `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)
        VALUES ($1, $2, 'phone', 'e2e', $3, 'tech_ada', $4, 'phone')`,
-      [device.id, tenantId, await hashSecret(device.secret), device.id.replace('dev_', 'ot_')],
+      // the phone as POST /devices stores it (SHA-256 of a generated secret), the other as older rows (scrypt): both log in
+      [device.id, tenantId, device === phone ? hashGeneratedSecret(device.secret) : await hashSecret(device.secret), device.id.replace('dev_', 'ot_')],
     );
   }
   app = await startAppProcess('ingest', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1', INGEST_MAX_PAYLOAD_BYTES: '1024', INGEST_STALE_AFTER_S: '1' });

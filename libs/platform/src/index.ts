@@ -5,6 +5,6 @@ export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
 export { HealthModule } from './health/health.module';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-check';
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
-export { hashSecret, newSecret, verifySecret } from './security/secret-hash';
+export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
-import { hashSecret, newSecret } from '#libs/platform';
+import { hashGeneratedSecret, newSecret } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
@@ -56,7 +56,7 @@ export class DevicesService {
   async provision(call: CallInfo, input: ProvisionDeviceDto) {
     const deviceId = input.deviceId ?? `dev_${uuidv7()}`;
     const secret = newSecret();
-    const secretHash = await hashSecret(secret);
+    const secretHash = hashGeneratedSecret(secret);
     const subject = input.technicianId ? { technicianId: input.technicianId } : input.assetId ? { assetId: input.assetId } : {};
     try {
       await this.run(call, deviceId, { type: 'ProvisionDevice', data: { kind: input.kind, credentialId: `cred_${uuidv7()}`, ...subject } }, async (tx, _events, device) => {
@@ -78,7 +78,7 @@ export class DevicesService {
   async rotate(call: CallInfo, deviceId: string) {
     await this.get(call.principal, deviceId);
     const secret = newSecret();
-    const secretHash = await hashSecret(secret);
+    const secretHash = hashGeneratedSecret(secret);
     await this.run(call, deviceId, { type: 'RotateDeviceCredentials', data: { credentialId: `cred_${uuidv7()}` } }, (tx) =>
       tx.query('UPDATE devices SET secret_hash = $3, secret_rotated_at = now() WHERE tenant_id = $1 AND device_id = $2', [call.principal.tenantId, deviceId, secretHash]).then(() => undefined),
     );

@@ -110,7 +110,10 @@ export class DispatchProjection implements Projection {
       writes.push(this.live.applyVersioned(tenantId, 'calls', key, doc));
     }
     const doc = calls.get(key);
-    const about = 'technicianId' in e.data && e.data.technicianId ? [e.data.technicianId] : (doc?.technicianIds ?? []);
+    // Addressed by the event alone (and the invitation before it), never by what later events stored:
+    // a replay, or a second projector, writes exactly the same entries.
+    const about =
+      e.type === 'call.created' ? [] : e.type === 'call.invited' ? e.data.technicianIds : 'technicianId' in e.data && e.data.technicianId ? [e.data.technicianId] : (doc?.technicianIds ?? []);
     const jobId = ('jobId' in e.data ? e.data.jobId : undefined) ?? doc?.jobId;
     const data = { id: e.id, occurredAt: e.occurredAt, ...(jobId ? { jobId } : {}), ...e.data };
     for (const technicianId of about.length ? about : [undefined]) {

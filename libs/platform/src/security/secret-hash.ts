@@ -1,8 +1,10 @@
-import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
-// Device secrets, API keys and passwords are stored as scrypt hashes, never in the clear:
-// `scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>`. The parameters travel with the hash so they can
-// be raised later without invalidating what is stored.
+// Secrets are stored hashed, never in the clear. Passwords (chosen by people, guessable) as scrypt:
+// `scrypt$<N>$<r>$<p>$<salt b64url>$<hash b64url>`, parameters travelling with the hash so they can be
+// raised later. Secrets we generate (device credentials: 192 random bits) need no key stretching — no
+// dictionary reaches them — so they are `sha256$<hash b64url>`, verified in microseconds even when
+// thousands of devices reconnect at once (scrypt costs ~50 ms of CPU each).
 
 const KEY_LENGTH = 32;
 const DEFAULTS = { N: 16_384, r: 8, p: 1 } as const;
@@ -20,9 +22,19 @@ export async function hashSecret(secret: string, params: { N: number; r: number;
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** For a secret from newSecret(): a single SHA-256 (see above). Never for passwords. */
+export function hashGeneratedSecret(secret: string): string {
+  return `sha256$${createHash('sha256').update(secret).digest('base64url')}`;
+}
+
 /** Constant-time comparison; a malformed stored hash verifies nothing rather than throwing. */
 export async function verifySecret(secret: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
+  if (scheme === 'sha256' && n) {
+    const expected = Buffer.from(n, 'base64url');
+    const actual = createHash('sha256').update(secret).digest();
+    return actual.length === expected.length && timingSafeEqual(actual, expected);
+  }
   if (scheme !== 'scrypt' || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const actual = await derive(secret, Buffer.from(salt, 'base64url'), { N: Number(n), r: Number(r), p: Number(p) });
