@@ -1,9 +1,9 @@
-import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { catalogue, id, isEventType, isoDateTime } from './catalogue';
 import { type EnvelopeDeps, envelopeSchema, type FieldlineEvent } from './envelope';
 import { formatIssues } from './issues';
 import { type RawEvent, upcast, type UpcasterChain, upcasters } from './upcasters';
+import { newEventId } from './event-id';
 
 export const parseErrorCodes = [
   'malformed_json',
@@ -114,7 +114,7 @@ export interface DeadLetterInput {
 
 export function deadLetter(input: DeadLetterInput, deps: EnvelopeDeps = {}): DeadLetterRecord {
   return {
-    id: (deps.newId ?? uuidv7)(),
+    id: (deps.newId ?? newEventId)(),
     source: input.source,
     sourceId: input.sourceId,
     tenantId: input.tenantId ?? null,

@@ -1,7 +1,7 @@
-import { v7 as uuidv7 } from 'uuid';
 import { z } from 'zod';
 import { checkEventData, currentSchemaVersion, type EventData, type EventType, id, isoDateTime } from './catalogue';
 import { formatIssues } from './issues';
+import { newEventId } from './event-id';
 
 export const actorKindSchema = z.enum(['user', 'device', 'system', 'integrator']);
 export const actorSchema = z.object({ kind: actorKindSchema, id: id() });
@@ -78,7 +78,7 @@ export class InvalidEventError extends Error {
  * throws InvalidEventError otherwise. Extra fields (e.g. actor.role) are dropped.
  */
 export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, deps: EnvelopeDeps = {}): EventOf<T> {
-  const eventId = (deps.newId ?? uuidv7)();
+  const eventId = (deps.newId ?? newEventId)();
   const recordedAt = (deps.clock ?? (() => new Date()))().toISOString();
   const occurredAt = input.occurredAt instanceof Date ? input.occurredAt.toISOString() : (input.occurredAt ?? recordedAt);
   const candidate = {

@@ -69,4 +69,4 @@ export {
 } from './codec';
 export { keyFor, keyForDeadLetter, type TopicId, type TopicName, topicFor, topicNames, topics } from './topics';
 export { type RawEvent, upcast, type Upcaster, type UpcasterChain, UpcastError, upcasters } from './upcasters';
-export { derivedEventId } from './derived-id';
+export { derivedEventId, newEventId } from './event-id';
