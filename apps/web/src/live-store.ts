@@ -32,6 +32,8 @@ export class LiveStore {
   readonly client: RealtimeClient;
   private pending = false;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
+  /** Removes every page listener on stop (sign-out), so a stopped store never reconnects. */
+  private readonly listening = new AbortController();
   private connectedBefore = false;
   private catchingUp = false;
   private missed = 0;
@@ -96,11 +98,16 @@ export class LiveStore {
     });
     this.client.on('error', ({ code, message }) => this.notify('error', `${code}: ${message}`));
     // The browser knows before the socket does: close at once when offline, reconnect at once when back.
-    addEventListener('offline', () => {
-      this.connection.value = 'offline';
-      this.client.close();
-    });
-    addEventListener('online', () => this.client.connect());
+    const { signal: until } = this.listening;
+    addEventListener(
+      'offline',
+      () => {
+        this.connection.value = 'offline';
+        this.client.close();
+      },
+      { signal: until },
+    );
+    addEventListener('online', () => this.client.connect(), { signal: until });
   }
 
   async start(): Promise<void> {
@@ -112,6 +119,7 @@ export class LiveStore {
   }
 
   stop(): void {
+    this.listening.abort();
     this.timers.forEach(clearInterval);
     this.client.close();
   }
@@ -133,13 +141,18 @@ export class LiveStore {
       if (document.visibilityState !== 'visible' || Date.now() - lastSent < ACTIVITY_EVERY_MS) return;
       if (this.client.send('presence', { state: 'active' })) lastSent = Date.now();
     };
-    for (const event of ['pointerdown', 'keydown', 'wheel']) addEventListener(event, active, { passive: true });
-    document.addEventListener('visibilitychange', () => {
-      if (document.visibilityState === 'hidden') {
-        this.client.send('presence', { state: 'idle' });
-        lastSent = 0;
-      } else active();
-    });
+    const { signal } = this.listening;
+    for (const event of ['pointerdown', 'keydown', 'wheel']) addEventListener(event, active, { passive: true, signal });
+    document.addEventListener(
+      'visibilitychange',
+      () => {
+        if (document.visibilityState === 'hidden') {
+          this.client.send('presence', { state: 'idle' });
+          lastSent = 0;
+        } else active();
+      },
+      { signal },
+    );
   }
 
   async loadChat(jobId: string): Promise<void> {
