@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
 import { Pool } from 'pg';
 
 // The stack's database under concurrency, as the apps use it: several pooled connections mixing
@@ -50,4 +51,50 @@ it('rolls back the transaction of a connection that disappears inside it', async
   client.release(true); // destroys the connection mid-transaction
   const { rows } = await pool.query(`SELECT n FROM ${table} WHERE id = 1`);
   expect(rows[0].n).not.toBe(-1);
+});
+
+/** Protocol messages, as a client that dies half-way would have sent them. */
+const message = (type: string, body: Buffer) => Buffer.concat([Buffer.from(type), Buffer.from([0, 0, 0, 0].map((_, i) => ((body.length + 4) >> (8 * (3 - i))) & 0xff)), body]);
+const cstring = (text: string) => Buffer.from(`${text}\0`);
+
+it('frees the session from a connection that dies inside a transaction, after an error in an unfinished extended query', async () => {
+  const url = new URL(process.env.DATABASE_URL!);
+  const socket = connect(Number(url.port), url.hostname);
+  const received: Buffer[] = [];
+  socket.on('data', (chunk) => received.push(chunk));
+  const until = async (text: string) => {
+    for (let i = 0; i < 300 && !Buffer.concat(received).includes(text); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(Buffer.concat(received).toString('latin1')).toContain(text);
+  };
+  await new Promise((resolve) => socket.once('connect', resolve));
+  const params = Buffer.concat([cstring('user'), cstring(url.username || 'postgres'), cstring('database'), cstring(url.pathname.slice(1) || 'postgres'), Buffer.from([0])]);
+  const startup = Buffer.concat([Buffer.alloc(8), params]);
+  startup.writeInt32BE(startup.length, 0);
+  startup.writeInt32BE(196_608, 4); // protocol 3.0
+  socket.write(startup);
+  for (let i = 0; i < 300 && Buffer.concat(received).length < 13; i++) await new Promise((r) => setTimeout(r, 10));
+  const auth = Buffer.concat(received);
+  if (auth[0] === 0x52 && auth.readInt32BE(5) === 5) {
+    // MD5 password: md5(md5(password + user) + salt)
+    const md5 = (b: Buffer | string) => createHash('md5').update(b).digest('hex');
+    const user = url.username || 'postgres';
+    const hashed = `md5${md5(Buffer.concat([Buffer.from(md5(decodeURIComponent(url.password) + user)), auth.subarray(9, 13)]))}`;
+    socket.write(message('p', cstring(hashed)));
+  }
+  await until('server_version');
+  socket.write(message('Q', cstring(`BEGIN; UPDATE ${table} SET n = -2 WHERE id = 1`)));
+  await until('UPDATE 1');
+  // an extended query that fails (no such table), and no Sync: the server now waits for one
+  socket.write(message('P', Buffer.concat([cstring(''), cstring('SELECT * FROM no_such_table_here'), Buffer.from([0, 0])])));
+  try {
+    await until('no_such_table_here');
+  } finally {
+    socket.destroy();
+  }
+
+  const answer = await Promise.race([
+    pool.query<{ n: number }>(`SELECT n FROM ${table} WHERE id = 1`),
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the session is still held by the dead connection')), 5_000)),
+  ]);
+  expect(answer.rows[0]!.n).not.toBe(-2); // its transaction was rolled back
 });

@@ -129,9 +129,12 @@ export class PgliteWireServer {
       closed = true;
       this.sockets.delete(socket);
       void chain.finally(async () => {
-        // A client that vanished mid-transaction must not leave the session inside it.
-        if (this.lock.holder === id && !this.idle) {
-          await this.db.exec('ROLLBACK').catch(() => undefined);
+        if (this.lock.holder === id) {
+          // A client that vanished mid-exchange must not leave the session behind it: a Sync ends an
+          // unfinished extended query (after an error the server ignores everything until one, a
+          // ROLLBACK included), then a transaction it left open is rolled back.
+          const status = readyStatus(await this.db.execProtocolRaw(SYNC).catch(() => new Uint8Array()));
+          if (status !== IDLE) await this.db.exec('ROLLBACK').catch(() => undefined);
           this.idle = true;
         }
         this.lock.forget(id);
@@ -143,6 +146,8 @@ export class PgliteWireServer {
 }
 
 const IDLE = 0x49; // 'I'
+/** The protocol's Sync message: 'S' and its length. */
+const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 
 /** The transaction status byte of the last ReadyForQuery ('Z') in a reply, if it has one. */
 function readyStatus(reply: Uint8Array): number | undefined {
