@@ -1,7 +1,7 @@
 // What a screen knows, folded from board snapshots and feed entries. Pure (no DOM, no I/O): the
 // same entry applied twice, or an older one after a newer, changes nothing — snapshots and the
 // resumed feed overlap by design.
-import type { FeedFrame, PresenceFrame } from '#libs/realtime-client';
+import type { FeedFrame, LivePosition, PresenceFrame } from '#libs/realtime-client';
 
 export interface JobView {
   jobId: string;
@@ -28,19 +28,8 @@ export interface TechnicianView {
   updatedAt: string;
 }
 
-export interface Position {
-  subjectId: string;
-  deviceId: string;
-  lat: number;
-  lon: number;
-  /** Device time, epoch ms. */
-  at: number;
-  speedMps?: number;
-  headingDeg?: number;
-  accuracyM?: number;
-  batteryPct?: number;
-  source: string;
-}
+/** The last fix of a subject (the wire shape, shared with the projector). */
+export type Position = LivePosition;
 
 /** A device's MQTT session as the projector keeps it (a technician's phone counts in their presence). */
 export interface DevicePresence {

@@ -1,7 +1,7 @@
 // The page's live connection: board snapshots over REST, then the realtime feed from their ids,
 // resumed after every disconnect (network loss, server restart, another node) without a reload.
 import { signal } from '@preact/signals';
-import { type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
+import { compareFeedIds, type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
 import { type ChatMessage, LiveState, type Position } from './live-state';
 import type { Session } from './session';
 
@@ -176,7 +176,7 @@ export class LiveStore {
     this.state.loadPositions(positions.items);
     this.state.loadDevices(devices.items);
     this.changed();
-    return boards.map((s) => s.feedId as string).sort(compareIds)[0]!;
+    return boards.map((s) => s.feedId as string).sort(compareFeedIds)[0]!;
   }
 
   private async reload(): Promise<void> {
@@ -209,10 +209,4 @@ export class LiveStore {
       this.tick.value++;
     });
   }
-}
-
-function compareIds(a: string, b: string): number {
-  const [am, as] = a.split('-').map(Number) as [number, number];
-  const [bm, bs] = b.split('-').map(Number) as [number, number];
-  return am - bm || as - bs;
 }

@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '#libs/redis';
+import { compareFeedIds, type LivePosition } from '#libs/realtime-client';
 import { liveKeys } from './live-keys';
+
+export { compareFeedIds, type LivePosition };
 
 export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');
 
@@ -29,20 +32,6 @@ export interface FeedEntry<D = unknown> {
 
 export type NewFeedEntry<D = unknown> = Omit<FeedEntry<D>, 'id'>;
 
-/** The last fix of a subject, as kept in Redis and sent to screens. */
-export interface LivePosition {
-  subjectId: string;
-  deviceId: string;
-  lat: number;
-  lon: number;
-  /** Device time of the fix, epoch ms (the guard against late fixes compares it). */
-  at: number;
-  speedMps?: number;
-  headingDeg?: number;
-  accuracyM?: number;
-  batteryPct?: number;
-  source: string;
-}
 
 // Sets the subject's position only if the fix is newer than the one held, then adds it to the GEO
 // set and the feed. A replayed or late fix changes nothing: no regression, no duplicate feed entry.
@@ -249,12 +238,4 @@ export class LiveStateStore {
     }
     return { gap: false, entries: rows.map(([id, f]) => parseFeedEntry(id, f)) };
   }
-}
-
-/** Orders stream ids (`<ms>-<seq>`); both parts are below 2^53 for any real clock, so numbers suffice. */
-export function compareFeedIds(a: string, b: string): number {
-  const i = a.indexOf('-');
-  const j = b.indexOf('-');
-  const byMs = Number(a.slice(0, i)) - Number(b.slice(0, j));
-  return byMs !== 0 ? Math.sign(byMs) : Math.sign(Number(a.slice(i + 1)) - Number(b.slice(j + 1)));
 }

@@ -71,3 +71,26 @@ export const CloseCodes = {
   /** The server is shutting down; reconnect (to another node) and resume. */
   goingAway: 1001,
 } as const;
+
+/** The last fix of a subject, as the projector keeps it in Redis and screens receive it. */
+export interface LivePosition {
+  subjectId: string;
+  deviceId: string;
+  lat: number;
+  lon: number;
+  /** Device time of the fix, epoch ms (the guard against late fixes compares it). */
+  at: number;
+  speedMps?: number;
+  headingDeg?: number;
+  accuracyM?: number;
+  batteryPct?: number;
+  source: string;
+}
+
+/** Orders stream ids (`<ms>-<seq>`); both parts are below 2^53 for any real clock, so numbers suffice. */
+export function compareFeedIds(a: string, b: string): number {
+  const i = a.indexOf('-');
+  const j = b.indexOf('-');
+  const byMs = Number(a.slice(0, i)) - Number(b.slice(0, j));
+  return byMs !== 0 ? Math.sign(byMs) : Math.sign(Number(a.slice(i + 1)) - Number(b.slice(j + 1)));
+}
