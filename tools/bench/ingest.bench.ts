@@ -139,7 +139,7 @@ async function main() {
   const ceiling = await load('bare aedes (ceiling)', 'mqtt://127.0.0.1:18831', ids);
   bare.kill();
 
-  const ingest = spawn(process.execPath, [...(process.env.BENCH_INGEST_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(repoRoot, 'dist/apps/ingest/src/main.js')], {
+  const ingest = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(repoRoot, 'dist/apps/ingest/src/main.js')], {
     env: { ...process.env, ...stack.env, HTTP_PORT: '3091', MQTT_PORT: '18832', MQTT_WS_PORT: '18833', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -112,9 +112,9 @@ async function main() {
   fill.done(`${events.toLocaleString('en')} events in the topic (${Math.round(events / ((performance.now() - producedAt) / 1000)).toLocaleString('en')}/s)`);
 
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
-  const group = `${prefix}-telemetry`;
+  const groups = [`${prefix}-history`, `${prefix}-positions`];
   const projector: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist/apps/projector/src/main.js')], {
-    env: { ...process.env, ...stack.env, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'telemetry', PROJECTOR_GROUP_PREFIX: prefix },
+    env: { ...process.env, ...stack.env, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'history,positions', PROJECTOR_GROUP_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const line = progress('projector', 2000);
@@ -124,7 +124,7 @@ async function main() {
   let drained = 0;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
-    const lag = await lagOf(kafka, group, topics.telemetry.name).catch(() => undefined);
+    const lag = await lagOf(kafka, groups, topics.telemetry.name).catch(() => undefined);
     if (lag === undefined) continue;
     const now = performance.now();
     first ??= { at: now, lag };
@@ -144,7 +144,7 @@ async function main() {
   let producing = true;
   const sampling = (async () => {
     while (producing) {
-      lags.push(await lagOf(kafka, group, topics.telemetry.name));
+      lags.push(await lagOf(kafka, groups, topics.telemetry.name));
       await new Promise((r) => setTimeout(r, 500));
     }
   })();

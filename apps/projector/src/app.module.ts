@@ -12,7 +12,8 @@ import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectorEnv } from './projector.env';
 import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './projector.service';
 import { ProjectionRunner } from './runner/projection-runner';
-import { TelemetryProjection } from './telemetry/telemetry.projection';
+import { LivePositionsProjection } from './telemetry/live-positions.projection';
+import { TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
 @Module({})
 export class AppModule {
@@ -43,7 +44,8 @@ export class AppModule {
         { provide: DERIVED_OPTIONS, useValue: derived },
         { provide: PROJECTOR_OPTIONS, useValue: projector },
         ProjectionRunner,
-        TelemetryProjection,
+        TelemetryHistoryProjection,
+        LivePositionsProjection,
         DispatchProjection,
         PresenceProjection,
         DerivedProjection,

@@ -6,7 +6,7 @@ import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
-export const projectionNames = ['telemetry', 'dispatch', 'presence', 'derived'] as const;
+export const projectionNames = ['history', 'positions', 'dispatch', 'presence', 'derived'] as const;
 export type ProjectionName = (typeof projectionNames)[number];
 
 /** Kafka consumer groups writing history (TimescaleDB), live state and the feed (Redis), derived events (Kafka). */

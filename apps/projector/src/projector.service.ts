@@ -5,7 +5,8 @@ import { DispatchProjection } from './dispatch/dispatch.projection';
 import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectionName } from './projector.env';
 import { type Projection, ProjectionRunner } from './runner/projection-runner';
-import { TelemetryProjection } from './telemetry/telemetry.projection';
+import { LivePositionsProjection } from './telemetry/live-positions.projection';
+import { TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
 export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
 
@@ -24,7 +25,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     private readonly runner: ProjectionRunner,
-    private readonly telemetry: TelemetryProjection,
+    private readonly history: TelemetryHistoryProjection,
+    private readonly positions: LivePositionsProjection,
     private readonly dispatch: DispatchProjection,
     private readonly presence: PresenceProjection,
     private readonly derived: DerivedProjection,
@@ -33,7 +35,8 @@ export class ProjectorService implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const all: Record<ProjectionName, Projection> = {
-      telemetry: this.telemetry,
+      history: this.history,
+      positions: this.positions,
       dispatch: this.dispatch,
       presence: this.presence,
       derived: this.derived,

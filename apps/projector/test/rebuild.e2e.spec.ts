@@ -50,7 +50,7 @@ it('rebuilds the telemetry history from the log while the live projection keeps 
   const during = uniqueTenant('during');
   const input = track(before, 10, 300, Date.now() - 7_200_000);
   await produce(h.producer, input);
-  projector = await startProjector(`e2e-rebuild-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'telemetry' });
+  projector = await startProjector(`e2e-rebuild-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'history' });
   await eventually('the live projection done', async () => ((await digest(before)).rows === input.length ? true : undefined), 90_000);
   const live = await digest(before);
 

@@ -12,7 +12,7 @@ import { eventually, feedOf, fixEvent, type Harness, harness, produce, startProj
 let h: Harness;
 const running: AppProcess[] = [];
 const start = async (prefix: string, env: Record<string, string> = {}) => {
-  const app = await startProjector(prefix, { PROJECTOR_PROJECTIONS: 'telemetry', ...env });
+  const app = await startProjector(prefix, { PROJECTOR_PROJECTIONS: 'history,positions', ...env });
   running.push(app);
   return app;
 };
@@ -60,7 +60,7 @@ it('projects out-of-order and duplicated telemetry exactly once; a late fix neve
   const driven = rows.filter((r) => r.segment_m !== null).reduce((sum, r) => sum + r.segment_m!, 0);
   expect(driven).toBeCloseTo(19 * 100, -1);
 
-  // the live state follows the history within the same batch
+  // the live state follows (its own consumer group, off the database's path)
   const live = await eventually('the live position', async () => {
     const raw = await h.redis.hget(liveKeys(tenantId).positions, 'tech-a');
     return raw && (JSON.parse(raw) as LivePosition).at === t0 + 19 * 10_000 ? (JSON.parse(raw) as LivePosition) : undefined;
@@ -102,12 +102,12 @@ it('sends an unreadable record to the dead-letter topic with its coordinates and
       eachMessage: async ({ message }) => {
         const record = deadLetterSchema.parse(JSON.parse(message.value!.toString()));
         // every projection reading the topic reports it (each is its own consumer group): find this one's
-        if (record.source === 'projector.telemetry' && Buffer.from(record.rawBase64, 'base64').toString() === marker) resolve(record);
+        if (record.source === 'projector.history' && Buffer.from(record.rawBase64, 'base64').toString() === marker) resolve(record);
       },
     });
   });
   await consumer.disconnect();
-  expect(found).toMatchObject({ source: 'projector.telemetry', code: 'malformed_json', tenantId, sourceId: expect.stringMatching(/^fieldline\.telemetry\.v1\/\d+\/\d+$/) });
+  expect(found).toMatchObject({ source: 'projector.history', code: 'malformed_json', tenantId, sourceId: expect.stringMatching(/^fieldline\.telemetry\.v1\/\d+\/\d+$/) });
 }, 120_000);
 
 it('two instances split the partitions; one killed with SIGKILL mid-stream leaves no gap and no duplicate', async () => {
@@ -124,9 +124,8 @@ it('two instances split the partitions; one killed with SIGKILL mid-stream leave
   const admin = h.kafka.admin();
   await admin.connect();
   await eventually('both instances in the group with partitions', async () => {
-    const { groups } = await admin.describeGroups([`${prefix}-telemetry`]);
-    const group = groups[0]!;
-    return group.state === 'Stable' && group.members.length === 2 ? true : undefined;
+    const { groups } = await admin.describeGroups([`${prefix}-history`, `${prefix}-positions`]);
+    return groups.every((group) => group.state === 'Stable' && group.members.length === 2) ? true : undefined;
   });
 
   // The stream flows while A dies: A has batches in flight and uncommitted offsets when it is killed.
@@ -166,8 +165,8 @@ it('two instances split the partitions; one killed with SIGKILL mid-stream leave
 
   // the group settles with B alone, holding every partition
   await eventually('the group stable with one member', async () => {
-    const { groups } = await admin.describeGroups([`${prefix}-telemetry`]);
-    return groups[0]!.state === 'Stable' && groups[0]!.members.length === 1 ? true : undefined;
+    const { groups } = await admin.describeGroups([`${prefix}-history`, `${prefix}-positions`]);
+    return groups.every((group) => group.state === 'Stable' && group.members.length === 1) ? true : undefined;
   });
   await admin.disconnect();
   expect(b.child.exitCode).toBeNull();

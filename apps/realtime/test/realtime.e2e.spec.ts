@@ -45,7 +45,7 @@ function jobEvents(tenantId: string, jobId: string, technicianId: string, steps:
 beforeAll(async () => {
   h = await harness();
   [projector, nodeA, nodeB] = await Promise.all([
-    startProjector(`e2e-rt-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'dispatch,telemetry,presence' }),
+    startProjector(`e2e-rt-${randomUUID().slice(0, 8)}`, { PROJECTOR_PROJECTIONS: 'dispatch,positions,presence' }),
     startGateway(),
     startGateway({ REALTIME_MAX_QUEUED: '50', REALTIME_HIGH_WATER_BYTES: '16384' }),
   ]);

@@ -89,7 +89,7 @@ export function parseEvent(input: Uint8Array | string | object, options: { upcas
 
 export const deadLetterSchema = z.object({
   id: z.uuid({ version: 'v7' }),
-  /** Who rejected it, e.g. `ingest.mqtt`, `ingest.osmand`, `projector.telemetry`. */
+  /** Who rejected it, e.g. `ingest.mqtt`, `ingest.osmand`, `projector.history`. */
   source: id(),
   /** What it came from there (MQTT client id, Kafka topic/partition/offset …); the Kafka key. */
   sourceId: id(),

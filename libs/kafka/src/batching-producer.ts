@@ -14,6 +14,12 @@ export interface BatchingProducerOptions {
   maxBatchRecords: number;
   /** Bytes waiting or in flight past which `send` refuses with KafkaBackpressureError. */
   maxQueuedBytes: number;
+  /**
+   * How long the first record of a request waits for company (Kafka's own producer waits 5 ms since
+   * 4.0). Every produce request costs the broker, this process and every consumer woken by it about
+   * the same whatever its size: at a few thousand records a second, 0 means hundreds of tiny requests.
+   */
+  lingerMs?: number;
 }
 
 /** The queue is full: the caller must slow down (withhold acks, stop reading a socket) and retry later. */
@@ -85,6 +91,8 @@ export class BatchingProducer {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
+        const linger = this.options.lingerMs ?? 0;
+        if (linger > 0 && this.queue.length < this.options.maxBatchRecords) await new Promise((r) => setTimeout(r, linger));
         const batch = this.queue.splice(0, this.options.maxBatchRecords);
         try {
           await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });

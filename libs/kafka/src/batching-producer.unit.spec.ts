@@ -60,3 +60,28 @@ it('reports pressure and refuses past the byte bound instead of growing', async 
   await drained;
   expect(batching.pressure).toBe(0);
 });
+
+it('with a linger, holds the first record that long so what follows shares its request; a full batch goes at once', async () => {
+  jest.useFakeTimers();
+  try {
+    const { producer, requests } = controlledProducer();
+    const batching = new BatchingProducer(producer, { maxBatchRecords: 3, maxQueuedBytes: 1e6, lingerMs: 5 });
+    const early = [batching.send([record('a')])];
+    await jest.advanceTimersByTimeAsync(4);
+    expect(requests).toHaveLength(0); // still lingering
+    early.push(batching.send([record('b')]));
+    await jest.advanceTimersByTimeAsync(1);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.batch.topicMessages![0]!.messages.map((m) => m.key)).toEqual(['a', 'b']);
+    requests[0]!.ack();
+    await Promise.all(early);
+    // a full batch goes without lingering
+    const full = batching.send([record('c'), record('d'), record('e')]);
+    await jest.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(2);
+    requests[1]!.ack();
+    await full;
+  } finally {
+    jest.useRealTimers();
+  }
+});

@@ -1,4 +1,5 @@
-import { IsOptional, IsString, Matches } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import type { Constructor } from '#libs/platform';
 
 /** KAFKA_BROKERS: comma-separated host:port list, e.g. `127.0.0.1:19092` or `kafka-1:9092,kafka-2:9092`. */
@@ -11,6 +12,14 @@ export function withKafkaEnv<Base extends Constructor>(base: Base) {
     @IsOptional()
     @IsString()
     KAFKA_CLIENT_ID?: string;
+
+    /** How long a produce request waits for more records once it has one (ms); fewer, larger requests. */
+    @Type(() => Number)
+    @IsOptional()
+    @IsInt()
+    @Min(0)
+    @Max(100)
+    KAFKA_LINGER_MS: number = 5;
   }
   return KafkaEnv;
 }

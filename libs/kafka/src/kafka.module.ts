@@ -20,11 +20,12 @@ export class KafkaModule implements OnApplicationBootstrap {
   }
 
   /** The usual wiring from an app's validated env: every Fieldline topic ensured at start. */
-  static forEnv(env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string }, app: string, logger: Logger): DynamicModule {
+  static forEnv(env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number }, app: string, logger: Logger): DynamicModule {
     return KafkaModule.forRoot({
       brokers: brokerList(env.KAFKA_BROKERS),
       clientId: env.KAFKA_CLIENT_ID ?? `fieldline-${app}`,
       logger,
+      producer: { lingerMs: env.KAFKA_LINGER_MS },
       topics: Object.values(topics),
     });
   }

@@ -23,7 +23,7 @@ export interface TopicSpec {
 /**
  * The Kafka adapter: one idempotent producer per process (acks=all, sends funnelled by
  * BatchingProducer), consumers on demand, topic creation, a ping for readiness. Everything it opened
- * is closed on shutdown, consumers first so their offsets are committed.
+ * is closed on shutdown, consumers first.
  */
 @Injectable()
 export class KafkaService implements OnApplicationShutdown {
@@ -67,6 +67,7 @@ export class KafkaService implements OnApplicationShutdown {
       const batching = new BatchingProducer(raw, {
         maxBatchRecords: this.options.producer?.maxBatchRecords ?? 2000,
         maxQueuedBytes: this.options.producer?.maxQueuedBytes ?? 32 * 1024 * 1024,
+        lingerMs: this.options.producer?.lingerMs ?? 0,
       });
       this.batching = batching;
       return { raw, batching };

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { Logger } from 'pino';
 
 export const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
@@ -22,7 +22,9 @@ export class RedisService implements OnApplicationShutdown {
   private readonly extra = new Set<Redis>();
 
   constructor(@Inject(REDIS_OPTIONS) private readonly options: RedisOptions) {
-    this.client = this.connect('command');
+    // Commands issued in the same tick leave in one write (a projector batch's scripts, a fan-out's
+    // reads): one syscall instead of one per command. Blocking reads use their own connection.
+    this.client = this.connect('command', { enableAutoPipelining: true });
   }
 
   /** A dedicated connection (pub/sub, XREAD BLOCK); closed on shutdown. */
@@ -43,8 +45,9 @@ export class RedisService implements OnApplicationShutdown {
     await Promise.allSettled([this.client, ...this.extra].map((c) => (c.status === 'ready' ? c.quit() : c.disconnect())));
   }
 
-  private connect(name: string): Redis {
+  private connect(name: string, extra: Partial<RedisClientOptions> = {}): Redis {
     const connection = new Redis(this.options.url, {
+      ...extra,
       connectionName: `fieldline-${name}`,
       keyPrefix: this.options.keyPrefix,
       // Back off up to 2 s between reconnects; never give up (Redis restarts must heal by themselves).

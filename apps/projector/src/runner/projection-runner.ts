@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
-import type { EachBatchPayload } from 'kafkajs';
+import { setImmediate } from 'node:timers/promises';
+import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import type { Consumer, EachBatchPayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
@@ -15,6 +16,11 @@ export interface Projection {
   apply(events: FieldlineEvent[]): Promise<void>;
   /** Partition batches handled at once (default 1). */
   readonly concurrency?: number;
+  /**
+   * How long a fetch may wait for more records (default: return with the first). A throughput
+   * projection asks for big batches: fewer, larger writes, at the cost of that much delay.
+   */
+  readonly fetch?: { minBytes: number; maxWaitTimeInMs: number };
   /** Partitions moved (rebalance): drop any cache keyed by what this instance owned. */
   onRebalance?(): void;
 }
@@ -27,14 +33,34 @@ export interface ProjectionStats {
 }
 
 /**
+ * How often processed offsets are committed. kafkajs commits after every batch, and a live projection
+ * takes hundreds of small batches a second: each one an OffsetCommit the broker writes. Writes are
+ * idempotent, so a crash (or a rebalance) replays at most this much.
+ */
+const COMMIT_INTERVAL_MS = 1_000;
+
+/** Records parsed between yields to the event loop (~2 ms of work). */
+const PARSE_SLICE = 100;
+
+interface Running {
+  consumer: Consumer;
+  /** The next offset to read, per `topic/partition`, processed and not yet committed. */
+  processed: Map<string, TopicPartitionOffsetAndMetadata>;
+  timer: NodeJS.Timeout;
+  committing?: Promise<void>;
+  logger: Logger;
+}
+
+/**
  * Runs projections as Kafka consumer groups (one consumer each, from the start of the log for a new
  * group). Unreadable records go to the dead-letter topic with their coordinates and are skipped;
  * a failing `apply` throws, so kafkajs restarts the consumer and the batch is delivered again.
- * KafkaService disconnects the consumers on shutdown, which commits what was resolved.
+ * Offsets are committed every COMMIT_INTERVAL_MS and on shutdown.
  */
 @Injectable()
-export class ProjectionRunner {
+export class ProjectionRunner implements BeforeApplicationShutdown {
   readonly stats = new Map<string, ProjectionStats>();
+  private readonly running: Running[] = [];
 
   constructor(private readonly kafka: KafkaService) {}
 
@@ -46,8 +72,15 @@ export class ProjectionRunner {
       sessionTimeout: group.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, group.sessionTimeoutMs / 3),
       maxBytesPerPartition: 2 * 1024 * 1024,
+      ...(projection.fetch ?? {}),
     });
-    consumer.on(consumer.events.GROUP_JOIN, () => projection.onRebalance?.());
+    const running: Running = { consumer, processed: new Map(), logger, timer: setInterval(() => void this.commit(running), COMMIT_INTERVAL_MS) };
+    this.running.push(running);
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      // Partitions may have moved: offsets held for them belong to their new owner now (it replays them).
+      running.processed.clear();
+      projection.onRebalance?.();
+    });
     await consumer.connect();
     await consumer.subscribe({ topics: projection.topics, fromBeginning: true });
     await consumer.run({
@@ -55,16 +88,20 @@ export class ProjectionRunner {
       // or written to Redis. Order holds per partition, which is what keys promise.
       partitionsConsumedConcurrently: projection.concurrency ?? 1,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handle(projection, stats, payload, logger),
+      autoCommit: false,
+      eachBatch: (payload) => this.handle(projection, stats, payload, logger, running.processed),
     });
   }
 
-  private async handle(projection: Projection, stats: ProjectionStats, payload: EachBatchPayload, logger: Logger): Promise<void> {
+  private async handle(projection: Projection, stats: ProjectionStats, payload: EachBatchPayload, logger: Logger, processed: Running['processed']): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     if (!isRunning() || isStale()) return;
     const events: FieldlineEvent[] = [];
     const bad = [];
-    for (const message of batch.messages) {
+    for (const [i, message] of batch.messages.entries()) {
+      // A large batch (a throughput projection, a catch-up) is parsed in slices, so another
+      // projection's small batches in this process do not wait behind it.
+      if (i > 0 && i % PARSE_SLICE === 0) await setImmediate();
       const parsed = message.value ? parseEvent(message.value) : ({ ok: false, code: 'malformed_json', reason: 'empty record' } as const);
       if (parsed.ok) events.push(parsed.event);
       else {
@@ -87,10 +124,46 @@ export class ProjectionRunner {
     }
     if (events.length > 0) await projection.apply(events);
     const last = batch.messages.at(-1);
-    if (last) resolveOffset(last.offset);
+    if (last) {
+      resolveOffset(last.offset);
+      processed.set(`${batch.topic}/${batch.partition}`, { topic: batch.topic, partition: batch.partition, offset: (BigInt(last.offset) + 1n).toString() });
+    }
     stats.events += events.length;
     stats.batches++;
     stats.lastBatchAt = new Date().toISOString();
     await heartbeat();
+  }
+
+  private commit(running: Running): Promise<void> {
+    running.committing ??= this.commitProcessed(running).finally(() => (running.committing = undefined));
+    return running.committing;
+  }
+
+  private async commitProcessed(running: Running): Promise<void> {
+    if (running.processed.size === 0) return;
+    const offsets = [...running.processed.values()];
+    running.processed.clear();
+    try {
+      await running.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // A rebalance or a broker away: the next round commits newer offsets, or the new owner replays.
+      for (const o of offsets) if (!running.processed.has(`${o.topic}/${o.partition}`)) running.processed.set(`${o.topic}/${o.partition}`, o);
+      running.logger.debug({ err: (error as Error).message }, 'offset commit failed; retrying next round');
+    }
+  }
+
+  /**
+   * Commits what was processed, then stops the consumers (kafkajs takes no commit from a stopped
+   * consumer); a batch still in flight then is projected again on the next start, idempotently.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.all(
+      this.running.map(async (running) => {
+        clearInterval(running.timer);
+        await running.committing;
+        await this.commit(running);
+        await running.consumer.stop().catch(() => undefined);
+      }),
+    );
   }
 }
