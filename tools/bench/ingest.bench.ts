@@ -8,10 +8,12 @@
 // - offered load: `--rate` msg/s in all, each device publishing on its own schedule whether or not its
 //   last PUBACK came (as phones do) — publish→PUBACK p50/p99 at that load, timed from when each publish
 //   was due (no coordinated omission).
-// Prints msg/s, p50/p99, ingest's RSS, and the ratios.
+// Prints msg/s, p50/p99, ingest's RSS, and the ratios. Diagnostics: BENCH_NODE_ARGS (flags for ingest, e.g.
+// --cpu-prof), BENCH_DUMP=<file> (each offered publish's due time and latency, to find stalls in time).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
@@ -29,6 +31,9 @@ interface Result {
   p50: number;
   p99: number;
   errors: number;
+  /** The load generator's own event-loop delay while it ran (its stalls look like broker latency). */
+  loopP99?: number;
+  loopMax?: number;
 }
 
 async function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
@@ -50,7 +55,8 @@ const summarise = (latencies: number[], elapsedS: number, errors: number): Resul
 };
 
 const line = (label: string, r: Result) =>
-  `  ${label.padEnd(44)} ${r.rate.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   errors ${r.errors}\n`;
+  `  ${label.padEnd(44)} ${r.rate.toFixed(0).padStart(7)} msg/s   p50 ${r.p50.toFixed(1).padStart(6)} ms   p99 ${r.p99.toFixed(1).padStart(7)} ms   errors ${r.errors}` +
+  (r.loopMax === undefined ? '\n' : `   (generator's event-loop delay p99 ${r.loopP99!.toFixed(1)} ms, max ${r.loopMax.toFixed(1)} ms)\n`);
 
 const payload = (id: string, n: number) => JSON.stringify({ lat: 52.5 + (n % 100) / 1e4, lon: 13.4, spd: 9, id: `${id}-${n}` });
 
@@ -87,6 +93,7 @@ async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result>
   const deadline = started + seconds * 1000;
   const next = clients.map((_, i) => started + (i / clients.length) * periodMs);
   const counts = clients.map(() => 0);
+  const dump: string[] = [];
   await new Promise<void>((resolve) => {
     const tick = setInterval(() => {
       const now = performance.now();
@@ -103,14 +110,19 @@ async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result>
           clients[i]!.publish(`fieldline/v1/${ids[i]}/location`, payload(ids[i]!, 1_000_000 + counts[i]!++), { qos: 1 }, (error) => {
             pending--;
             if (error) errors++;
-            else if (due < deadline) latencies.push(performance.now() - due);
+            else if (due < deadline) {
+              latencies.push(performance.now() - due);
+              if (process.env.BENCH_DUMP) dump.push(`${(due - started).toFixed(1)} ${(performance.now() - due).toFixed(1)}`);
+            }
           });
         }
       }
     }, 5);
   });
+  if (process.env.BENCH_DUMP) writeFileSync(`${process.env.BENCH_DUMP}.${dumps++}`, dump.join('\n'));
   return summarise(latencies, seconds, errors);
 }
+let dumps = 0;
 
 async function load(label: string, url: string, ids: string[]): Promise<{ saturated: Result; offered: Result }> {
   process.stdout.write(`  ${label}: connecting ${ids.length} devices …`);
@@ -121,7 +133,12 @@ async function load(label: string, url: string, ids: string[]): Promise<{ satura
   const saturated = await saturate(clients, ids);
   process.stdout.write(`\r${line(`${label}, saturated`, saturated)}`);
   process.stdout.write(`  ${label}: offering ${offered} msg/s for ${seconds} s …`);
+  const loop = monitorEventLoopDelay({ resolution: 5 });
+  loop.enable();
   const atRate = await offer(clients, ids);
+  loop.disable();
+  atRate.loopP99 = loop.percentile(99) / 1e6;
+  atRate.loopMax = loop.max / 1e6;
   process.stdout.write(`\r${line(`${label}, at ${offered} msg/s offered`, atRate)}`);
   await Promise.all(clients.map((c) => c.endAsync(true)));
   return { saturated, offered: atRate };

@@ -6,7 +6,8 @@
 //    device's publish to the dashboard's receipt;
 // 2. fan-out: one tenant feed to --fanout idle sockets: memory per connection, then p99 delivery;
 // 3. the same fan-out through Centrifugo (go install, memory engine) as the baseline, with ratios.
-// Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin.
+// Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin. Diagnostics:
+// BENCH_NODE_ARGS (flags for the apps, e.g. --cpu-prof), BENCH_DUMP=<file> (fix, feed-write, receipt times).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -85,3 +85,24 @@ it('with a linger, holds the first record that long so what follows shares its r
     jest.useRealTimers();
   }
 });
+
+it('does not linger again for records that already waited behind the request in flight', async () => {
+  jest.useFakeTimers();
+  try {
+    const { producer, requests } = controlledProducer();
+    const batching = new BatchingProducer(producer, { maxBatchRecords: 100, maxQueuedBytes: 1e6, lingerMs: 5 });
+    const first = batching.send([record('a')]);
+    await jest.advanceTimersByTimeAsync(5);
+    expect(requests).toHaveLength(1);
+    const second = batching.send([record('b')]);
+    await jest.advanceTimersByTimeAsync(10); // 'b' waits out the slow request in flight
+    requests[0]!.ack();
+    await first;
+    await jest.advanceTimersByTimeAsync(0);
+    expect(requests).toHaveLength(2); // sent at once: it has waited longer than the linger already
+    requests[1]!.ack();
+    await second;
+  } finally {
+    jest.useRealTimers();
+  }
+});
