@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { haversineM } from '#libs/domain';
-import { deadLetterSchema, type FieldlineEvent, topics } from '#libs/events';
+import { deadLetterSchema, type FieldlineEvent, keyFor, serializeEvent, topics } from '#libs/events';
 import { liveKeys, type LivePosition } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
 import { eventually, feedOf, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
@@ -171,3 +171,29 @@ it('two instances split the partitions; one killed with SIGKILL mid-stream leave
   await admin.disconnect();
   expect(b.child.exitCode).toBeNull();
 }, 240_000);
+
+it('commits what it projected (once a second, not per batch): the groups stand past the last record, and stay there after a stop', async () => {
+  const tenantId = uniqueTenant('commit');
+  const fixes = drive(tenantId, 'tech-c', 20, Date.now() - 600_000);
+  // One device, one key: every fix on one partition, at offsets the broker tells us.
+  const [sent] = await h.producer.send({ topic: topics.telemetry.name, acks: -1, messages: fixes.map((e) => ({ key: keyFor(e), value: serializeEvent(e) })) });
+  const lastOffset = Number(sent!.baseOffset) + fixes.length - 1;
+  const prefix = `e2e-commit-${randomUUID().slice(0, 8)}`;
+  const app = await start(prefix);
+  const admin = h.kafka.admin();
+  await admin.connect();
+  const committedPastLast = async () => {
+    const past = await Promise.all(
+      ['history', 'positions'].map(async (group) => {
+        const [committed] = await admin.fetchOffsets({ groupId: `${prefix}-${group}`, topics: [topics.telemetry.name] });
+        return Number(committed!.partitions.find((p) => p.partition === sent!.partition)!.offset) > lastOffset;
+      }),
+    );
+    return past.every(Boolean);
+  };
+  await eventually('both groups committed past the drive', async () => ((await committedPastLast()) ? true : undefined), 90_000);
+  expect(await rowsOf(tenantId)).toHaveLength(fixes.length);
+  await app.stop();
+  expect(await committedPastLast()).toBe(true);
+  await admin.disconnect();
+}, 120_000);
