@@ -101,7 +101,10 @@ function feedTimes(frame: string): { written: number; at: number } | null {
   const id = frame.indexOf('"id":"') + 6;
   const at = frame.indexOf('"at":') + 5;
   if (id < 6 || at < 5) return null;
-  return { written: Number(frame.slice(id, frame.indexOf('-', id))), at: Number(frame.slice(at, frame.slice(at).search(/[,}]/) + at)) };
+  const comma = frame.indexOf(',', at);
+  const brace = frame.indexOf('}', at);
+  const end = comma < 0 ? brace : brace < 0 ? comma : Math.min(comma, brace);
+  return { written: Number(frame.slice(id, frame.indexOf('-', id))), at: Number(frame.slice(at, end)) };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -180,24 +180,15 @@ export class LiveState {
   }
 
   private putJob(job: JobView): boolean {
-    const held = this.jobs.get(job.jobId);
-    if (held && held.version >= job.version) return false;
-    this.jobs.set(job.jobId, job);
-    return true;
+    return putNewer(this.jobs, job.jobId, job);
   }
 
   private putTechnician(technician: TechnicianView): boolean {
-    const held = this.technicians.get(technician.technicianId);
-    if (held && held.version >= technician.version) return false;
-    this.technicians.set(technician.technicianId, technician);
-    return true;
+    return putNewer(this.technicians, technician.technicianId, technician);
   }
 
   private putDevice(device: DevicePresence): boolean {
-    const held = this.devices.get(device.deviceId);
-    if (held && held.version >= device.version) return false;
-    this.devices.set(device.deviceId, device);
-    return true;
+    return putNewer(this.devices, device.deviceId, device);
   }
 
   private putPosition(position: Position): boolean {
@@ -241,4 +232,12 @@ export function receiptOf(thread: ChatThread, message: ChatMessage): 'read' | 'd
   const reached = (receipts: Map<string, string>) =>
     [...receipts].some(([userId, id]) => userId !== message.authorId && thread.messages.findIndex((m) => m.messageId === id) >= index);
   return reached(thread.read) ? 'read' : reached(thread.delivered) ? 'delivered' : 'sent';
+}
+
+/** Keeps `doc` unless a version at least as new is held: replays and late snapshots change nothing. */
+function putNewer<T extends { version: number }>(docs: Map<string, T>, key: string, doc: T): boolean {
+  const held = docs.get(key);
+  if (held && held.version >= doc.version) return false;
+  docs.set(key, doc);
+  return true;
 }
