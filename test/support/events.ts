@@ -25,7 +25,7 @@ export async function produce(producer: Producer, events: FieldlineEvent[]): Pro
 }
 
 async function produceChunk(producer: Producer, events: FieldlineEvent[]): Promise<void> {
-  const byTopic = new Map<string, { key: string; value: Buffer }[]>();
+  const byTopic = new Map<string, { key: string; value: string }[]>();
   for (const e of events) byTopic.set(topicFor(e), [...(byTopic.get(topicFor(e)) ?? []), { key: keyFor(e), value: serializeEvent(e) }]);
   await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
 }

@@ -9,9 +9,9 @@
 //   last PUBACK came (as phones do) — publish→PUBACK p50/p99 at that load, timed from when each publish
 //   was due (no coordinated omission).
 // Prints msg/s, p50/p99, ingest's RSS, and the ratios. Diagnostics: BENCH_NODE_ARGS (flags for ingest, e.g.
-// --cpu-prof), BENCH_DUMP=<file> (each offered publish's due time and latency, to find stalls in time).
+// --cpu-prof), BENCH_DUMP=<file> (each offered publish's due time, as epoch ms, and latency: to find stalls in time and in logs).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -19,7 +19,7 @@ import mqtt from 'mqtt';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
-import { repoRoot } from '../stack/stack.config';
+import { logDir, repoRoot } from '../stack/stack.config';
 
 const { values } = parseArgs({ options: { devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '10000' } } });
 const devices = Number(values.devices);
@@ -112,7 +112,7 @@ async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result>
             if (error) errors++;
             else if (due < deadline) {
               latencies.push(performance.now() - due);
-              if (process.env.BENCH_DUMP) dump.push(`${(due - started).toFixed(1)} ${(performance.now() - due).toFixed(1)}`);
+              if (process.env.BENCH_DUMP) dump.push(`${(performance.timeOrigin + due).toFixed(1)} ${(performance.now() - due).toFixed(1)}`);
             }
           });
         }
@@ -156,9 +156,12 @@ async function main() {
   const ceiling = await load('bare aedes (ceiling)', 'mqtt://127.0.0.1:18831', ids);
   bare.kill();
 
+  // Its log goes to a file: an unread pipe fills, and pino's synchronous writes then stall the process.
+  mkdirSync(logDir, { recursive: true });
+  const ingestLog = join(logDir, 'bench-ingest.log');
   const ingest = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(repoRoot, 'dist/apps/ingest/src/main.js')], {
     env: { ...process.env, ...stack.env, HTTP_PORT: '3091', MQTT_PORT: '18832', MQTT_WS_PORT: '18833', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', openSync(ingestLog, 'w'), 'inherit'],
   });
   const ready = (async () => {
     for (;;) {
@@ -173,7 +176,7 @@ async function main() {
 
   console.log(`\n  ingest saturated: ${((durable.saturated.rate / ceiling.saturated.rate) * 100).toFixed(1)} % of the bare-broker ceiling`);
   console.log(`  at ${offered} msg/s offered: ingest acked ${durable.offered.rate.toFixed(0)} msg/s, p99 PUBACK ${durable.offered.p99.toFixed(1)} ms (bare ${ceiling.offered.p99.toFixed(1)} ms)`);
-  console.log(`  ingest RSS at the end ${rss.toFixed(0)} MB`);
+  console.log(`  ingest RSS at the end ${rss.toFixed(0)} MB (its log: ${ingestLog})`);
   console.log('  (load generator, ingest, Kafka and the embedded database share the 2 cores)');
   process.exit(0);
 }

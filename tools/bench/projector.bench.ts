@@ -48,7 +48,7 @@ function* fixes(tenantId: string, count: number, t0: number) {
 }
 
 async function produceAll(producer: Producer, tenantId: string, count: number, t0: number, onProgress: (sent: number) => void): Promise<void> {
-  let batch: { key: string; value: Buffer }[] = [];
+  let batch: { key: string; value: string }[] = [];
   let sent = 0;
   const inFlight: Promise<unknown>[] = [];
   for (const e of fixes(tenantId, count, t0)) {

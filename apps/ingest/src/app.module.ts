@@ -23,7 +23,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        KafkaModule.forEnv(config, 'ingest', logger),
+        // The producer on its own thread: this one is the MQTT broker's, and kafkajs's encoding would take a fifth of it.
+        KafkaModule.forEnv(config, 'ingest', logger, 'thread'),
         RedisModule.forEnv(config, logger),
         // Ingest reads the API's devices table; the API owns (and migrates) the schema.
         DatabaseModule.forEnv(config, logger),

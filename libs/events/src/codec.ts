@@ -28,8 +28,9 @@ export type ParseResult =
   | { ok: true; event: FieldlineEvent }
   | { ok: false; code: ParseErrorCode; reason: string };
 
-export function serializeEvent(event: FieldlineEvent): Buffer {
-  return Buffer.from(JSON.stringify(event), 'utf8');
+/** The record value: JSON text, which Kafka clients encode as UTF-8 (no Buffer copy on the way). */
+export function serializeEvent(event: FieldlineEvent): string {
+  return JSON.stringify(event);
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });

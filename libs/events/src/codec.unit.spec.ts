@@ -32,7 +32,7 @@ describe('serializeEvent / parseEvent round trip', () => {
 
   it('accepts a string, a Buffer, a Uint8Array view and a parsed object alike', () => {
     const event = sampleEvent('job.assigned');
-    const bytes = serializeEvent(event);
+    const bytes = Buffer.from(serializeEvent(event));
     const padded = new Uint8Array(bytes.length + 4);
     padded.set(bytes, 2);
     for (const input of [bytes.toString('utf8'), bytes, padded.subarray(2, 2 + bytes.length), JSON.parse(bytes.toString())]) {

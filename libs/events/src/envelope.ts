@@ -72,34 +72,60 @@ export class InvalidEventError extends Error {
   }
 }
 
+// What a caller supplies is checked like a consumer would check it; what newEnvelope makes itself (a
+// generated id, times from Date objects, the schema version) is valid by construction and is not
+// parsed again: on ingest's path that re-check was most of the cost of making an event.
+const suppliedSchema = envelopeSchema.pick({ tenantId: true, streamId: true, streamPosition: true, correlationId: true, causationId: true, actor: true });
+const suppliedId = envelopeSchema.shape.id;
+const suppliedTime = envelopeSchema.shape.occurredAt;
+
 /**
  * Wraps `{ type, data }` (e.g. a domain event) in an envelope at the type's current schemaVersion.
- * Validates the result like a consumer would, so nothing we produce can land in a DLQ later;
- * throws InvalidEventError otherwise. Extra fields (e.g. actor.role) are dropped.
+ * Validates what the caller supplied like a consumer would, so nothing we produce can land in a DLQ
+ * later; throws InvalidEventError otherwise. Extra fields (e.g. actor.role) are dropped.
  */
 export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, deps: EnvelopeDeps = {}): EventOf<T> {
   const eventId = (deps.newId ?? newEventId)();
-  const recordedAt = (deps.clock ?? (() => new Date()))().toISOString();
-  const occurredAt = input.occurredAt instanceof Date ? input.occurredAt.toISOString() : (input.occurredAt ?? recordedAt);
-  const candidate = {
-    id: eventId,
-    type: input.type,
-    schemaVersion: currentSchemaVersion(input.type),
+  const recordedAt = isoTime(deps.clock ? deps.clock() : new Date(), 'recordedAt');
+  const occurredAt = input.occurredAt instanceof Date ? isoTime(input.occurredAt, 'occurredAt') : (input.occurredAt ?? recordedAt);
+  const supplied = suppliedSchema.safeParse({
     tenantId: input.tenantId,
     streamId: input.streamId,
-    ...(input.streamPosition === undefined ? {} : { streamPosition: input.streamPosition }),
-    occurredAt,
-    recordedAt,
+    streamPosition: input.streamPosition,
     correlationId: input.correlationId ?? eventId,
     causationId: input.causationId ?? null,
     actor: input.actor,
-    data: input.data,
-  };
-  const envelope = envelopeSchema.safeParse(candidate);
-  if (!envelope.success) throw new InvalidEventError('invalid_envelope', formatIssues(envelope.error.issues));
+  });
+  if (!supplied.success) throw new InvalidEventError('invalid_envelope', formatIssues(supplied.error.issues));
+  if (deps.newId) check(suppliedId, eventId, 'id');
+  if (typeof input.occurredAt === 'string') check(suppliedTime, occurredAt, 'occurredAt');
   const data = checkEventData(input.type, input.data);
   if (!data.ok) throw new InvalidEventError('invalid_data', data.reason);
-  return { ...envelope.data, type: input.type, data: data.data } as EventOf<T>;
+  const { streamPosition, ...rest } = supplied.data;
+  return {
+    id: eventId,
+    type: input.type,
+    schemaVersion: currentSchemaVersion(input.type),
+    tenantId: rest.tenantId,
+    streamId: rest.streamId,
+    ...(streamPosition === undefined ? {} : { streamPosition }),
+    occurredAt,
+    recordedAt,
+    correlationId: rest.correlationId,
+    causationId: rest.causationId,
+    actor: rest.actor,
+    data: data.data,
+  } as EventOf<T>;
+}
+
+function isoTime(at: Date, field: string): string {
+  if (Number.isNaN(at.getTime())) throw new InvalidEventError('invalid_envelope', `${field}: not a valid time`);
+  return at.toISOString();
+}
+
+function check(schema: z.ZodType, value: unknown, field: string): void {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new InvalidEventError('invalid_envelope', formatIssues(result.error.issues, [field]));
 }
 
 /** Correlation fields for an event caused by `parent`: same correlation, parent as cause. */

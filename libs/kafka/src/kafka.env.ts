@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import type { Constructor } from '#libs/platform';
 
 /** KAFKA_BROKERS: comma-separated host:port list, e.g. `127.0.0.1:19092` or `kafka-1:9092,kafka-2:9092`. */
@@ -20,6 +20,11 @@ export function withKafkaEnv<Base extends Constructor>(base: Base) {
     @Min(0)
     @Max(100)
     KAFKA_LINGER_MS: number = 5;
+
+    /** `thread`: the producer encodes and sends on a worker thread; `inline`: on the app's own. Unset: the app's choice (ingest: thread). */
+    @IsOptional()
+    @IsIn(['thread', 'inline'])
+    KAFKA_PRODUCER?: 'thread' | 'inline';
   }
   return KafkaEnv;
 }

@@ -19,13 +19,21 @@ export class KafkaModule implements OnApplicationBootstrap {
     };
   }
 
-  /** The usual wiring from an app's validated env: every Fieldline topic ensured at start. */
-  static forEnv(env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number }, app: string, logger: Logger): DynamicModule {
+  /**
+   * The usual wiring from an app's validated env: every Fieldline topic ensured at start. `producerRunsOn`
+   * is the app's choice of producer thread when KAFKA_PRODUCER does not say.
+   */
+  static forEnv(
+    env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number; KAFKA_PRODUCER?: 'thread' | 'inline' },
+    app: string,
+    logger: Logger,
+    producerRunsOn: 'thread' | 'inline' = 'inline',
+  ): DynamicModule {
     return KafkaModule.forRoot({
       brokers: brokerList(env.KAFKA_BROKERS),
       clientId: env.KAFKA_CLIENT_ID ?? `fieldline-${app}`,
       logger,
-      producer: { lingerMs: env.KAFKA_LINGER_MS },
+      producer: { lingerMs: env.KAFKA_LINGER_MS, runOn: env.KAFKA_PRODUCER ?? producerRunsOn },
       topics: Object.values(topics),
     });
   }

@@ -1,8 +1,10 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { type Admin, type Consumer, type ConsumerConfig, Kafka, Partitioners, type Producer } from 'kafkajs';
+import { type Admin, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
-import { BatchingProducer, type BatchingProducerOptions, type OutgoingRecord } from './batching-producer';
+import type { BatchingProducerOptions, OutgoingRecord } from './batching-producer';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
+import { ProducerConnection, type RecordProducer } from './producer-connection';
+import { ProducerThread } from './producer-thread';
 
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
@@ -12,7 +14,10 @@ export interface KafkaOptions {
   logger: Logger;
   /** Topics this app needs: created at start if missing (the brokers never auto-create). */
   topics?: readonly { name: string; partitions: number }[];
-  producer?: Partial<BatchingProducerOptions>;
+  producer?: Partial<BatchingProducerOptions> & {
+    /** `thread`: encode and send on a worker thread, for processes whose own thread is their bottleneck (ingest). */
+    runOn?: 'thread' | 'inline';
+  };
 }
 
 export interface TopicSpec {
@@ -22,13 +27,13 @@ export interface TopicSpec {
 
 /**
  * The Kafka adapter: one idempotent producer per process (acks=all, sends funnelled by
- * BatchingProducer), consumers on demand, topic creation, a ping for readiness. Everything it opened
- * is closed on shutdown, consumers first.
+ * BatchingProducer, on this thread or its own), consumers on demand, topic creation, a ping for
+ * readiness. Everything it opened is closed on shutdown, consumers first.
  */
 @Injectable()
 export class KafkaService implements OnApplicationShutdown {
   readonly kafka: Kafka;
-  private producerReady?: Promise<{ raw: Producer; batching: BatchingProducer }>;
+  private readonly producer: RecordProducer;
   private readonly consumers = new Set<Consumer>();
   private adminReady?: Promise<Admin>;
 
@@ -39,43 +44,30 @@ export class KafkaService implements OnApplicationShutdown {
       logCreator: kafkaLogCreator(options.logger),
       logLevel: kafkaLogLevel(options.logger.level),
     });
+    const producer: BatchingProducerOptions = {
+      maxBatchRecords: options.producer?.maxBatchRecords ?? 2000,
+      maxQueuedBytes: options.producer?.maxQueuedBytes ?? 32 * 1024 * 1024,
+      lingerMs: options.producer?.lingerMs ?? 0,
+    };
+    this.producer =
+      options.producer?.runOn === 'thread'
+        ? new ProducerThread({ brokers: options.brokers, clientId: options.clientId, logLevel: kafkaLogLevel(options.logger.level), producer }, options.logger)
+        : new ProducerConnection(this.kafka, producer);
   }
 
   /** Sends records; resolves once the brokers acknowledged all of them. */
-  async send(records: OutgoingRecord[]): Promise<void> {
-    const { batching } = await this.producer();
-    await batching.send(records);
+  send(records: OutgoingRecord[]): Promise<void> {
+    return this.producer.send(records);
   }
-
-  private batching?: BatchingProducer;
 
   /** The producer queue's fill level (0–1), for callers that pause their sources under load. */
   get producerPressure(): number {
-    return this.batching?.pressure ?? 0;
+    return this.producer.pressure;
   }
 
   /** Resolves when nothing the producer accepted is still waiting for the brokers. */
   producerDrained(): Promise<void> {
-    return this.batching?.drained() ?? Promise.resolve();
-  }
-
-  producer(): Promise<{ raw: Producer; batching: BatchingProducer }> {
-    this.producerReady ??= (async () => {
-      // The Java client's murmur2 partitioner (kafkajs' default since 2.0), named so it never changes under us.
-      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-      await raw.connect();
-      const batching = new BatchingProducer(raw, {
-        maxBatchRecords: this.options.producer?.maxBatchRecords ?? 2000,
-        maxQueuedBytes: this.options.producer?.maxQueuedBytes ?? 32 * 1024 * 1024,
-        lingerMs: this.options.producer?.lingerMs ?? 0,
-      });
-      this.batching = batching;
-      return { raw, batching };
-    })().catch((error: unknown) => {
-      this.producerReady = undefined; // let the next send try again
-      throw error;
-    });
-    return this.producerReady;
+    return this.producer.drained();
   }
 
   /** A consumer in `groupId`; the caller subscribes and runs it. It is disconnected on shutdown. */
@@ -119,13 +111,7 @@ export class KafkaService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
-    if (this.producerReady) {
-      const producer = await this.producerReady.catch(() => undefined);
-      if (producer) {
-        await producer.batching.drained();
-        await producer.raw.disconnect();
-      }
-    }
+    await this.producer.close();
     if (this.adminReady) await (await this.adminReady.catch(() => undefined))?.disconnect();
   }
 }

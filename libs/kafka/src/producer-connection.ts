@@ -1,0 +1,63 @@
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { BatchingProducer, type BatchingProducerOptions, type OutgoingRecord } from './batching-producer';
+
+/** Where a process's records go: on this thread (ProducerConnection) or on a thread of its own (ProducerThread). */
+export interface RecordProducer {
+  /** Resolves once the brokers acknowledged every record (acks=all); refuses with KafkaBackpressureError when full. */
+  send(records: OutgoingRecord[]): Promise<void>;
+  /** The queue's fill level: 0 when idle, 1 when full. */
+  readonly pressure: number;
+  /** Resolves when nothing accepted is still waiting for the brokers. */
+  drained(): Promise<void>;
+  /** Waits for what was accepted, then disconnects. */
+  close(): Promise<void>;
+}
+
+/**
+ * One idempotent producer (acks=all) behind a BatchingProducer, connected on first use. A failed
+ * connect fails the sends that waited for it; the next send tries again.
+ */
+export class ProducerConnection implements RecordProducer {
+  private ready?: Promise<{ raw: Producer; batching: BatchingProducer }>;
+  private batching?: BatchingProducer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: BatchingProducerOptions,
+  ) {}
+
+  async send(records: OutgoingRecord[]): Promise<void> {
+    const { batching } = await this.open();
+    await batching.send(records);
+  }
+
+  get pressure(): number {
+    return this.batching?.pressure ?? 0;
+  }
+
+  drained(): Promise<void> {
+    return this.batching?.drained() ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    const producer = await this.ready?.catch(() => undefined);
+    this.ready = undefined;
+    if (!producer) return;
+    await producer.batching.drained();
+    await producer.raw.disconnect();
+  }
+
+  private open(): Promise<{ raw: Producer; batching: BatchingProducer }> {
+    this.ready ??= (async () => {
+      // The Java client's murmur2 partitioner (kafkajs' default since 2.0), named so it never changes under us.
+      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      await raw.connect();
+      this.batching = new BatchingProducer(raw, this.options);
+      return { raw, batching: this.batching };
+    })().catch((error: unknown) => {
+      this.ready = undefined;
+      throw error;
+    });
+    return this.ready;
+  }
+}
