@@ -1,3 +1,4 @@
+import './quiet-debug'; // first: before aedes loads mqtt-packet
 export { MQTT_OPTIONS, MQTT_WS_PATH, MqttBrokerService, type MqttHooks, type MqttOptions } from './mqtt-broker.service';
 export { withMqttEnv } from './mqtt.env';
 export { MqttHealthCheck } from './mqtt.health';
