@@ -66,7 +66,11 @@ export class ProducerThread implements RecordProducer {
   send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     let bytes = 0;
-    for (const record of records) bytes += sizeOf(record);
+    try {
+      for (const record of records) bytes += sizeOf(record);
+    } catch (error) {
+      return Promise.reject(error as Error); // a malformed record fails its send, never the caller's stack
+    }
     if (this.bytes > 0 && this.bytes + bytes > this.data.producer.maxQueuedBytes) return Promise.reject(new KafkaBackpressureError(this.bytes));
     this.bytes += bytes;
     const id = this.nextId++;

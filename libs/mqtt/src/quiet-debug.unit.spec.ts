@@ -11,7 +11,7 @@ function loggerIn(debugEnv: string | undefined): { calls: string; enabled: boole
     log('parsed %s', 'a packet');
     process.stdout.write(JSON.stringify({ calls: String(log).includes('...args') ? 'real' : 'no-op', enabled: log.enabled }));
   `;
-  const env = { ...process.env, DEBUG_COLORS: 'no' };
+  const env: NodeJS.ProcessEnv = { ...process.env, DEBUG_COLORS: 'no' };
   if (debugEnv === undefined) delete env.DEBUG;
   else env.DEBUG = debugEnv;
   const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { env, encoding: 'utf8' });
