@@ -30,6 +30,44 @@ export class KafkaBackpressureError extends Error {
   }
 }
 
+/**
+ * Bytes accepted and not yet acknowledged, against a bound: what both producer placements account
+ * their queue with. A send that would pass the bound is refused, except into an empty queue (one
+ * oversize send must still go through).
+ */
+export class ByteBudget {
+  private used = 0;
+  private drainWaiters: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  get bytes(): number {
+    return this.used;
+  }
+
+  /** 0 when idle, 1 when full: callers use it to pause their sources before sends are refused. */
+  get pressure(): number {
+    return Math.min(1, this.used / this.max);
+  }
+
+  /** Takes `bytes` or throws KafkaBackpressureError. */
+  take(bytes: number): void {
+    if (this.used > 0 && this.used + bytes > this.max) throw new KafkaBackpressureError(this.used);
+    this.used += bytes;
+  }
+
+  give(bytes: number): void {
+    this.used -= bytes;
+    if (this.used === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
+  }
+
+  /** Resolves when nothing is taken. */
+  drained(): Promise<void> {
+    if (this.used === 0) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+}
+
 interface Pending {
   record: OutgoingRecord;
   bytes: number;
@@ -49,32 +87,33 @@ interface Pending {
 export class BatchingProducer {
   private readonly queue: Pending[] = [];
   private flushing = false;
-  private bytes = 0;
-  private drainWaiters: (() => void)[] = [];
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly producer: Producer,
     private readonly options: BatchingProducerOptions,
-  ) {}
+  ) {
+    this.budget = new ByteBudget(options.maxQueuedBytes);
+  }
 
   /** Bytes accepted and not yet acknowledged by the broker. */
   get queuedBytes(): number {
-    return this.bytes;
+    return this.budget.bytes;
   }
 
   /** 0 when idle, 1 when full: callers use it to pause their sources before `send` refuses. */
   get pressure(): number {
-    return Math.min(1, this.bytes / this.options.maxQueuedBytes);
+    return this.budget.pressure;
   }
 
   send(records: OutgoingRecord[]): Promise<void> {
     if (records.length === 0) return Promise.resolve();
     const sizes = records.map(sizeOf);
-    const total = sizes.reduce((a, b) => a + b, 0);
-    if (this.bytes > 0 && this.bytes + total > this.options.maxQueuedBytes) {
-      return Promise.reject(new KafkaBackpressureError(this.bytes));
+    try {
+      this.budget.take(sizes.reduce((a, b) => a + b, 0));
+    } catch (error) {
+      return Promise.reject(error as Error);
     }
-    this.bytes += total;
     const since = performance.now();
     const acks = records.map(
       (record, i) => new Promise<void>((resolve, reject) => this.queue.push({ record, bytes: sizes[i]!, since, resolve, reject })),
@@ -85,8 +124,7 @@ export class BatchingProducer {
 
   /** Resolves when nothing is waiting or in flight. */
   drained(): Promise<void> {
-    if (this.bytes === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.budget.drained();
   }
 
   private async flush(): Promise<void> {
@@ -103,12 +141,11 @@ export class BatchingProducer {
         } catch (error) {
           for (const p of batch) p.reject(error);
         } finally {
-          this.bytes -= batch.reduce((a, p) => a + p.bytes, 0);
+          this.budget.give(batch.reduce((a, p) => a + p.bytes, 0));
         }
       }
     } finally {
       this.flushing = false;
-      if (this.bytes === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
     }
   }
 }

@@ -92,6 +92,10 @@ describe('the producer thread', () => {
       // A topic that does not exist (and is never auto-created): the broker's refusal comes back as the send's error.
       await expect(kafka.send([{ topic: `missing.${randomUUID()}`, key: 'k', value: 'v' }])).rejects.toThrow(/topic|partition/i);
 
+      // A record that cannot be sized (no value) fails its own send and takes nothing from the queue bound.
+      await expect(kafka.send([{ topic, key: 'k', value: undefined as unknown as string }])).rejects.toThrow(/must be of type string/);
+      expect(kafka.producerPressure).toBe(0);
+
       // The thread dies with a send outstanding: that send is refused, not left hanging, and the next one gets a new thread.
       await kafka.send([{ topic, key: 'k', value: 'before' }]);
       const outstanding = kafka.send([{ topic, key: 'k', value: 'lost' }]);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { LogEntry, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
-import { type BatchingProducerOptions, KafkaBackpressureError, type OutgoingRecord, sizeOf } from './batching-producer';
+import { type BatchingProducerOptions, ByteBudget, type OutgoingRecord, sizeOf } from './batching-producer';
 import { logKafkaEntry } from './kafka-logger';
 import type { RecordProducer } from './producer-connection';
 
@@ -18,11 +18,10 @@ export interface ProducerThreadData {
 /** Messages to the thread: the sends of one turn of the event loop, or the end. */
 export type ToProducerThread = { type: 'send'; sends: { id: number; records: OutgoingRecord[] }[] } | { type: 'close' };
 
-/** Messages from the thread: what the brokers settled since the last message, its logs, its end. */
+/** Messages from the thread: what the brokers settled since the last message, and its logs. */
 export type FromProducerThread =
   | { type: 'settled'; acked: number[]; failed: { id: number; name: string; message: string }[] }
-  | { type: 'log'; entry: Pick<LogEntry, 'level' | 'namespace' | 'log'> }
-  | { type: 'closed' };
+  | { type: 'log'; entry: Pick<LogEntry, 'level' | 'namespace' | 'log'> };
 
 interface Pending {
   bytes: number;
@@ -51,16 +50,17 @@ export class ProducerThread implements RecordProducer {
   private outgoing: { id: number; records: OutgoingRecord[] }[] = [];
   private flushScheduled = false;
   private nextId = 1;
-  private bytes = 0;
-  private drainWaiters: (() => void)[] = [];
+  private readonly budget: ByteBudget;
 
   constructor(
     private readonly data: ProducerThreadData,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.budget = new ByteBudget(data.producer.maxQueuedBytes);
+  }
 
   get pressure(): number {
-    return Math.min(1, this.bytes / this.data.producer.maxQueuedBytes);
+    return this.budget.pressure;
   }
 
   send(records: OutgoingRecord[]): Promise<void> {
@@ -68,11 +68,10 @@ export class ProducerThread implements RecordProducer {
     let bytes = 0;
     try {
       for (const record of records) bytes += sizeOf(record);
+      this.budget.take(bytes);
     } catch (error) {
-      return Promise.reject(error as Error); // a malformed record fails its send, never the caller's stack
+      return Promise.reject(error as Error); // full, or a record that cannot be sized: that send fails, not the caller
     }
-    if (this.bytes > 0 && this.bytes + bytes > this.data.producer.maxQueuedBytes) return Promise.reject(new KafkaBackpressureError(this.bytes));
-    this.bytes += bytes;
     const id = this.nextId++;
     this.outgoing.push({ id, records });
     if (!this.flushScheduled) {
@@ -83,8 +82,7 @@ export class ProducerThread implements RecordProducer {
   }
 
   drained(): Promise<void> {
-    if (this.bytes === 0) return Promise.resolve();
-    return new Promise((resolve) => this.drainWaiters.push(resolve));
+    return this.budget.drained();
   }
 
   async close(): Promise<void> {
@@ -115,17 +113,15 @@ export class ProducerThread implements RecordProducer {
 
   private received(message: FromProducerThread): void {
     if (message.type === 'log') return logKafkaEntry(this.logger, message.entry);
-    if (message.type !== 'settled') return;
     for (const id of message.acked) this.settle(id)?.resolve();
     for (const { id, name, message: text } of message.failed) this.settle(id)?.reject(Object.assign(new Error(text), { name }));
-    this.drainedMaybe();
   }
 
   private settle(id: number): Pending | undefined {
     const pending = this.pending.get(id);
     if (!pending) return undefined;
     this.pending.delete(id);
-    this.bytes -= pending.bytes;
+    this.budget.give(pending.bytes);
     return pending;
   }
 
@@ -136,10 +132,5 @@ export class ProducerThread implements RecordProducer {
     if (this.pending.size > 0) this.logger.error({ context: 'kafka.producer-thread', unsettled: this.pending.size, err: error.message }, 'Kafka producer thread lost; its unacknowledged sends are refused');
     const unsettled = [...this.pending.keys()];
     for (const id of unsettled) this.settle(id)?.reject(error);
-    this.drainedMaybe();
-  }
-
-  private drainedMaybe(): void {
-    if (this.bytes === 0) for (const waiter of this.drainWaiters.splice(0)) waiter();
   }
 }

@@ -50,10 +50,7 @@ const asBuffers = (record: OutgoingRecord): OutgoingRecord => {
 
 port.on('message', (message: ToProducerThread) => {
   if (message.type === 'close') {
-    void connection.close().finally(() => {
-      post({ type: 'closed' });
-      port.close();
-    });
+    void connection.close().finally(() => port.close()); // the thread then ends; the owner waits for its exit
     return;
   }
   for (const { id, records } of message.sends) {
