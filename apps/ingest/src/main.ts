@@ -1,3 +1,4 @@
+import './v8-flags';
 import 'reflect-metadata';
 import { runApp } from '#libs/platform';
 import { IngestEnv } from './ingest.env';
