@@ -1,4 +1,4 @@
-// npm run bench:ingest -- [--devices 1000] [--seconds 15] [--rate 10000]
+// npm run bench:ingest -- [--devices 1000] [--seconds 15] [--rate 10000] [--client lean|mqtt.js]
 //
 // QoS 1 load from N connected devices, against a bare aedes (no auth, no Kafka: the ceiling) and
 // against apps/ingest (auth, validation, Kafka acks=all before each PUBACK), in one go:
@@ -8,6 +8,8 @@
 // - offered load: `--rate` msg/s in all, each device publishing on its own schedule whether or not its
 //   last PUBACK came (as phones do) — publish→PUBACK p50/p99 at that load, timed from when each publish
 //   was due (no coordinated omission).
+// The devices are LeanMqttClients (one buffer and one write per publish) so the generator, which shares
+// the 2 cores, takes as little of them as it can; `--client mqtt.js` runs the same load through mqtt.js.
 // Prints msg/s, p50/p99, ingest's RSS, and the ratios. Diagnostics: BENCH_NODE_ARGS (flags for ingest, e.g.
 // --cpu-prof), BENCH_DUMP=<file> (each offered publish's due time, as epoch ms, and latency: to find stalls in time and in logs).
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -16,15 +18,35 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
+import { LeanMqttClient } from './lean-mqtt-client';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { logDir, repoRoot } from '../stack/stack.config';
 
-const { values } = parseArgs({ options: { devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '10000' } } });
+const { values } = parseArgs({ options: { devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '10000' }, client: { type: 'string', default: 'lean' } } });
 const devices = Number(values.devices);
 const seconds = Number(values.seconds);
 const offered = Number(values.rate);
+if (values.client !== 'lean' && values.client !== 'mqtt.js') throw new Error(`--client is lean or mqtt.js, not ${values.client}`);
+
+/** A device as the load sees it: QoS 1 publishes, `done` on the PUBACK. */
+interface LoadClient {
+  publish(topic: string, payload: string, done: (error?: Error) => void): void;
+  publishAsync(topic: string, payload: string): Promise<void>;
+  end(): Promise<void>;
+}
+
+async function connectDevice(port: number, id: string): Promise<LoadClient> {
+  const options = { clientId: id, username: id, password: SIM_SECRET, keepalive: 120 };
+  if (values.client === 'lean') return LeanMqttClient.connect(port, '127.0.0.1', options);
+  const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { ...options, reconnectPeriod: 0, connectTimeout: 60_000 });
+  return {
+    publish: (topic, payload, done) => client.publish(topic, payload, { qos: 1 }, (error) => done(error ?? undefined)),
+    publishAsync: async (topic, payload) => void (await client.publishAsync(topic, payload, { qos: 1 })),
+    end: async () => void (await client.endAsync(true)),
+  };
+}
 
 interface Result {
   rate: number;
@@ -61,7 +83,7 @@ const line = (label: string, r: Result) =>
 const payload = (id: string, n: number) => JSON.stringify({ lat: 52.5 + (n % 100) / 1e4, lon: 13.4, spd: 9, id: `${id}-${n}` });
 
 /** Each device: one publish in flight, the next on its PUBACK. */
-async function saturate(clients: mqtt.MqttClient[], ids: string[]): Promise<Result> {
+async function saturate(clients: LoadClient[], ids: string[]): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -72,7 +94,7 @@ async function saturate(clients: mqtt.MqttClient[], ids: string[]): Promise<Resu
       for (let n = 0; performance.now() < deadline; n++) {
         const t = performance.now();
         try {
-          await client.publishAsync(topic, payload(ids[i]!, n), { qos: 1 });
+          await client.publishAsync(topic, payload(ids[i]!, n));
           latencies.push(performance.now() - t);
         } catch {
           errors++;
@@ -84,7 +106,7 @@ async function saturate(clients: mqtt.MqttClient[], ids: string[]): Promise<Resu
 }
 
 /** `offered` msg/s in all: every device on its own fixed schedule, staggered; latency from the due time. */
-async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result> {
+async function offer(clients: LoadClient[], ids: string[]): Promise<Result> {
   const latencies: number[] = [];
   let errors = 0;
   let pending = 0;
@@ -107,7 +129,7 @@ async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result>
           const due = next[i]!;
           next[i] = due + periodMs;
           pending++;
-          clients[i]!.publish(`fieldline/v1/${ids[i]}/location`, payload(ids[i]!, 1_000_000 + counts[i]!++), { qos: 1 }, (error) => {
+          clients[i]!.publish(`fieldline/v1/${ids[i]}/location`, payload(ids[i]!, 1_000_000 + counts[i]!++), (error) => {
             pending--;
             if (error) errors++;
             else if (due < deadline) {
@@ -124,14 +146,15 @@ async function offer(clients: mqtt.MqttClient[], ids: string[]): Promise<Result>
 }
 let dumps = 0;
 
-async function load(label: string, url: string, ids: string[]): Promise<{ saturated: Result; offered: Result }> {
+async function load(label: string, port: number, ids: string[]): Promise<{ saturated: Result; offered: Result }> {
   process.stdout.write(`  ${label}: connecting ${ids.length} devices …`);
   const clients = await Promise.all(
-    ids.map((id) => mqtt.connectAsync(url, { clientId: id, username: id, password: SIM_SECRET, reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 120 })),
+    ids.map((id) => connectDevice(port, id)),
   );
   process.stdout.write(` saturating for ${seconds} s …`);
   const saturated = await saturate(clients, ids);
   process.stdout.write(`\r${line(`${label}, saturated`, saturated)}`);
+  await new Promise((resolve) => setTimeout(resolve, 2000)); // the saturation's GC debt settles before the steady load
   process.stdout.write(`  ${label}: offering ${offered} msg/s for ${seconds} s …`);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
@@ -140,20 +163,20 @@ async function load(label: string, url: string, ids: string[]): Promise<{ satura
   atRate.loopP99 = loop.percentile(99) / 1e6;
   atRate.loopMax = loop.max / 1e6;
   process.stdout.write(`\r${line(`${label}, at ${offered} msg/s offered`, atRate)}`);
-  await Promise.all(clients.map((c) => c.endAsync(true)));
+  await Promise.all(clients.map((c) => c.end()));
   return { saturated, offered: atRate };
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
 async function main() {
-  console.log(`bench:ingest — ${devices} devices, QoS 1: saturated (one publish in flight each) and at ${offered} msg/s offered, ${seconds} s each`);
+  console.log(`bench:ingest — ${devices} devices (${values.client} clients), QoS 1: saturated (one publish in flight each) and at ${offered} msg/s offered, ${seconds} s each`);
   const stack = await raiseStack(stackComponents);
   const ids = await provisionSimDevices(stack.env.DATABASE_URL!, devices, 'tnt_bench');
 
   const bare = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/bench/bare-broker.ts'), '18831'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitFor(bare, /listening/);
-  const ceiling = await load('bare aedes (ceiling)', 'mqtt://127.0.0.1:18831', ids);
+  const ceiling = await load('bare aedes (ceiling)', 18831, ids);
   bare.kill();
 
   // Its log goes to a file: an unread pipe fills, and pino's synchronous writes then stall the process.
@@ -170,7 +193,7 @@ async function main() {
     }
   })();
   await ready;
-  const durable = await load('ingest → Kafka (acks=all)', 'mqtt://127.0.0.1:18832', ids);
+  const durable = await load('ingest → Kafka (acks=all)', 18832, ids);
   const rss = rssMb(ingest.pid!);
   ingest.kill('SIGTERM');
 
