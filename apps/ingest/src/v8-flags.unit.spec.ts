@@ -24,12 +24,14 @@ function oldSpaceGrowthMb(withIngestFlags: boolean): number {
     }
     process.stdout.write(String(run()));
   `;
-  const run = spawnSync(process.execPath, ['--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
+  // Optimizing on the main thread makes the tenuring deterministic: with background compilation, a busy
+  // machine (the rest of the suite) delays make()'s optimized code past the workload.
+  const run = spawnSync(process.execPath, ['--no-concurrent-recompilation', '--require', 'tsx/cjs', '-e', script], { encoding: 'utf8' });
   if (run.status !== 0) throw new Error(run.stderr);
   return Number(run.stdout);
 }
 
 it('keeps short-lived objects young after a burst that would have tenured their allocation site', () => {
-  expect(oldSpaceGrowthMb(false)).toBeGreaterThan(1); // the workload does tenure the site on this V8
-  expect(oldSpaceGrowthMb(true)).toBeLessThan(0.5);
+  expect(oldSpaceGrowthMb(false)).toBeGreaterThan(0.75); // the workload does tenure the site on this V8 (1.5 MB)
+  expect(oldSpaceGrowthMb(true)).toBeLessThan(0.25);
 });
