@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import type { Constructor } from '#libs/platform';
+import { type ProducerPlacement, producerPlacements } from './producer-connection';
 
 /** KAFKA_BROKERS: comma-separated host:port list, e.g. `127.0.0.1:19092` or `kafka-1:9092,kafka-2:9092`. */
 export function withKafkaEnv<Base extends Constructor>(base: Base) {
@@ -23,8 +24,8 @@ export function withKafkaEnv<Base extends Constructor>(base: Base) {
 
     /** `thread`: the producer encodes and sends on a worker thread; `inline`: on the app's own. Unset: the app's choice (ingest: thread). */
     @IsOptional()
-    @IsIn(['thread', 'inline'])
-    KAFKA_PRODUCER?: 'thread' | 'inline';
+    @IsIn(producerPlacements)
+    KAFKA_PRODUCER?: ProducerPlacement;
   }
   return KafkaEnv;
 }

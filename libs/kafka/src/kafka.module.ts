@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { brokerList } from './kafka.env';
 import { KafkaHealthCheck } from './kafka.health';
 import { KAFKA_OPTIONS, type KafkaOptions, KafkaService } from './kafka.service';
+import type { ProducerPlacement } from './producer-connection';
 
 @Global()
 @Module({})
@@ -24,10 +25,10 @@ export class KafkaModule implements OnApplicationBootstrap {
    * is the app's choice of producer thread when KAFKA_PRODUCER does not say.
    */
   static forEnv(
-    env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number; KAFKA_PRODUCER?: 'thread' | 'inline' },
+    env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number; KAFKA_PRODUCER?: ProducerPlacement },
     app: string,
     logger: Logger,
-    producerRunsOn: 'thread' | 'inline' = 'inline',
+    producerRunsOn: ProducerPlacement = 'inline',
   ): DynamicModule {
     return KafkaModule.forRoot({
       brokers: brokerList(env.KAFKA_BROKERS),

@@ -3,7 +3,7 @@ import { type Admin, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { BatchingProducerOptions, OutgoingRecord } from './batching-producer';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
-import { ProducerConnection, type RecordProducer } from './producer-connection';
+import { ProducerConnection, type ProducerPlacement, type RecordProducer } from './producer-connection';
 import { ProducerThread } from './producer-thread';
 
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -16,7 +16,7 @@ export interface KafkaOptions {
   topics?: readonly { name: string; partitions: number }[];
   producer?: Partial<BatchingProducerOptions> & {
     /** `thread`: encode and send on a worker thread, for processes whose own thread is their bottleneck (ingest). */
-    runOn?: 'thread' | 'inline';
+    runOn?: ProducerPlacement;
   };
 }
 

@@ -1,6 +1,10 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { BatchingProducer, type BatchingProducerOptions, type OutgoingRecord } from './batching-producer';
 
+/** Where a process's Kafka producer runs: on the process's own thread (`inline`) or on a worker thread (`thread`). */
+export const producerPlacements = ['thread', 'inline'] as const;
+export type ProducerPlacement = (typeof producerPlacements)[number];
+
 /** Where a process's records go: on this thread (ProducerConnection) or on a thread of its own (ProducerThread). */
 export interface RecordProducer {
   /** Resolves once the brokers acknowledged every record (acks=all); refuses with KafkaBackpressureError when full. */
