@@ -68,6 +68,7 @@ export class LeanMqttClient {
   /** A QoS 1 publish; `done` is called on its PUBACK, or with the error that ended the connection. */
   publish(topic: string, payload: string, done: Done): void {
     if (this.failure) return done(this.failure);
+    if (this.inflight.size === 0xffff) return done(new Error('65,535 publishes in flight: no packet id left'));
     if (topic !== this.topic) [this.topic, this.topicBytes] = [topic, utf8(topic)];
     do this.nextId = (this.nextId % 0xffff) + 1;
     while (this.inflight.has(this.nextId));
