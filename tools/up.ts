@@ -10,7 +10,7 @@ import { raiseStack, stopComponents } from './stack/stack-component';
 import { stackComponents } from './stack/stack';
 import { dataDir, host, ports, repoRoot } from './stack/stack.config';
 import { buildWeb } from './web-build';
-import { type DemoLogins, demoStillThere, seedDemo } from './demo/demo-seed';
+import { type DemoLogins, type DemoPlan, loginsOf, loginWorks, planDemo, seedDemo } from './demo/demo-seed';
 
 const apps = [
   { name: 'api', port: 3000 },
@@ -82,21 +82,45 @@ async function waitReady(name: string, port: number, timeoutMs = 90_000): Promis
   return false;
 }
 
+/** .data/demo.json: the plan is saved before the first request, so a seed cut off half way is completed next time. */
+interface DemoState {
+  plan: DemoPlan;
+  complete: boolean;
+}
+
+/** The demo to use: the saved one while its logins work, the saved plan completed, or a new one. */
+async function demoLogins(apiUrl: string, bootstrapToken: string): Promise<DemoLogins> {
+  const file = join(dataDir, 'demo.json');
+  const save = (state: DemoState) => writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+  const saved = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoState>) : {};
+  const plan = saved.plan;
+  const admin = plan && { email: plan.emails.admin, password: plan.password };
+  if (plan?.tenantId && saved.complete && (await loginWorks(apiUrl, admin!))) return loginsOf({ ...plan, tenantId: plan.tenantId });
+  // A half-made demo whose tenant is gone (the database was wiped) is started again from a new plan.
+  const resume = plan && !saved.complete && (!plan.tenantId || (await loginWorks(apiUrl, admin!)));
+  if (resume) console.log('│ demo: completing the demo an earlier run started');
+  const state: DemoState = { plan: resume ? plan : planDemo(), complete: false };
+  save(state);
+  const logins = await seedDemo(apiUrl, bootstrapToken, state.plan, {
+    clock: { now: () => new Date() }, // up.ts runs before the build: no #libs import here
+    log: (line) => console.log(`│ ${line}`),
+    onTenant: (withTenant) => save({ plan: withTenant, complete: false }),
+  });
+  save({ plan: { ...state.plan, tenantId: logins.tenantId }, complete: true });
+  return logins;
+}
+
 /**
  * The demo tenant (seeded once, kept in .data/demo.json while its logins work) and the simulator
  * driving its technicians' phones over MQTT, so the map is alive at first open.
  */
 async function startDemo(secrets: Record<string, string>, stackEnv: Record<string, string>): Promise<void> {
-  const file = join(dataDir, 'demo.json');
   const apiUrl = `http://${host}:3000`;
-  let demo = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as DemoLogins) : undefined;
+  let demo: DemoLogins;
   try {
-    if (!demo || !(await demoStillThere(apiUrl, demo))) {
-      demo = await seedDemo(apiUrl, secrets.API_BOOTSTRAP_TOKEN!, (line) => console.log(`│ ${line}`));
-      writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
-    }
+    demo = await demoLogins(apiUrl, secrets.API_BOOTSTRAP_TOKEN!);
   } catch (error) {
-    console.log(`│ demo: not seeded (${(error as Error).message}); the apps run without it`);
+    console.log(`│ demo: not seeded (${(error as Error).message}); the apps run without it. The next \`npm run up\` completes it.`);
     return;
   }
   console.log(`│ dashboard  http://${host}:3000/app/`);

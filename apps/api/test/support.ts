@@ -65,7 +65,13 @@ export async function must<T>(reply: Promise<{ status: number; body: T }>): Prom
   return r.body;
 }
 
-/** A job window `dayOffset` days from now, two hours long, starting at `hour` UTC. */
+/** A job window from an hour ago to `hours` hours from now: open whatever the time of day. */
+export function windowAroundNow(hours = 24) {
+  const now = Date.now();
+  return { start: new Date(now - 3600_000).toISOString(), end: new Date(now + hours * 3600_000).toISOString() };
+}
+
+/** A job window `dayOffset` (≥ 1) days from now, `hours` long, starting at `hour` UTC: always in the future. */
 export function window(dayOffset: number, hour = 8, hours = 2) {
   const start = new Date();
   start.setUTCDate(start.getUTCDate() + dayOffset);

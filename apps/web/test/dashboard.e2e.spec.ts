@@ -6,7 +6,7 @@ import { eventually, fixEvent, produce } from '../../../test/support/events';
 import type { AppProcess } from '../../../test/support/app-process';
 import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
 import type { ApiClient } from '../../api/test/api-client';
-import { login, must, newTenant, PASSWORD, startApi, type Tenant, window } from '../../api/test/support';
+import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
 import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
 
 // The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
@@ -73,7 +73,7 @@ beforeAll(async () => {
   await must(acme.technician.post(`/technicians/${acme.technicianId}/shift/start`));
   const site = await must(acme.dispatcher.post('/sites', { name: 'Bakery Mitte', address: 'Torstr. 1', location: north(600) }));
   await must(acme.dispatcher.post('/geofences', { name: 'Bakery yard', siteId: site.id, shape: { kind: 'circle', center: north(600), radiusM: 80 } }));
-  const job = await must(acme.dispatcher.post('/jobs', { title: 'Oven does not heat', requiredSkills: ['hvac'], siteId: site.id, location: north(600), window: window(0, 0, 24) }));
+  const job = await must(acme.dispatcher.post('/jobs', { title: 'Oven does not heat', requiredSkills: ['hvac'], siteId: site.id, location: north(600), window: windowAroundNow() }));
   jobId = job.id;
   await produce(h.producer, [fix(0)]);
   await eventually('the first fix on the board', async () => ((await acme.dispatcher.get('/board/positions')).body.items?.length === 1 ? true : undefined));
@@ -135,7 +135,7 @@ it('assigns a job on one dispatcher page; the second dispatcher and the technici
   await shot(pages.technician, '06-assigned-technician');
 
   // no qualified candidate is offered; dropping the card on the technician anyway is refused, and says why
-  const other = await must((await asDispatcher()).post('/jobs', { title: 'Rewire the panel', requiredSkills: ['electrical'], location: north(700), window: window(0, 0, 24) }));
+  const other = await must((await asDispatcher()).post('/jobs', { title: 'Rewire the panel', requiredSkills: ['electrical'], location: north(700), window: windowAroundNow() }));
   const card = pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`);
   await card.click();
   await pages.second.getByText('No qualified technician is available nearby').waitFor();
@@ -179,7 +179,7 @@ it('recovers after a network loss without a reload and shows what it missed', as
   await page.locator('[data-testid=connection][data-state=offline]').waitFor();
   await shot(page, '10-offline');
 
-  const missed = await must((await asDispatcher()).post('/jobs', { title: 'Created while offline', requiredSkills: ['hvac'], window: window(0, 0, 24) }));
+  const missed = await must((await asDispatcher()).post('/jobs', { title: 'Created while offline', requiredSkills: ['hvac'], window: windowAroundNow() }));
   await produce(h.producer, [fix(450)]);
   await eventually('the changes in the feed', async () => {
     const feed = await must((await asDispatcher()).get('/feed?after=0-0'));
@@ -266,6 +266,6 @@ it('stays on the same connection past the access token’s lifetime (renewed on 
   await expect(badge.getAttribute('data-state')).resolves.toBe('open');
   await expect(badge.getAttribute('data-since')).resolves.toBe(since);
   // and it is live: a job created now arrives
-  const fresh = await must((await asDispatcher()).post('/jobs', { title: 'After the token turned over', requiredSkills: [], window: window(0, 0, 24) }));
+  const fresh = await must((await asDispatcher()).post('/jobs', { title: 'After the token turned over', requiredSkills: [], window: windowAroundNow() }));
   await pages.second.locator(`[data-testid=job-card][data-job="${fresh.id}"]`).waitFor();
 }, 120_000);

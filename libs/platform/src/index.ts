@@ -8,3 +8,4 @@ export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstr
 export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
+export { Clock, ClockModule, clockFromEnv, ShiftedClock, SystemClock } from './time/clock';

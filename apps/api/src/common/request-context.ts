@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '#libs/domain';
+import type { Clock } from '#libs/platform';
 import { actorOf, type Principal } from '../auth/principal';
 import { problem } from './problem';
 
 /** The command context for a request: the server's clock, the caller as actor, the tenant. */
-export function commandContext(principal: Principal, correlationId?: string): CommandContext {
-  return { now: new Date(), actor: actorOf(principal), tenantId: principal.tenantId, correlationId: correlationId || randomUUID() };
+export function commandContext(clock: Clock, principal: Principal, correlationId?: string): CommandContext {
+  return { now: clock.now(), actor: actorOf(principal), tenantId: principal.tenantId, correlationId: correlationId || randomUUID() };
 }
 
 /** If-Match: "<version>" → the version the client saw (undefined when absent). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
-import { hashGeneratedSecret, newSecret } from '#libs/platform';
+import { Clock, hashGeneratedSecret, newSecret } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
@@ -49,6 +49,7 @@ const notFound = (id: string) => problem(404, 'device-not-found', 'Not Found', `
 @Injectable()
 export class DevicesService {
   constructor(
+    private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly db: DatabaseService,
   ) {}
@@ -141,7 +142,7 @@ export class DevicesService {
       tenantId: call.principal.tenantId,
       streamId: deviceId,
       decider: deviceDecider(deviceId),
-      command: { ...command, context: commandContext(call.principal, call.correlationId) } as DeviceCommand,
+      command: { ...command, context: commandContext(this.clock, call.principal, call.correlationId) } as DeviceCommand,
       expectedVersion: call.ifMatch,
       project: (tx, events, device) => project(tx, events, device),
     });

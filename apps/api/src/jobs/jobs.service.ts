@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { checkAssignment, fold, type Job, type JobCommand, jobDecider, technicianDecider, termsOf } from '#libs/domain';
+import { Clock } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
@@ -26,6 +27,7 @@ const notFound = (jobId: string) => problem(404, 'job-not-found', 'Not Found', `
 @Injectable()
 export class JobsService {
   constructor(
+    private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly store: EventStore,
     private readonly db: DatabaseService,
@@ -40,7 +42,7 @@ export class JobsService {
   async execute<T extends JobCommand['type']>(call: CallInfo, jobId: string, type: T, data: DataOf<T>): Promise<JobView> {
     const { principal } = call;
     if (type !== 'CreateJob') await this.visible(principal, jobId); // technicians only see their jobs
-    const command = { type, data, context: commandContext(principal, call.correlationId) } as JobCommand;
+    const command = { type, data, context: commandContext(this.clock, principal, call.correlationId) } as JobCommand;
     const technicianId = type === 'AssignJob' || type === 'ReassignJob' ? (data as { technicianId: string }).technicianId : undefined;
     await this.handler.handle({
       tenantId: principal.tenantId,

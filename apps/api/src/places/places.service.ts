@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Place, type PlaceCommand, type PlaceFamily, placeDecider } from '#libs/domain';
+import { Clock } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
@@ -32,6 +33,7 @@ export type PlaceView = ReturnType<typeof toView>;
 @Injectable()
 export class PlacesService {
   constructor(
+    private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly db: DatabaseService,
   ) {}
@@ -43,7 +45,7 @@ export class PlacesService {
       tenantId: principal.tenantId,
       streamId: placeId,
       decider: placeDecider(family),
-      command: { type, data: plain(data), context: commandContext(principal, call.correlationId) } as PlaceCommand,
+      command: { type, data: plain(data), context: commandContext(this.clock, principal, call.correlationId) } as PlaceCommand,
       expectedVersion: call.ifMatch,
       project: (tx, _events, place, version) => this.project(tx, family, principal.tenantId, placeId, place, version),
     });

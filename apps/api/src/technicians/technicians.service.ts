@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Technician, type TechnicianCommand, technicianDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
+import { Clock } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
@@ -40,6 +41,7 @@ export type TechnicianView = ReturnType<typeof toView>;
 @Injectable()
 export class TechniciansService {
   constructor(
+    private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly db: DatabaseService,
   ) {}
@@ -52,7 +54,7 @@ export class TechniciansService {
       tenantId: principal.tenantId,
       streamId: technicianId,
       decider: technicianDecider,
-      command: { type, data, context: commandContext(principal, call.correlationId) } as TechnicianCommand,
+      command: { type, data, context: commandContext(this.clock, principal, call.correlationId) } as TechnicianCommand,
       expectedVersion: call.ifMatch,
       project: (tx, events, state, version) => project(tx, principal.tenantId, technicianId, events, state, version),
     });

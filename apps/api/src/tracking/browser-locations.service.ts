@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
+import { Clock } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { problem } from '../common/problem';
@@ -18,6 +19,7 @@ const MAX_AHEAD_MS = 5 * 60_000;
 @Injectable()
 export class BrowserLocationsService {
   constructor(
+    private readonly clock: Clock,
     private readonly kafka: KafkaService,
     private readonly db: DatabaseService,
   ) {}
@@ -29,7 +31,7 @@ export class BrowserLocationsService {
     if (principal.role !== 'technician' || principal.technicianId !== technicianId) {
       throw problem(403, 'not-your-location', 'Forbidden', 'only the technician themself shares their location', { code: 'NOT_YOUR_LOCATION' });
     }
-    const ahead = fixes.find((f) => Date.parse(f.at) > Date.now() + MAX_AHEAD_MS);
+    const ahead = fixes.find((f) => Date.parse(f.at) > this.clock.now().getTime() + MAX_AHEAD_MS);
     if (ahead) throw problem(400, 'fix-in-future', 'Bad Request', `fix time ${ahead.at} is ahead of the server clock; check the device's clock`, { code: 'FIX_IN_FUTURE' });
     const deviceId = `browser-${principal.id}`;
     const records = fixes.map((fix) => {

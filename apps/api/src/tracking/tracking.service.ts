@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EtaConfig, etaSeconds, hasRequiredSkills } from '#libs/domain';
 import { type FeedEntry, LiveStateStore } from '#libs/live';
+import { Clock } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { problem } from '../common/problem';
@@ -61,6 +62,7 @@ const notFound = (id: string) => problem(404, 'technician-not-found', 'Not Found
 @Injectable()
 export class TrackingService {
   constructor(
+    private readonly clock: Clock,
     private readonly db: DatabaseService,
     private readonly live: LiveStateStore,
     @Inject(TRACKING_OPTIONS) private readonly options: TrackingOptions,
@@ -96,7 +98,8 @@ export class TrackingService {
     };
   }
 
-  async summary(principal: Principal, technicianId: string, date: string, now = new Date()): Promise<DailySummary> {
+  async summary(principal: Principal, technicianId: string, date: string): Promise<DailySummary> {
+    const now = this.clock.now();
     await this.visibleTechnician(principal, technicianId);
     const from = new Date(`${date}T00:00:00.000Z`);
     if (Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== date) throw problem(400, 'invalid-date', 'Bad Request', `${date} is not a calendar date`, { code: 'INVALID_DATE' });
@@ -137,7 +140,8 @@ export class TrackingService {
   }
 
   /** Available technicians with the skills, nearest first by their live position, with distance and ETA. */
-  async nearest(principal: Principal, point: { lat: number; lon: number }, skills: string[], limit: number, radiusM: number, maxAgeS: number, now = Date.now()): Promise<Candidate[]> {
+  async nearest(principal: Principal, point: { lat: number; lon: number }, skills: string[], limit: number, radiusM: number, maxAgeS: number): Promise<Candidate[]> {
+    const now = this.clock.now().getTime();
     const near = await this.live.near(principal.tenantId, point, radiusM, Math.max(200, limit * 10));
     if (near.length === 0) return [];
     const ids = near.map((n) => n.subjectId);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { BaseEnv } from '../config/base.env';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, type EnvClass, loadConfig } from '../config/load-config';
 import { createLogger, PinoLoggerService } from '../logging/pino-logger.service';
+import { ClockModule } from '../time/clock';
 
 export interface AppDefinition<Env extends BaseEnv> {
   /** The app's name in logs: api, ingest … */
@@ -22,6 +23,12 @@ export interface RunningApp<Env> {
   url: string;
 }
 
+/** Every app's modules can inject `Clock` (set by CLOCK_START in development and tests). */
+function withClock(root: DynamicModule | Type<unknown>, config: BaseEnv): DynamicModule {
+  const clock = ClockModule.forEnv(config);
+  return 'module' in root ? { ...root, imports: [...(root.imports ?? []), clock] } : { module: root, imports: [clock] };
+}
+
 /**
  * Starts an app: config read and validated once, JSON logs, HTTP listening. Throws ConfigError before
  * anything connects. `runApp` adds the signal handling.
@@ -29,7 +36,7 @@ export interface RunningApp<Env> {
 export async function startApp<Env extends BaseEnv>(definition: AppDefinition<Env>, env: NodeJS.ProcessEnv = process.env): Promise<RunningApp<Env>> {
   const config = loadConfig(definition.env, env, definition.name);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
-  const app = await NestFactory.create(definition.module(config, logger), { logger: new PinoLoggerService(logger), abortOnError: false });
+  const app = await NestFactory.create(withClock(definition.module(config, logger), config), { logger: new PinoLoggerService(logger), abortOnError: false });
   await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -25,6 +25,18 @@ export class BaseEnv {
   @IsOptional()
   @IsString()
   HTTP_HOST: string = '0.0.0.0';
+
+  /**
+   * Development and tests only: the app's clock reads this moment at start and runs on from it
+   * (a test at 23:30 UTC or across a month end against the real app). Refused in production.
+   */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @ValidateBy({
+    name: 'notInProduction',
+    validator: { validate: (_value, args) => (args?.object as BaseEnv).NODE_ENV !== 'production', defaultMessage: () => 'must not be set when NODE_ENV=production' },
+  })
+  CLOCK_START?: string;
 }
 
 // biome-ignore lint: the mixin pattern needs a constructor type with any args
