@@ -34,6 +34,7 @@ function summary(): string | undefined {
 
 async function main(): Promise<number> {
   const t0 = Date.now();
+  console.log(`▸ Node ${process.version} (${process.execPath})`);
   console.log('▸ system tools');
   ensureBinaries([
     { binary: 'mosquitto_pub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },

@@ -126,7 +126,7 @@ async function startDemo(secrets: Record<string, string>, stackEnv: Record<strin
   console.log(`│ dashboard  http://${host}:3000/app/`);
   console.log(`│   dispatcher  ${demo.dispatcher.email}  ${demo.dispatcher.password}`);
   console.log(`│   technician  ${demo.technician.email}  ${demo.technician.password}  (open it in a narrow window or on a phone)`);
-  const simulator = spawn(join(repoRoot, 'node_modules', '.bin', 'tsx'), [join(repoRoot, 'tools', 'simulate', 'simulate.ts'), '--devices', String(demo.technicianIds.length), '--tenant', demo.tenantId, '--quiet'], {
+  const simulator = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools', 'simulate', 'simulate.ts'), '--devices', String(demo.technicianIds.length), '--tenant', demo.tenantId, '--quiet'], {
     cwd: repoRoot,
     env: { ...process.env, ...stackEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -142,6 +142,7 @@ async function startDemo(secrets: Record<string, string>, stackEnv: Record<strin
 }
 
 async function main(): Promise<void> {
+  console.log(`▸ Node ${process.version} (${process.execPath})`);
   console.log('▸ build (tsc -b)');
   const build = spawnSync(process.execPath, [join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc'), '-b', 'tsconfig.build.json'], {
     cwd: repoRoot,

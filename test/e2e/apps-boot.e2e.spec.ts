@@ -1,5 +1,4 @@
-import { existsSync } from 'node:fs';
-import { workerBin } from 'mediasoup';
+import { findWorkerBinary } from '../../apps/media/src/engine/worker-binary';
 import { type AppName, type AppProcess, runAppToExit, stackEnv, startAppProcess, tryParse } from '../support/app-process';
 
 // Each app as a real process against the real stack: it starts, logs JSON only, reports ready with
@@ -13,8 +12,8 @@ const uses: Record<AppName, string[]> = {
   media: ['kafka', 'mediasoup', 'redis'],
 };
 
-/** mediasoup's worker cannot be built on these machines: without one, media is up but not ready, and says why. */
-const workerPresent = existsSync(workerBin);
+/** Without a mediasoup worker, media is up but not ready, and says why. */
+const workerPresent = 'source' in findWorkerBinary();
 const notReadyHere: Partial<Record<AppName, string[]>> = workerPresent ? {} : { media: ['mediasoup'] };
 
 const envFor = (app: AppName): Record<string, string> => ({
@@ -46,12 +45,19 @@ describe.each(Object.keys(uses) as AppName[])('%s', (app) => {
     expect(Object.keys(body.info).sort()).toEqual(uses[app].filter((u) => !down.includes(u)));
     expect(Object.values(body.info).every((i) => i.status === 'up')).toBe(true);
     expect(Object.keys(body.error ?? {}).sort()).toEqual(down);
-    for (const name of down) expect(body.error[name]!.reason).toMatch(/MEDIASOUP_WORKER_BIN/);
+    for (const name of down) expect(body.error[name]!.reason).toMatch(/Set MEDIASOUP_WORKER_BIN/);
   });
 
   it('logs structured JSON only, each line naming the app', () => {
     expect(running.lines.length).toBeGreaterThan(0);
     for (const line of running.lines) expect(tryParse(line)).toMatchObject({ app, level: expect.any(Number), msg: expect.any(String) });
+  });
+
+  it('runs on the Node that tools/bootstrap.sh chose (24 or later), not whatever else is installed', () => {
+    const listening = running.lines.map(tryParse).find((record) => record?.event === 'app.listening');
+    expect(listening?.node).toBe(process.version);
+    expect(Number(process.versions.node.split('.')[0])).toBeGreaterThanOrEqual(24);
+    expect(process.env.FIELDLINE_NODE).toBe(process.execPath); // jest itself was started on it
   });
 
   it('exits 0 on SIGTERM', async () => {

@@ -29,6 +29,7 @@ export class AppModule {
       policy: { ringTimeoutMs: config.CALL_RING_TIMEOUT_S * 1000, maxParticipants: config.CALL_MAX_PARTICIPANTS },
       rejoinGraceMs: config.CALL_REJOIN_GRACE_S * 1000,
       recordingsDir: resolve(config.MEDIA_RECORDINGS_DIR),
+      workerBin: config.MEDIASOUP_WORKER_BIN,
     };
     return {
       module: AppModule,

@@ -12,7 +12,7 @@ export class MediaEnv extends withKafkaEnv(withRedisEnv(BaseEnv)) {
   @MinLength(32)
   JWT_SECRET!: string;
 
-  /** A built mediasoup-worker (mediasoup itself reads it from the environment; declared here so it is documented and checked). */
+  /** A built mediasoup-worker of the installed mediasoup version; unset: ../shared/mediasoup's (checksum checked), else mediasoup's own. */
   @IsOptional()
   @IsString()
   MEDIASOUP_WORKER_BIN?: string;

@@ -14,4 +14,6 @@ export interface MediaOptions {
   policy: CallPolicy;
   rejoinGraceMs: number;
   recordingsDir: string;
+  /** MEDIASOUP_WORKER_BIN; unset: the shared worker of this mediasoup version, else mediasoup's own (see worker-binary.ts). */
+  workerBin?: string;
 }

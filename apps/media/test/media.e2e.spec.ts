@@ -1,14 +1,14 @@
-import { existsSync } from 'node:fs';
-import { workerBin } from 'mediasoup';
 import WebSocket from 'ws';
 import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
 import { JWT_SECRET, token } from '../../realtime/test/realtime-support';
+import { findWorkerBinary } from '../src/engine/worker-binary';
 
-// The media app as a process against the real Kafka and Redis. On machines without a mediasoup worker
-// (these: its build downloads sources) it must still serve: say why it cannot take calls, refuse call
-// creation with a clear 503, and apply every rule that needs no media.
+// The media app as a process against the real Kafka and Redis, with the worker it finds (worker-binary.ts).
+// Without a worker it must still serve: say why it cannot take calls, refuse call creation with a clear
+// 503, and apply every rule that needs no media — tested with a MEDIASOUP_WORKER_BIN that points nowhere.
 
-const workerPresent = existsSync(workerBin);
+const binary = findWorkerBinary();
+const workerPresent = 'source' in binary;
 let media: AppProcess;
 const dispatcher = token({ tenantId: 'tnt_media_a', userId: 'u-disp', role: 'dispatcher' });
 const technician = token({ tenantId: 'tnt_media_a', userId: 'u-ada', role: 'technician', technicianId: 'tech-ada' });
@@ -17,17 +17,24 @@ const post = (path: string, body: unknown, bearer?: string) =>
   fetch(`${media.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) }, body: JSON.stringify(body) });
 
 beforeAll(async () => {
-  if (!workerPresent) console.warn(`media: no mediasoup worker at ${workerBin}; testing the worker-absent behaviour (set MEDIASOUP_WORKER_BIN to run calls)`);
-  media = await startAppProcess('media', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET, MEDIA_WORKERS: '1' });
+  if (!workerPresent) console.warn(`media: ${binary.reason}; testing the worker-absent behaviour only`);
+  media = await startAppProcess('media', { ...mediaEnv, MEDIA_WORKERS: '1' });
 });
 afterAll(() => media?.stop());
 
-it(workerPresent ? 'creates a call for a dispatcher' : 'answers call creation with 503 and the reason, while the rules still apply', async () => {
+const mediaEnv = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET };
+
+(workerPresent ? it : it.skip)('creates a call for a dispatcher', async () => {
   const reply = await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }, dispatcher);
-  if (workerPresent) {
-    expect(reply.status).toBe(201);
-    return;
-  }
+  expect(reply.status).toBe(201);
+});
+
+it('without a worker: answers call creation with 503 and the reason', async () => {
+  const absent = await startAppProcess('media', { ...mediaEnv, MEDIASOUP_WORKER_BIN: '/nonexistent/mediasoup-worker', MEDIA_RTC_PORT: '40900' });
+  const reply = await fetch(`${absent.url}/calls`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${dispatcher}` }, body: JSON.stringify({ technicianIds: ['tech-ada'], mode: 'audio' }) });
+  const ready = await fetch(`${absent.url}/health/ready`);
+  await absent.stop();
+  expect(ready.status).toBe(503);
   expect(reply.status).toBe(503);
   expect(reply.headers.get('content-type')).toContain('application/problem+json');
   expect(reply.headers.get('retry-after')).toBe('30');

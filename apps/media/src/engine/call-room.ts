@@ -172,9 +172,11 @@ export class CallRoom {
   removePeer(userId: string): void {
     const peer = this.peers.get(userId);
     if (!peer) return;
-    for (const transport of peer.transports.values()) transport.close(); // closes its producers and consumers
+    // Their ids first: closing a transport closes its producers, whose transportclose empties the map.
+    const producerIds = [...peer.producers.keys()];
+    for (const transport of peer.transports.values()) transport.close();
     this.peers.delete(userId);
-    for (const producerId of peer.producers.keys()) this.broadcast('producerClosed', { producerId, userId });
+    for (const producerId of producerIds) this.broadcast('producerClosed', { producerId, userId });
   }
 
   /** Tells everyone still attached, then frees the router. */

@@ -1,10 +1,10 @@
-import { existsSync } from 'node:fs';
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { type ReadinessCheck } from '#libs/platform';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';
+import { findWorkerBinary } from './worker-binary';
 
 export interface PooledWorker {
   worker: types.Worker;
@@ -28,6 +28,7 @@ export class WorkerPool implements OnModuleInit, OnApplicationShutdown {
   private readonly workers: (PooledWorker | undefined)[] = [];
   private unavailable?: string;
   private stopping = false;
+  private workerBin?: string;
   private readonly diedListeners = new Set<(worker: PooledWorker, error: Error) => void>();
 
   constructor(@Inject(MEDIA_OPTIONS) private readonly options: MediaOptions) {}
@@ -38,16 +39,15 @@ export class WorkerPool implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    const binary = mediasoup.workerBin;
-    if (!existsSync(binary)) {
-      this.unavailable =
-        `no mediasoup worker binary at ${binary}: set MEDIASOUP_WORKER_BIN to a built mediasoup-worker ` +
-        `(the docker image builds it; it cannot be built on a machine without internet access)`;
-      this.options.logger.warn({ context: 'media', binary }, this.unavailable);
+    const binary = findWorkerBinary({ envBin: this.options.workerBin });
+    if (!('source' in binary)) {
+      this.unavailable = binary.reason;
+      this.options.logger.warn({ context: 'media' }, this.unavailable);
       return;
     }
+    this.workerBin = binary.path;
     for (let index = 0; index < this.options.workers; index++) await this.start(index);
-    this.options.logger.info({ context: 'media', workers: this.options.workers, binary }, 'mediasoup workers running');
+    this.options.logger.info({ context: 'media', workers: this.options.workers, binary: binary.path, from: binary.source, mediasoup: mediasoup.version }, 'mediasoup workers running');
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -67,7 +67,7 @@ export class WorkerPool implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async start(index: number): Promise<void> {
-    const worker = await mediasoup.createWorker({ logLevel: 'warn', appData: { index } });
+    const worker = await mediasoup.createWorker({ logLevel: 'warn', workerBin: this.workerBin, appData: { index } });
     const listenInfo = {
       ip: this.options.listenIp,
       ...(this.options.announcedAddress ? { announcedAddress: this.options.announcedAddress } : {}),

@@ -42,7 +42,7 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
   const url = `http://${config.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : config.HTTP_HOST}:${port}`;
-  logger.info({ url, event: 'app.listening' }, `${definition.name} listening on ${url}`);
+  logger.info({ url, event: 'app.listening', node: process.version }, `${definition.name} listening on ${url} (Node ${process.version})`);
   return { app, config, logger, url };
 }
 
