@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 NODE_MAJOR=24
 NODE_VERSION=24.22.3
 NODE_INTEGRITY='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
-cache="${FIELDLINE_CACHE:-$HOME/.cache/fieldline}"
+cache="${FIELDLINE_CACHE:-${HOME:-/root}/.cache/fieldline}"
 pinned="$cache/node-v$NODE_VERSION-linux-x64"
 
 major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -50,6 +50,9 @@ if [ "$(major_of node)" -lt "$NODE_MAJOR" ]; then
   [ -x "$pinned/bin/node" ] || install_pinned_node
   export PATH="$pinned/bin:$PATH"
 fi
+# kafkajs's negative throttle timeout (see libs/kafka/src/quiet-negative-timeout.ts, which quiets it in
+# the apps) would print a warning in every tool and test process that loads kafkajs directly.
+export NODE_OPTIONS="${NODE_OPTIONS:+$NODE_OPTIONS }--disable-warning=TimeoutNegativeWarning"
 export FIELDLINE_NODE="$(readlink -f "$(command -v node)")"  # the app-boot test checks every app runs on it
 
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -64,4 +67,6 @@ if [ "${1:-}" = "--build" ]; then
   node node_modules/typescript/bin/tsc -b tsconfig.build.json
 fi
 
+# npm puts node_modules/.bin on PATH for its scripts; this makes `bash tools/bootstrap.sh tsx …` work from a shell too.
+export PATH="$PWD/node_modules/.bin:$PATH"
 if [ $# -gt 0 ]; then exec "$@"; fi

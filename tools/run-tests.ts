@@ -41,6 +41,7 @@ async function main(): Promise<number> {
     { binary: 'mosquitto_sub', debianPackage: 'mosquitto-clients', why: 'a real MQTT peer in the ingest tests' },
     { binary: 'mosquitto', debianPackage: 'mosquitto', why: 'the external broker of the scale-out tests' },
     { binary: 'chromium', debianPackage: 'chromium', why: 'the browser of the dashboard tests (driven by playwright-core)' },
+    { binary: 'ffmpeg', debianPackage: 'ffmpeg', why: 'call recording (apps/media) and ffprobe reading the recordings in the call tests' },
   ]);
   ensureSchemathesis();
 

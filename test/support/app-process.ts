@@ -19,6 +19,8 @@ export interface AppProcess {
   lines: string[];
   url: string;
   exit: Promise<number | null>;
+  /** What it wrote on stderr (the apps log JSON on stdout; stderr holds what escaped that, e.g. a worker's debug output). */
+  readonly stderr: string;
   stop(): Promise<number | null>;
 }
 
@@ -59,6 +61,9 @@ export async function startAppProcess(app: AppName, env: Record<string, string>,
   return {
     child,
     lines,
+    get stderr() {
+      return stderr;
+    },
     url,
     exit,
     stop: () => {

@@ -80,6 +80,11 @@ export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEn
   @IsUrl({ protocols: ['ws', 'wss'], require_tld: false })
   REALTIME_PUBLIC_URL?: string;
 
+  /** The media app's signaling WebSocket URL the pages use for calls (wss://…/media); unset: the page's host, port 3004. */
+  @IsOptional()
+  @IsUrl({ protocols: ['ws', 'wss'], require_tld: false })
+  MEDIA_PUBLIC_URL?: string;
+
   /** Map tiles for the dashboard, e.g. https://tiles.example.com/{z}/{x}/{y}.png; unset: a vector map from our own data. */
   @IsOptional()
   @IsString()

@@ -104,3 +104,18 @@ it('answers every bad signaling request with an error code, never silence', asyn
   expect(s.frames.filter((f) => f.event === 'error').map((f) => f.data.code)).toEqual(['MALFORMED', 'MALFORMED']);
   s.socket.close();
 });
+
+(workerPresent ? it : it.skip)('tells everyone in a call that it ended, over signaling: a call started there, joined by both, ended by the dispatcher', async () => {
+  const [office, phone] = [await signaling(dispatcher), await signaling(technician)];
+  const created = await office.request('create', { technicianIds: ['tech-ada'], mode: 'audio' });
+  expect(created).toMatchObject({ ok: true, data: { callId: expect.stringMatching(/^call_/) } });
+  const { callId } = created.data;
+  for (const s of [office, phone]) expect(await s.request('join', { callId })).toMatchObject({ ok: true, data: { mode: 'audio', ptt: false } });
+  expect(office.frames).toContainEqual(expect.objectContaining({ event: 'participantJoined', data: expect.objectContaining({ technicianId: 'tech-ada' }) }));
+  expect(await office.request('end', { callId, reason: 'done here' })).toMatchObject({ ok: true });
+  for (const s of [office, phone]) {
+    for (let i = 0; i < 100 && !s.frames.some((f) => f.event === 'call.ended'); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(s.frames).toContainEqual({ event: 'call.ended', data: expect.objectContaining({ callId, reason: 'done here' }) });
+    s.socket.close();
+  }
+});

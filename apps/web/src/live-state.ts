@@ -84,7 +84,27 @@ export const TRAIL_MS = 10 * 60_000;
 const MAX_ALERTS = 100;
 const MAX_CHANGES = 200;
 
+/** A call as the feed tells it: ringing until someone joins, live, then ended (with why and how long). */
+export interface CallView {
+  callId: string;
+  status: 'ringing' | 'live' | 'ended';
+  mode?: 'audio' | 'video';
+  ptt?: boolean;
+  jobId?: string;
+  createdBy?: string;
+  technicianIds: string[];
+  /** technicianId → how they answered. */
+  answers: Record<string, 'joined' | 'declined' | 'missed'>;
+  startedAt: string;
+  endedAt?: string;
+  reason?: string;
+  durationMs?: number;
+  /** Feed entries already applied (each call event comes once per invited technician). */
+  seen: string[];
+}
+
 export class LiveState {
+  readonly calls = new Map<string, CallView>();
   readonly jobs = new Map<string, JobView>();
   readonly technicians = new Map<string, TechnicianView>();
   readonly positions = new Map<string, Position>();
@@ -174,6 +194,8 @@ export class LiveState {
         return true;
       case 'presence':
         return this.putDevice(data as DevicePresence);
+      case 'call':
+        return this.applyCall(entry.type, data);
       default:
         return false;
     }
@@ -214,6 +236,40 @@ export class LiveState {
     // receipts only move forward (a late delivered after a read does not take it back)
     if (at(data.messageId) !== -1 && at(receipts.get(data.userId)) > at(data.messageId)) return false;
     receipts.set(data.userId, data.messageId);
+    return true;
+  }
+
+  /** Calls ringing for technician `technicianId` that they have not answered. */
+  ringing(technicianId: string): CallView[] {
+    return [...this.calls.values()].filter((c) => c.status !== 'ended' && c.technicianIds.includes(technicianId) && !c.answers[technicianId]);
+  }
+
+  private applyCall(type: string, data: Record<string, any>): boolean {
+    const id = String(data.id);
+    const call: CallView = this.calls.get(data.callId) ?? { callId: data.callId, status: 'ringing', technicianIds: [], answers: {}, startedAt: data.occurredAt, seen: [] };
+    if (call.seen.includes(id)) return false;
+    call.seen.push(id);
+    if (data.jobId) call.jobId = data.jobId;
+    switch (type) {
+      case 'call.created':
+        Object.assign(call, { mode: data.mode, ptt: data.ptt, createdBy: data.createdBy, startedAt: data.occurredAt });
+        break;
+      case 'call.invited':
+        call.technicianIds = [...new Set([...call.technicianIds, ...data.technicianIds])];
+        break;
+      case 'call.joined':
+        if (call.status === 'ringing') call.status = 'live';
+        if (data.technicianId) call.answers[data.technicianId] = 'joined';
+        break;
+      case 'call.declined':
+      case 'call.missed':
+        call.answers[data.technicianId] = type === 'call.declined' ? 'declined' : 'missed';
+        break;
+      case 'call.ended':
+        Object.assign(call, { status: 'ended', endedAt: data.occurredAt, reason: data.reason, durationMs: data.durationMs });
+        break;
+    }
+    this.calls.set(call.callId, call);
     return true;
   }
 

@@ -2,11 +2,13 @@
 // resumed after every disconnect (network loss, server restart, another node) without a reload.
 import { signal } from '@preact/signals';
 import { compareFeedIds, type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
+import { CallController } from './call/call-controller';
 import { type ChatMessage, LiveState, type Position } from './live-state';
 import type { Session } from './session';
 
 export interface WebConfig {
   realtimeUrl: string | null;
+  mediaUrl: string | null;
   mapTilesUrl: string | null;
 }
 
@@ -30,6 +32,7 @@ export class LiveStore {
   /** jobId → who is typing there, until when. */
   readonly typing = signal(new Map<string, { userId: string; role: string; until: number }>());
   readonly client: RealtimeClient;
+  readonly calls: CallController;
   private pending = false;
   private readonly timers: ReturnType<typeof setInterval>[] = [];
   /** Removes every page listener on stop (sign-out), so a stopped store never reconnects. */
@@ -43,9 +46,10 @@ export class LiveStore {
     readonly session: Session,
     readonly config: WebConfig,
   ) {
+    this.calls = new CallController(session, config.mediaUrl);
     const dispatcher = session.me.role !== 'technician';
     // a technician's streams carry only what concerns them (the gateway filters)
-    const streams: StreamName[] = dispatcher ? ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat'] : ['jobs', 'technicians', 'chat', 'alerts'];
+    const streams: StreamName[] = dispatcher ? ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat', 'calls'] : ['jobs', 'technicians', 'chat', 'alerts', 'calls'];
     this.client = new RealtimeClient({
       url: config.realtimeUrl ?? `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.hostname}:3003/ws`,
       token: () => session.accessToken(),
@@ -116,6 +120,7 @@ export class LiveStore {
     this.client.connect();
     this.timers.push(setInterval(() => void this.keepTokenFresh(), 10_000));
     this.reportActivity();
+    void this.calls.restore();
   }
 
   stop(): void {

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, fixEvent, produce } from '../../../test/support/events';
 import type { AppProcess } from '../../../test/support/app-process';
 import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
 import type { ApiClient } from '../../api/test/api-client';
 import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
 import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
+import { launchChromium, signedInPage } from './browser-support';
 
 // The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
 // against the real stack: api (serving the pages), projector and realtime as processes, Kafka, Redis,
@@ -38,15 +39,8 @@ const shot = async (page: Page, name: string) => {
 };
 
 async function open(email: string, viewport = { width: 1400, height: 900 }): Promise<Page> {
-  const context = await browser.newContext({ viewport });
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => console.error(`page error (${email}): ${error.message}`));
-  await page.goto(`${api.url}/app/`);
-  await page.getByLabel('Email').fill(email);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('[data-testid=connection][data-state=open]').waitFor({ timeout: 30_000 });
+  const page = await signedInPage(browser, api.url, email, { viewport });
+  contexts.push(page.context());
   return page;
 }
 
@@ -77,12 +71,7 @@ beforeAll(async () => {
   jobId = job.id;
   await produce(h.producer, [fix(0)]);
   await eventually('the first fix on the board', async () => ((await acme.dispatcher.get('/board/positions')).body.items?.length === 1 ? true : undefined));
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    headless: true,
-    // Without these chromium reaches for Google's services, which this closed network refuses.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
-  });
+  browser = await launchChromium();
 }, 180_000);
 
 // the pages as they were when each test ended (the first thing to look at when one fails)

@@ -1,3 +1,4 @@
+import './quiet-negative-timeout';
 export { BatchingProducer, type BatchingProducerOptions, KafkaBackpressureError, type OutgoingRecord } from './batching-producer';
 export { brokerList, withKafkaEnv } from './kafka.env';
 export { KafkaHealthCheck } from './kafka.health';

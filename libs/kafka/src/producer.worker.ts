@@ -1,4 +1,5 @@
 // The Kafka producer's own thread (see ProducerThread): one ProducerConnection, fed by the owner's messages.
+import './quiet-negative-timeout';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Kafka } from 'kafkajs';
 import type { OutgoingRecord } from './batching-producer';

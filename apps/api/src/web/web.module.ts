@@ -11,6 +11,8 @@ const WEB_CONFIG = Symbol('WEB_CONFIG');
 export interface WebConfig {
   /** Where pages open their realtime socket; null: the page's host on port 3003. */
   realtimeUrl: string | null;
+  /** Where pages open their call signaling socket; null: the page's host on port 3004, path /media. */
+  mediaUrl: string | null;
   /** A slippy-map tile template ({z}/{x}/{y}); null: the vector map only. */
   mapTilesUrl: string | null;
 }
@@ -34,7 +36,7 @@ export class WebConfigController {
  */
 @Module({})
 export class WebModule {
-  static forEnv(env: { WEB_DIST_DIR: string; REALTIME_PUBLIC_URL?: string; MAP_TILES_URL?: string }, logger: Logger): DynamicModule {
+  static forEnv(env: { WEB_DIST_DIR: string; REALTIME_PUBLIC_URL?: string; MEDIA_PUBLIC_URL?: string; MAP_TILES_URL?: string }, logger: Logger): DynamicModule {
     const root = resolve(env.WEB_DIST_DIR);
     const built = existsSync(resolve(root, 'index.html'));
     if (!built) logger.warn({ root }, 'the web pages are not built: run `npm run build:web` to serve them under /app/');
@@ -42,7 +44,7 @@ export class WebModule {
       module: WebModule,
       imports: built ? [ServeStaticModule.forRoot({ rootPath: root, serveRoot: '/app', renderPath: '/app/{*path}' })] : [],
       controllers: [WebConfigController],
-      providers: [{ provide: WEB_CONFIG, useValue: { realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mapTilesUrl: env.MAP_TILES_URL ?? null } satisfies WebConfig }],
+      providers: [{ provide: WEB_CONFIG, useValue: { realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mediaUrl: env.MEDIA_PUBLIC_URL ?? null, mapTilesUrl: env.MAP_TILES_URL ?? null } satisfies WebConfig }],
     };
   }
 }

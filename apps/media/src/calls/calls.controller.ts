@@ -1,24 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Req } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import type { Request } from 'express';
+import { CreateCallDto, createInput, EndCallDto } from './call.dto';
 import { type Caller, CallsService } from './calls.service';
-
-const ID = /^[A-Za-z0-9_.:-]{1,200}$/;
-
-export class CreateCallDto {
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(99) @Matches(ID, { each: true }) technicianIds!: string[];
-  @IsOptional() @Matches(ID) jobId?: string;
-  @IsIn(['audio', 'video']) mode!: 'audio' | 'video';
-  @IsOptional() @IsBoolean() ptt?: boolean;
-  @IsOptional() @IsBoolean() record?: boolean;
-  /** Every participant agreed to the recording (the dispatcher confirms it when starting a recorded call). */
-  @IsOptional() @IsBoolean() consent?: boolean;
-}
-
-export class EndCallDto {
-  @IsOptional() @IsString() @MaxLength(200) @Type(() => String) reason?: string;
-}
 
 type Authed = Request & { caller: Caller };
 
@@ -29,20 +12,19 @@ export class CallsController {
 
   @Post()
   async create(@Req() request: Authed, @Body() body: CreateCallDto) {
-    const { state } = await this.calls.create(request.caller, {
-      technicianIds: body.technicianIds,
-      ...(body.jobId ? { jobId: body.jobId } : {}),
-      mode: body.mode,
-      ptt: body.ptt ?? false,
-      record: body.record ?? false,
-      consent: body.consent ?? false,
-    });
+    const { state } = await this.calls.create(request.caller, createInput(body));
     return { ...view(state), signaling: '/media' };
   }
 
   @Get(':callId')
   get(@Req() request: Authed, @Param('callId') callId: string) {
     return view(this.calls.view(request.caller, callId));
+  }
+
+  /** Bytes and packets of every producer and consumer now: what flows, for the dispatcher and for tests. */
+  @Get(':callId/stats')
+  stats(@Req() request: Authed, @Param('callId') callId: string) {
+    return this.calls.stats(request.caller, callId);
   }
 
   @Post(':callId/end')

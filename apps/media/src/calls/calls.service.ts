@@ -131,6 +131,12 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     return state;
   }
 
+  /** Media counts of a call the caller may see (its dispatcher, or an invited technician). */
+  stats(caller: Caller, callId: string) {
+    this.view(caller, callId);
+    return this.record(caller.tenantId, callId).room.stats();
+  }
+
   /** Joins (or rejoins after a reconnect: the same transports and media, now on `notify`). */
   async join(caller: Caller, callId: string, notify: Notify) {
     const call = this.record(caller.tenantId, callId);
@@ -204,14 +210,8 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
 
   /** The room and timers follow the decided events. */
   private async follow(call: CallRecord, before: Call, events: CallDomainEvent[], callId: string): Promise<void> {
-    for (const event of events) {
-      if (event.type === 'call.left') {
-        call.room.removePeer(event.data.userId);
-        call.room.broadcast('participantLeft', { userId: event.data.userId, reason: event.data.reason });
-        if (before.status === 'live' && before.floor?.userId === event.data.userId) await call.room.applyFloor(undefined);
-      }
-      if (event.type === 'call.declined' || event.type === 'call.missed') call.room.broadcast('inviteAnswered', { technicianId: event.data.technicianId, answer: event.type === 'call.declined' ? 'declined' : 'missed' });
-    }
+    // An end first: it comes with a call.left for everyone still in, and a participant removed from
+    // the room before hearing the end would never be told.
     const ended = events.find((e) => e.type === 'call.ended');
     if (ended) {
       clearTimeout(call.ringTimer);
@@ -223,6 +223,14 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       const recordings = files.map((f) => ({ type: 'call.recording_ready', data: { callId, ...(jobId ? { jobId } : {}), file: f.file, bytes: f.bytes, durationMs: f.durationMs }, occurredAt: new Date().toISOString() }) as CallDomainEvent);
       if (recordings.length) await this.publish(call.tenantId, callId, recordings, { kind: 'system', id: `media:${this.options.nodeId}` }).catch(() => undefined);
       return;
+    }
+    for (const event of events) {
+      if (event.type === 'call.left') {
+        call.room.removePeer(event.data.userId);
+        call.room.broadcast('participantLeft', { userId: event.data.userId, reason: event.data.reason });
+        if (before.status === 'live' && before.floor?.userId === event.data.userId) await call.room.applyFloor(undefined);
+      }
+      if (event.type === 'call.declined' || event.type === 'call.missed') call.room.broadcast('inviteAnswered', { technicianId: event.data.technicianId, answer: event.type === 'call.declined' ? 'declined' : 'missed' });
     }
     this.armRinging(call.tenantId, callId, call);
   }

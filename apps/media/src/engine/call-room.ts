@@ -27,6 +27,15 @@ export class RoomError extends Error {
   }
 }
 
+export interface MediaCount {
+  id: string;
+  producerId: string;
+  kind: string;
+  paused: boolean;
+  bytes: number;
+  packets: number;
+}
+
 interface Peer {
   notify: Notify;
   transports: Map<string, types.WebRtcTransport>;
@@ -70,12 +79,31 @@ export class CallRoom {
     return this.router.rtpCapabilities;
   }
 
-  /** Binds a participant to their current socket (a rejoin keeps their transports and media). */
+  /**
+   * Binds a participant to their current socket. A rejoin (a reload, a dropped signaling socket) starts
+   * their media afresh: the page that rejoins builds new transports, and the old ones' producers would
+   * otherwise linger beside the new ones on everyone else's screen.
+   */
   attach(userId: string, notify: Notify): { producers: { producerId: string; userId: string; kind: string; paused: boolean }[] } {
-    const peer = this.peers.get(userId);
-    if (peer) peer.notify = notify;
-    else this.peers.set(userId, { notify, transports: new Map(), producers: new Map(), consumers: new Map() });
+    this.removePeer(userId);
+    this.peers.set(userId, { notify, transports: new Map(), producers: new Map(), consumers: new Map() });
     return { producers: this.otherProducers(userId) };
+  }
+
+  /** Byte and packet counts of every producer and consumer, per participant (GET /calls/:id/stats). */
+  async stats(): Promise<Record<string, { producers: MediaCount[]; consumers: MediaCount[] }>> {
+    const count = async (kind: string, id: string, producerId: string, paused: boolean, stats: Promise<{ type: string; byteCount?: number; packetCount?: number }[]>, direction: string): Promise<MediaCount> => {
+      const rows = (await stats).filter((r) => r.type === direction);
+      return { id, producerId, kind, paused, bytes: rows.reduce((n, r) => n + (r.byteCount ?? 0), 0), packets: rows.reduce((n, r) => n + (r.packetCount ?? 0), 0) };
+    };
+    const out: Record<string, { producers: MediaCount[]; consumers: MediaCount[] }> = {};
+    for (const [userId, peer] of this.peers) {
+      out[userId] = {
+        producers: await Promise.all([...peer.producers.values()].map((p) => count(p.kind, p.id, p.id, p.paused, p.getStats(), 'inbound-rtp'))),
+        consumers: await Promise.all([...peer.consumers.values()].map((c) => count(c.kind, c.id, c.producerId, c.paused || c.producerPaused, c.getStats(), 'outbound-rtp'))),
+      };
+    }
+    return out;
   }
 
   async createTransport(userId: string, direction: 'send' | 'recv') {

@@ -4,10 +4,12 @@ import { JwtService } from '@nestjs/jwt';
 import { ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
+import { errors as mediasoupErrors } from 'mediasoup';
 import type { WebSocket } from 'ws';
 import { isDomainError } from '#libs/domain';
 import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/platform';
 import { RedisService } from '#libs/redis';
+import { type CreateCallDto, createInput } from '../calls/call.dto';
 import { type Caller, CallsService, type Invite, invitesChannel } from '../calls/calls.service';
 import { RoomError } from '../engine/call-room';
 import { MediaUnavailableError } from '../engine/worker-pool.service';
@@ -101,6 +103,10 @@ export class MediaGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     const { caller } = client;
     const notify = (event: string, data: Record<string, unknown>) => socket.readyState === 1 && socket.send(JSON.stringify({ event, data: { callId: p.callId, ...data } }));
     switch (method) {
+      case 'create': {
+        const { callId } = await this.calls.create(caller, createInput(p as CreateCallDto));
+        return { callId };
+      }
       case 'join': {
         const joined = await this.calls.join(caller, p.callId, notify);
         client.calls.add(p.callId);
@@ -158,6 +164,8 @@ async function checked<T extends object>(type: new () => T, value: unknown): Pro
 function errorOf(error: unknown, options: MediaOptions): { code: string; message: string } {
   if (isDomainError(error) || error instanceof RoomError) return { code: error.code, message: error.message };
   if (error instanceof MediaUnavailableError) return { code: 'MEDIA_UNAVAILABLE', message: error.message };
+  // The worker died under the request: its calls end (WorkerPool → CallsService), and so does this one.
+  if (error instanceof mediasoupErrors.WorkerClosedError) return { code: 'MEDIA_SERVER_FAILED', message: 'the media server failed; call again' };
   options.logger.error({ context: 'signaling', err: error }, 'signaling request failed');
   return { code: 'INTERNAL', message: 'the request failed; try again' };
 }

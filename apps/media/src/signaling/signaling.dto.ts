@@ -1,4 +1,5 @@
 import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { CreateCallDto } from '../calls/call.dto';
 
 // Every signaling request is validated: the frame, then its method's params. mediasoup's own
 // structures (dtlsParameters, rtpParameters, rtpCapabilities) are checked as objects here and in
@@ -6,7 +7,7 @@ import { IsBoolean, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength } f
 
 const ID = /^[A-Za-z0-9_.:-]{1,200}$/;
 
-export const METHODS = ['join', 'decline', 'leave', 'end', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'consume', 'resumeConsumer', 'mute', 'takeFloor', 'releaseFloor'] as const;
+export const METHODS = ['create', 'join', 'decline', 'leave', 'end', 'createTransport', 'connectTransport', 'restartIce', 'produce', 'consume', 'resumeConsumer', 'mute', 'takeFloor', 'releaseFloor'] as const;
 
 export class RequestFrame {
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'id must be a short string the answer repeats' }) id!: string;
@@ -46,6 +47,7 @@ class Mute extends OnCall {
 }
 
 export const methods: Record<(typeof METHODS)[number], new () => object> = {
+  create: CreateCallDto,
   join: OnCall,
   decline: OnCall,
   leave: OnCall,

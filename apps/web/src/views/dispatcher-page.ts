@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import { type AlertView, JOB_COLUMNS } from '../live-state';
 import type { LiveStore } from '../live-store';
+import { ActiveCall, CallButtons } from './call-panel';
 import { assign, JobDetail } from './job-detail';
 import { MapView, type Place, type Playback } from './map-view';
 import { PlaybackPanel } from './playback-panel';
@@ -44,6 +45,7 @@ export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout
         ${tab === 'playback' && html`<${PlaybackPanel} store=${store} technicianId=${selected} onPlayback=${setPlayback} />`}
       </section>
       ${jobId && html`<${JobDetail} store=${store} jobId=${jobId} onClose=${() => setJobId(undefined)} />`}
+      <${ActiveCall} store=${store} />
       <${Notices} store=${store} />
     </div>
   `;
@@ -91,6 +93,7 @@ function People({ store, selected }: { store: LiveStore; selected?: string }) {
                 <strong>${t.name}</strong> <span class="muted">${statusLabel(t.status)}${t.available ? ' · available' : ''}</span>
                 <small class="muted">${state === 'offline' && presence.lastSeenAt ? `last seen ${ago(presence.lastSeenAt)}` : state}${presence.phone ? ` · phone ${presence.phone}` : ''}${position ? ` · fix ${ago(position.at)}` : ''}</small>
               </div>
+              <${CallButtons} store=${store} technicianId=${t.technicianId} />
             </li>`;
         })}
       </ul>

@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useState } from 'preact/hooks';
 import type { LiveStore } from '../live-store';
 import { attempt, statusLabel } from './shared';
+import { CallButtons } from './call-panel';
 import { ChatPanel } from './chat-panel';
 
 interface Candidate {
@@ -53,6 +54,7 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
   }, [jobId, job?.version]);
 
   if (!job) return null;
+  const calls = [...store.state.calls.values()].filter((c) => c.jobId === jobId);
   const others = (candidates ?? []).filter((c) => c.technicianId !== job.technicianId);
   const technician = job.technicianId ? store.state.technicians.get(job.technicianId) : undefined;
   return html`
@@ -62,7 +64,8 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
         <button type="button" class="close" onClick=${onClose} aria-label="Close">×</button>
       </header>
       <p><span class=${`status ${job.status}`} data-testid="job-status">${statusLabel(job.status)}</span> · ${job.priority} · skills ${job.requiredSkills.join(', ') || 'any'}</p>
-      <p>Technician: <strong data-testid="job-technician">${technician?.name ?? job.technicianId ?? '—'}</strong></p>
+      <p>Technician: <strong data-testid="job-technician">${technician?.name ?? job.technicianId ?? '—'}</strong>
+        ${job.technicianId && html`<${CallButtons} store=${store} technicianId=${job.technicianId} jobId=${jobId} />`}</p>
       ${candidates && html`
         <section class="candidates">
           <h3>${job.technicianId ? 'Reassign to' : 'Assign to'}</h3>
@@ -81,6 +84,7 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
         <h3>History</h3>
         <ol data-testid="job-history">
           ${history.map((e) => html`<li key=${e.id}><time>${new Date(e.occurredAt).toLocaleTimeString()}</time> ${e.type.replace('job.', '').replace(/_/g, ' ')}${e.actor ? html` <span class="muted">by ${e.actor.kind}</span>` : ''}</li>`)}
+          ${calls.map((c) => html`<li key=${c.callId} data-testid="job-call" data-status=${c.status}><time>${new Date(c.startedAt).toLocaleTimeString()}</time> ${c.ptt ? 'push-to-talk' : (c.mode ?? '')} call${c.status === 'ended' ? `, ${Math.round((c.durationMs ?? 0) / 1000)} s — ${c.reason}` : ` (${c.status})`}</li>`)}
         </ol>
       </section>
     </aside>

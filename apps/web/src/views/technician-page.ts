@@ -2,6 +2,7 @@ import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { JobView } from '../live-state';
 import type { LiveStore } from '../live-store';
+import { ActiveCall, IncomingCalls } from './call-panel';
 import { ChatPanel } from './chat-panel';
 import { attempt, ConnectionBadge, Notices, statusLabel } from './shared';
 
@@ -43,6 +44,8 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
         ${jobs.map((job) => html`<${MyJob} key=${job.jobId} store=${store} job=${job} open=${open === job.jobId} onToggle=${() => setOpen(open === job.jobId ? undefined : job.jobId)} />`)}
       </ul>
       ${done.length > 0 && html`<p class="muted">${done.length} completed today</p>`}
+      <${IncomingCalls} store=${store} />
+      <${ActiveCall} store=${store} />
       <${Notices} store=${store} />
     </div>
   `;
