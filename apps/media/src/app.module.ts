@@ -28,6 +28,9 @@ export class AppModule {
       rtcPort: config.MEDIA_RTC_PORT,
       policy: { ringTimeoutMs: config.CALL_RING_TIMEOUT_S * 1000, maxParticipants: config.CALL_MAX_PARTICIPANTS },
       rejoinGraceMs: config.CALL_REJOIN_GRACE_S * 1000,
+      maxIncomingBitrate: config.MEDIA_MAX_INCOMING_BITRATE,
+      ...(config.TURN_URLS && config.TURN_SECRET ? { turn: { urls: config.TURN_URLS.split(','), secret: config.TURN_SECRET, ttlS: config.TURN_CREDENTIAL_TTL_S } } : {}),
+      iceTransportPolicy: config.MEDIA_ICE_TRANSPORT_POLICY,
       recordingsDir: resolve(config.MEDIA_RECORDINGS_DIR),
       workerBin: config.MEDIASOUP_WORKER_BIN,
     };

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { Type } from 'class-transformer';
-import { IsInt, IsIP, IsOptional, IsString, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsIP, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { BaseEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
@@ -65,6 +65,39 @@ export class MediaEnv extends withKafkaEnv(withRedisEnv(BaseEnv)) {
   @Min(1)
   @Max(600)
   CALL_REJOIN_GRACE_S: number = 30;
+
+  /** What one participant may send, in bits/s: the server stops reading above it, and refuses a producer that asks for more. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(64_000)
+  @Max(50_000_000)
+  MEDIA_MAX_INCOMING_BITRATE: number = 1_500_000;
+
+  /** TURN relays for clients behind restrictive networks, comma-separated (turn:host:3478?transport=udp,turns:host:5349); unset: no relay offered. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^turns?:[^,\s]+(,turns?:[^,\s]+)*$/, { message: 'TURN_URLS must be turn:/turns: URLs separated by commas' })
+  TURN_URLS?: string;
+
+  /** The secret shared with the relay (coturn `use-auth-secret` / `static-auth-secret`): signs short-lived credentials. */
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
+  TURN_SECRET?: string;
+
+  /** How long a call's TURN credentials stay valid. */
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  TURN_CREDENTIAL_TTL_S: number = 3600;
+
+  /** `relay` makes clients send only through TURN (for networks that allow nothing else, and to test the relay). */
+  @IsOptional()
+  @IsIn(['all', 'relay'])
+  MEDIA_ICE_TRANSPORT_POLICY: 'all' | 'relay' = 'all';
 
   /** Where recordings are written (by ffmpeg). */
   @IsOptional()

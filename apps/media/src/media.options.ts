@@ -13,6 +13,11 @@ export interface MediaOptions {
   rtcPort: number;
   policy: CallPolicy;
   rejoinGraceMs: number;
+  /** TURN relay offered to clients (TURN_URLS, TURN_SECRET); undefined: none. */
+  turn?: { urls: string[]; secret: string; ttlS: number };
+  iceTransportPolicy: 'all' | 'relay';
+  /** Bits/s one participant may send (MEDIA_MAX_INCOMING_BITRATE). */
+  maxIncomingBitrate: number;
   recordingsDir: string;
   /** MEDIASOUP_WORKER_BIN; unset: the shared worker of this mediasoup version, else mediasoup's own (see worker-binary.ts). */
   workerBin?: string;

@@ -21,6 +21,8 @@ const options: MediaOptions = {
   rtcPort: 41_000 + Math.floor(Math.random() * 1_000) * 2,
   policy: { ringTimeoutMs: 30_000, maxParticipants: 8 },
   rejoinGraceMs: 1_000,
+  maxIncomingBitrate: 1_000_000,
+  iceTransportPolicy: 'all',
   recordingsDir: '.data/recordings-int',
 };
 
@@ -44,15 +46,15 @@ withWorker('media engine (real mediasoup worker)', () => {
 
   it('runs one worker per configured core, each with its WebRtcServer, and spreads rooms over them', async () => {
     expect(pool.unavailableReason).toBeUndefined();
-    const a = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: false }, options.logger);
-    const b = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: false }, options.logger);
+    const a = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: false, maxIncomingBitrate: 1_000_000 }, options.logger);
+    const b = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: false, maxIncomingBitrate: 1_000_000 }, options.logger);
     expect(a.workerIndex).not.toBe(b.workerIndex);
     a.close('call.ended', {});
     b.close('call.ended', {});
   });
 
   it('produces and consumes (paused until resumed), refuses video in an audio call, and applies the PTT floor', async () => {
-    const room = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: true }, options.logger);
+    const room = await CallRoom.open(pool.pick(), { audioOnly: true, ptt: true, maxIncomingBitrate: 1_000_000 }, options.logger);
     const told: [string, string, Record<string, unknown>][] = [];
     room.attach('u-a', (event, data) => told.push(['u-a', event, data]));
     room.attach('u-b', (event, data) => told.push(['u-b', event, data]));
@@ -81,6 +83,23 @@ withWorker('media engine (real mediasoup worker)', () => {
     room.removePeer('u-a');
     expect(told).toContainEqual(['u-b', 'producerClosed', { producerId, userId: 'u-a' }]);
     room.close('call.ended', { reason: 'done' });
+  });
+
+  it('refuses what a client may not do: another call’s producer, another participant’s transport, a room it has not joined, more than the bitrate cap', async () => {
+    const settings = { audioOnly: true, ptt: false, maxIncomingBitrate: 1_000_000 };
+    const [mine, theirs] = [await CallRoom.open(pool.pick(), settings, options.logger), await CallRoom.open(pool.pick(), settings, options.logger)];
+    mine.attach('u-a', () => undefined);
+    mine.attach('u-c', () => undefined);
+    theirs.attach('u-b', () => undefined);
+    const send = await mine.createTransport('u-a', 'send');
+    await expect(mine.produce('u-a', send.id, 'audio', { ...opus, encodings: [{ ssrc: 22_222_222, maxBitrate: 5_000_000 }] })).rejects.toMatchObject({ code: 'BITRATE_TOO_HIGH' });
+    const producerId = await mine.produce('u-a', send.id, 'audio', { ...opus, encodings: [{ ssrc: 33_333_333, maxBitrate: 64_000 }] });
+    await theirs.createTransport('u-b', 'recv');
+    await expect(theirs.consume('u-b', producerId, client)).rejects.toMatchObject({ code: 'CANNOT_CONSUME' });
+    await expect(mine.produce('u-c', send.id, 'audio', opus)).rejects.toMatchObject({ code: 'TRANSPORT_NOT_FOUND' });
+    await expect(mine.createTransport('u-stranger', 'send')).rejects.toMatchObject({ code: 'NOT_JOINED' });
+    mine.close('call.ended', {});
+    theirs.close('call.ended', {});
   });
 
   it('replaces a worker that dies and tells whoever held calls on it', async () => {

@@ -22,7 +22,7 @@ beforeAll(async () => {
 });
 afterAll(() => media?.stop());
 
-const mediaEnv = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET };
+const mediaEnv = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET, TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: 'e2e-turn-secret-0123456789' };
 
 (workerPresent ? it : it.skip)('creates a call for a dispatcher', async () => {
   const reply = await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }, dispatcher);
@@ -110,8 +110,23 @@ it('answers every bad signaling request with an error code, never silence', asyn
   const created = await office.request('create', { technicianIds: ['tech-ada'], mode: 'audio' });
   expect(created).toMatchObject({ ok: true, data: { callId: expect.stringMatching(/^call_/) } });
   const { callId } = created.data;
-  for (const s of [office, phone]) expect(await s.request('join', { callId })).toMatchObject({ ok: true, data: { mode: 'audio', ptt: false } });
+  for (const s of [office, phone]) expect(await s.request('join', { callId })).toMatchObject({ ok: true, data: { mode: 'audio', ptt: false, iceTransportPolicy: 'all' } });
+  // a rejoin (a reload) gets fresh TURN credentials for this user, valid for TURN_CREDENTIAL_TTL_S
+  const { iceServers } = (await phone.request('join', { callId })).data;
+  expect(iceServers).toEqual([{ urls: ['turn:127.0.0.1:3478?transport=udp'], username: expect.stringMatching(/^\d+:u-ada$/), credential: expect.any(String) }]);
+  expect(Number(iceServers[0].username.split(':')[0]) - Date.now() / 1000).toBeGreaterThan(3500);
   expect(office.frames).toContainEqual(expect.objectContaining({ event: 'participantJoined', data: expect.objectContaining({ technicianId: 'tech-ada' }) }));
+
+  // someone not invited, and another tenant, get nowhere near it
+  const stranger = await signaling(token({ tenantId: 'tnt_media_a', userId: 'u-ben', role: 'technician', technicianId: 'tech-ben' }));
+  const otherTenant = await signaling(token({ tenantId: 'tnt_media_b', userId: 'u-disp', role: 'dispatcher' }));
+  expect(await stranger.request('join', { callId })).toMatchObject({ ok: false, error: { code: 'NOT_INVITED' } });
+  expect(await stranger.request('produce', { callId, transportId: 't', kind: 'audio', rtpParameters: {} })).toMatchObject({ ok: false, error: { code: 'NOT_IN_CALL' } });
+  expect(await otherTenant.request('join', { callId })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
+  expect(await otherTenant.request('end', { callId })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
+  stranger.socket.close();
+  otherTenant.socket.close();
+
   expect(await office.request('end', { callId, reason: 'done here' })).toMatchObject({ ok: true });
   for (const s of [office, phone]) {
     for (let i = 0; i < 100 && !s.frames.some((f) => f.event === 'call.ended'); i++) await new Promise((r) => setTimeout(r, 20));

@@ -16,10 +16,11 @@ import {
 } from '#libs/domain';
 import { keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import type { Role } from '#libs/platform';
+import { Clock, type Role } from '#libs/platform';
 import { RedisService } from '#libs/redis';
 import { CallRecorder } from '../engine/call-recorder';
 import { CallRoom, type Notify } from '../engine/call-room';
+import { turnCredentials } from '../engine/turn-credentials';
 import { MediaUnavailableError, WorkerPool } from '../engine/worker-pool.service';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';
 
@@ -76,6 +77,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   private readonly calls = new Map<string, CallRecord>();
 
   constructor(
+    private readonly clock: Clock,
     private readonly pool: WorkerPool,
     private readonly kafka: KafkaService,
     private readonly redis: RedisService,
@@ -106,7 +108,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     const events = decideCall(command, initialCallState(), this.options.policy);
     const reason = this.pool.unavailableReason;
     if (reason) throw new MediaUnavailableError(reason);
-    const room = await CallRoom.open(this.pool.pick(), { audioOnly: input.mode === 'audio', ptt: input.ptt }, this.options.logger);
+    const room = await CallRoom.open(this.pool.pick(), { audioOnly: input.mode === 'audio', ptt: input.ptt, maxIncomingBitrate: this.options.maxIncomingBitrate }, this.options.logger);
     try {
       await this.publish(caller.tenantId, callId, events, actorOf(caller));
     } catch (error) {
@@ -146,7 +148,9 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     const { producers } = call.room.attach(caller.userId, notify);
     call.room.broadcast('participantJoined', { userId: caller.userId, ...(caller.technicianId ? { technicianId: caller.technicianId } : {}) }, caller.userId);
     const state = call.state as LiveCall;
-    return { rtpCapabilities: call.room.rtpCapabilities, producers, participants: Object.values(state.participants), floor: state.floor?.userId ?? null, mode: state.mode, ptt: state.ptt };
+    const { turn, iceTransportPolicy } = this.options;
+    const iceServers = turn ? [turnCredentials(turn, caller.userId, this.clock.now().getTime())] : [];
+    return { rtpCapabilities: call.room.rtpCapabilities, producers, participants: Object.values(state.participants), floor: state.floor?.userId ?? null, mode: state.mode, ptt: state.ptt, iceServers, iceTransportPolicy };
   }
 
   decline(caller: Caller, callId: string): Promise<void> {
@@ -263,7 +267,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private context(caller: Caller) {
-    return { now: new Date(), actor: actorOf(caller), tenantId: caller.tenantId };
+    return { now: this.clock.now(), actor: actorOf(caller), tenantId: caller.tenantId };
   }
 
   private key(tenantId: string, callId: string): string {

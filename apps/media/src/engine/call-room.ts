@@ -5,16 +5,12 @@ import type { PooledWorker } from './worker-pool.service';
 /** How the room talks to one participant's signaling socket (whichever socket they are on now). */
 export type Notify = (event: string, data: Record<string, unknown>) => void;
 
+// Payload types are left to mediasoup: it numbers the codecs and their RTX streams together (fixed
+// numbers here collided with the RTX ones it picks, and every video call failed to open).
 const MEDIA_CODECS: types.RouterRtpCodecCapability[] = [
-  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48_000, channels: 2, preferredPayloadType: 100 },
-  { kind: 'video', mimeType: 'video/VP8', clockRate: 90_000, preferredPayloadType: 101, parameters: { 'x-google-start-bitrate': 600 } },
-  {
-    kind: 'video',
-    mimeType: 'video/H264',
-    clockRate: 90_000,
-    preferredPayloadType: 102,
-    parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
-  },
+  { kind: 'audio', mimeType: 'audio/opus', clockRate: 48_000, channels: 2 },
+  { kind: 'video', mimeType: 'video/VP8', clockRate: 90_000, parameters: { 'x-google-start-bitrate': 600 } },
+  { kind: 'video', mimeType: 'video/H264', clockRate: 90_000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } },
 ];
 
 /** A refused media request, with a code for the error frame. */
@@ -25,6 +21,13 @@ export class RoomError extends Error {
   ) {
     super(message);
   }
+}
+
+export interface RoomSettings {
+  audioOnly: boolean;
+  ptt: boolean;
+  /** Bits/s a participant may send: enforced on their send transport, and asked-for encodings above it are refused. */
+  maxIncomingBitrate: number;
 }
 
 export interface MediaCount {
@@ -57,13 +60,13 @@ export class CallRoom {
     readonly router: types.Router,
     private readonly pooled: PooledWorker,
     private readonly speaker: types.ActiveSpeakerObserver,
-    private readonly settings: { audioOnly: boolean; ptt: boolean },
+    private readonly settings: RoomSettings,
     private readonly logger: Logger,
   ) {
     speaker.on('dominantspeaker', ({ producer }) => this.broadcast('activeSpeaker', { userId: producer.appData.userId, producerId: producer.id }));
   }
 
-  static async open(pooled: PooledWorker, settings: { audioOnly: boolean; ptt: boolean }, logger: Logger): Promise<CallRoom> {
+  static async open(pooled: PooledWorker, settings: RoomSettings, logger: Logger): Promise<CallRoom> {
     const router = await pooled.worker.createRouter({ mediaCodecs: settings.audioOnly ? MEDIA_CODECS.filter((c) => c.kind === 'audio') : MEDIA_CODECS });
     pooled.routers++;
     router.observer.once('close', () => pooled.routers--);
@@ -110,6 +113,7 @@ export class CallRoom {
     const peer = this.peer(userId);
     const transport = await this.router.createWebRtcTransport({ webRtcServer: this.pooled.webRtcServer, enableUdp: true, enableTcp: true, preferUdp: true, appData: { userId, direction } });
     peer.transports.set(transport.id, transport);
+    if (direction === 'send') await transport.setMaxIncomingBitrate(this.settings.maxIncomingBitrate);
     transport.on('icestatechange', (state) => {
       if (state !== 'disconnected') return;
       // The client's network changed or stalled: new ICE credentials, which the client applies.
@@ -134,6 +138,8 @@ export class CallRoom {
 
   async produce(userId: string, transportId: string, kind: types.MediaKind, rtpParameters: types.RtpParameters): Promise<string> {
     if (kind === 'video' && this.settings.audioOnly) throw new RoomError('AUDIO_ONLY', 'this is an audio-only call');
+    const asked = Math.max(0, ...(rtpParameters.encodings ?? []).map((e) => e.maxBitrate ?? 0));
+    if (asked > this.settings.maxIncomingBitrate) throw new RoomError('BITRATE_TOO_HIGH', `an encoding asks for ${asked} bits/s; a participant may send at most ${this.settings.maxIncomingBitrate}`);
     const peer = this.peer(userId);
     // In push-to-talk, audio starts muted unless this participant has the floor.
     const paused = this.settings.ptt && kind === 'audio' && this.floorHolder !== userId;

@@ -45,6 +45,7 @@ export class CallSession {
   private readonly producers = new Map<'audio' | 'video', types.Producer>();
   private readonly consumers = new Map<string, Consumed>();
   private leaving = false;
+  private ice: { iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy } = { iceServers: [], iceTransportPolicy: 'all' };
 
   private constructor(
     readonly callId: string,
@@ -150,7 +151,8 @@ export class CallSession {
   private async join(signaling: MediaSignaling): Promise<void> {
     this.signaling = signaling;
     this.listen(signaling);
-    const joined = await signaling.request<{ rtpCapabilities: types.RtpCapabilities; producers: { producerId: string; userId: string; kind: string }[]; participants: { userId: string; technicianId?: string }[]; floor: string | null; mode: 'audio' | 'video'; ptt: boolean }>('join', { callId: this.callId });
+    const joined = await signaling.request<{ rtpCapabilities: types.RtpCapabilities; producers: { producerId: string; userId: string; kind: string }[]; participants: { userId: string; technicianId?: string }[]; floor: string | null; mode: 'audio' | 'video'; ptt: boolean; iceServers: RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy }>('join', { callId: this.callId });
+    this.ice = { iceServers: joined.iceServers ?? [], iceTransportPolicy: joined.iceTransportPolicy ?? 'all' };
     sessionStorage.setItem(STORAGE_KEY, this.callId);
     this.mode = joined.mode;
     this.ptt = joined.ptt;
@@ -170,7 +172,9 @@ export class CallSession {
   private async transport(direction: 'send' | 'recv'): Promise<types.Transport> {
     const signaling = this.signaling!;
     const options = await signaling.request<types.TransportOptions>('createTransport', { callId: this.callId, direction });
-    const transport = direction === 'send' ? this.device!.createSendTransport(options) : this.device!.createRecvTransport(options);
+    // TURN (short-lived credentials from the server) for networks where no direct path works
+    const withIce = { ...options, ...this.ice };
+    const transport = direction === 'send' ? this.device!.createSendTransport(withIce) : this.device!.createRecvTransport(withIce);
     transport.on('connect', ({ dtlsParameters }, callback, errback) => {
       signaling.request('connectTransport', { callId: this.callId, transportId: transport.id, dtlsParameters }).then(() => callback(), errback);
     });
