@@ -173,7 +173,8 @@ async function main(): Promise<void> {
   apps.forEach(({ name, port }, i) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: repoRoot,
-      env: { ...secrets, ...process.env, ...stack.env, HTTP_PORT: String(port) },
+      // media: browsers on this machine reach the SFU at the stack's host (0.0.0.0 is no ICE candidate)
+      env: { ...secrets, ...(name === 'media' ? { MEDIA_ANNOUNCED_ADDRESS: host } : {}), ...process.env, ...stack.env, HTTP_PORT: String(port) },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.set(name, child);
