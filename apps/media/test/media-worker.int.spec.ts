@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import type { types } from 'mediasoup';
 import pino from 'pino';
+import { CallRecorder } from '../src/engine/call-recorder';
 import { CallRoom } from '../src/engine/call-room';
 import { findWorkerBinary } from '../src/engine/worker-binary';
 import { WorkerPool } from '../src/engine/worker-pool.service';
@@ -101,6 +103,41 @@ withWorker('media engine (real mediasoup worker)', () => {
     mine.close('call.ended', {});
     theirs.close('call.ended', {});
   });
+
+  it('records a call with consent: Opus into .ogg and VP8 into .webm, as long as the call, read back by ffprobe', async () => {
+    const room = await CallRoom.open(pool.pick(), { audioOnly: false, ptt: false, maxIncomingBitrate: 1_000_000 }, options.logger);
+    room.attach('u-a', () => undefined);
+    const recorder = new CallRecorder(room.router, options.recordingsDir, `call_rec_${Date.now()}`, options.logger);
+    const feeds: ChildProcess[] = [];
+    // ffmpeg plays a phone: a tone as Opus and a test pattern as VP8, each into a PlainTransport producer
+    const feed = async (kind: 'audio' | 'video', rtpParameters: types.RtpParameters, input: string[]) => {
+      const transport = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
+      const producer = await transport.produce({ kind, rtpParameters, appData: { userId: 'u-a' } });
+      const { payloadType } = rtpParameters.codecs[0]!;
+      const ssrc = rtpParameters.encodings![0]!.ssrc;
+      feeds.push(spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', ...input, '-payload_type', String(payloadType), '-ssrc', String(ssrc), '-f', 'rtp', `rtp://127.0.0.1:${transport.tuple.localPort}?rtcpport=${transport.rtcpTuple!.localPort}`], { stdio: 'ignore' }));
+      await recorder.add(producer);
+    };
+    const started = Date.now();
+    await feed('audio', { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48_000, channels: 2 }], encodings: [{ ssrc: 44_444_444 }] }, ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=30', '-c:a', 'libopus', '-ac', '2', '-ar', '48000']);
+    await feed('video', { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90_000 }], encodings: [{ ssrc: 55_555_555 }] }, ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15:duration=30', '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-g', '15']);
+    await new Promise((r) => setTimeout(r, 4_000));
+    const files = await recorder.stop();
+    const callSeconds = (Date.now() - started) / 1000;
+    for (const f of feeds) f.kill('SIGKILL');
+    room.close('call.ended', {});
+
+    expect(files.map((f) => f.file.split('.').pop()).sort()).toEqual(['ogg', 'webm']);
+    for (const f of files) {
+      const probe = spawnSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name', '-of', 'json', f.file], { encoding: 'utf8' });
+      const info = JSON.parse(probe.stdout) as { format?: { duration: string }; streams?: { codec_name: string }[] };
+      if (!info.streams) throw new Error(`ffprobe cannot read ${f.file} (${f.bytes} bytes): ${probe.stderr}`);
+      expect(info.streams.map((s) => s.codec_name)).toEqual([f.file.endsWith('.ogg') ? 'opus' : 'vp8']);
+      // the recorder starts reading half a second in (ffmpeg's sockets open first)
+      expect(Math.abs(Number(info.format!.duration) - (callSeconds - 0.5))).toBeLessThanOrEqual(1);
+      expect(f.bytes).toBeGreaterThan(1_000);
+    }
+  }, 40_000);
 
   it('replaces a worker that dies and tells whoever held calls on it', async () => {
     const died: number[] = [];

@@ -96,12 +96,19 @@ export class CallRecorder {
     const track = this.tracks.get(producerId);
     if (!track) return undefined;
     this.tracks.delete(producerId);
+    const durationMs = Date.now() - track.startedAt;
+    // SIGINT while packets still arrive: ffmpeg acts on it at its next read and writes the container's
+    // end at once. With the stream already closed it would first wait out its UDP read timeout (10 s),
+    // and the file would still be empty when call.recording_ready named it. A silent stream (a producer
+    // paused by push-to-talk) still costs that wait; past 15 s the file is given up on.
+    track.ffmpeg.kill('SIGINT');
+    const stuck = setTimeout(() => track.ffmpeg.kill('SIGKILL'), 15_000);
+    await track.exited;
+    clearTimeout(stuck);
     track.consumer.close();
     track.transport.close();
-    track.ffmpeg.kill('SIGINT'); // ffmpeg finishes the container on SIGINT
-    await Promise.race([track.exited, new Promise((r) => setTimeout(r, 5_000))]);
     try {
-      return { file: track.file, bytes: statSync(track.file).size, durationMs: Date.now() - track.startedAt };
+      return { file: track.file, bytes: statSync(track.file).size, durationMs };
     } catch {
       return undefined; // nothing arrived, nothing written
     }
