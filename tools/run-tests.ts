@@ -42,6 +42,7 @@ async function main(): Promise<number> {
     { binary: 'mosquitto', debianPackage: 'mosquitto', why: 'the external broker of the scale-out tests' },
     { binary: 'chromium', debianPackage: 'chromium', why: 'the browser of the dashboard tests (driven by playwright-core)' },
     { binary: 'ffmpeg', debianPackage: 'ffmpeg', why: 'call recording (apps/media) and ffprobe reading the recordings in the call tests' },
+    { binary: 'turnserver', debianPackage: 'coturn', why: 'the TURN relay the calls’ credentials are tested against (with its client, turnutils_uclient)' },
   ]);
   ensureSchemathesis();
 
