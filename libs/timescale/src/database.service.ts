@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
+import { asUnavailable, isConnectionError } from './database.errors';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -10,6 +11,8 @@ export interface DatabaseOptions {
   logger: Logger;
   /** Apply pending migrations at start (apps that own tables do; read-only apps don't). */
   migrate?: boolean;
+  /** How long a query may wait for a pooled connection (default 5 s). */
+  connectionTimeoutMs?: number;
 }
 
 /** What a transaction body gets: queries on the transaction's one connection. */
@@ -25,35 +28,60 @@ export interface Queryable {
 export class DatabaseService implements Queryable, OnApplicationShutdown {
   readonly pool: Pool;
 
+  private readonly logger: Logger;
+
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
-    this.pool = new Pool({ connectionString: options.url, max: options.poolMax, application_name: 'fieldline' });
+    // A bounded wait for a connection: with the pool exhausted or the server gone, a request fails
+    // (retryable) instead of hanging.
+    this.pool = new Pool({ connectionString: options.url, max: options.poolMax, application_name: 'fieldline', connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000 });
+    this.logger = options.logger;
     // An idle client losing its server (restart, failover) must not crash the process.
     this.pool.on('error', (error) => options.logger.warn({ context: 'database', err: error.message }, 'idle database connection lost'));
   }
 
-  query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
-    return this.pool.query<Row>(text, values);
+  async query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+    try {
+      return await this.pool.query<Row>(text, values);
+    } catch (error) {
+      throw asUnavailable(error);
+    }
   }
 
   /** Runs `body` in one transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(body: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.connect();
+    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await body(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
+      if (isConnectionError(error)) broken = error as Error;
+      else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      // a COMMIT whose answer was lost may or may not have committed: retryable, and the command's
+      // idempotency (expected versions, event ids) makes the retry safe
+      throw asUnavailable(error);
     } finally {
-      client.release();
+      client.release(broken); // a broken connection is dropped, not handed to the next caller
     }
   }
 
-  /** A connection held by the caller (LISTEN, long-lived advisory locks); release it when done. */
-  connect(): Promise<PoolClient> {
-    return this.pool.connect();
+  /**
+   * A connection held by the caller (transactions, LISTEN, leases); release it when done. While it is
+   * checked out, a lost server makes it emit 'error': without a listener that would end the process.
+   */
+  async connect(): Promise<PoolClient> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw asUnavailable(error);
+    }
+    if (client.listenerCount('error') === 0) {
+      client.on('error', (error: Error) => this.logger.warn({ context: 'database', err: error.message }, 'database connection lost while in use'));
+    }
+    return client;
   }
 
   async ping(): Promise<{ timescaledb: string }> {

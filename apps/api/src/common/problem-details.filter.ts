@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { httpStatusOfKind, isDomainError } from '#libs/domain';
+import { DatabaseUnavailableError } from '#libs/timescale';
 import { StaleVersionError, StreamConflictError } from '../event-store/event-store.errors';
 import { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, problemType } from './problem';
 
@@ -21,7 +22,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
     const { problem, headers } = toProblem(error, request.originalUrl);
-    if (problem.status >= 500) this.logger.error({ err: error, path: request.path, method: request.method }, 'unhandled error');
+    if (problem.status === 503) this.logger.warn({ err: (error as Error).message, path: request.path, method: request.method }, 'answered 503: a dependency is unavailable');
+    else if (problem.status >= 500) this.logger.error({ err: error, path: request.path, method: request.method }, 'unhandled error');
     if (response.headersSent) return;
     response.status(problem.status).set({ ...headers, 'content-type': PROBLEM_CONTENT_TYPE }).send(JSON.stringify(problem));
   }
@@ -40,6 +42,9 @@ export function toProblem(error: unknown, instance?: string): { problem: Problem
       problem: { type: problemType('stale-version'), title: 'Precondition Failed', status: 412, detail: error.message, code: error.code, instance },
       headers: { etag: `"${error.actual}"` },
     };
+  }
+  if (error instanceof DatabaseUnavailableError) {
+    return { problem: { type: problemType('database-unavailable'), title: 'Service Unavailable', status: 503, detail: error.message, code: error.code, instance }, headers: { 'retry-after': '2' } };
   }
   if (error instanceof StreamConflictError) {
     return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: {} };

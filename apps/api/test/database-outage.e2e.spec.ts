@@ -1,0 +1,87 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AppProcess } from '../../../test/support/app-process';
+import type { ApiClient } from './api-client';
+import { newTenant, startApi, type Tenant, windowAroundNow } from './support';
+
+// The API outlives its database: a database of its own (the embedded engine on a port of this test),
+// SIGKILLed while dispatchers post jobs, then restarted over the same data. The API process stays up;
+// while the database is gone it is not ready and answers 503 + Retry-After; it recovers by itself; and
+// every job it acknowledged (201) is there afterwards.
+
+const dir = mkdtempSync(join(tmpdir(), 'fieldline-outage-'));
+const port = 15_600 + Math.floor(Math.random() * 300);
+const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+let database: ChildProcess;
+let api: AppProcess;
+let http: ApiClient;
+let acme: Tenant;
+
+function startDatabase(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', '..', 'tools', 'stack', 'embedded-timescale.server.ts'), '--data', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('"listening"') && resolve(child));
+    child.once('exit', (code) => reject(new Error(`the test's database exited with ${code}`)));
+  });
+}
+
+beforeAll(async () => {
+  database = await startDatabase();
+  ({ app: api, http } = await startApi({ DATABASE_URL: url, DATABASE_POOL_MAX: '4' }));
+  acme = await newTenant(http);
+}, 120_000);
+
+afterAll(async () => {
+  await api?.stop();
+  database?.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, recovers, and loses nothing it acknowledged', async () => {
+  const acknowledged: string[] = [];
+  const statuses = new Map<number, number>();
+  let posting = true;
+  let n = 0;
+  const poster = async () => {
+    while (posting) {
+      const reply = await acme.dispatcher.post('/jobs', { title: `outage ${++n}`, window: windowAroundNow() });
+      statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
+      if (reply.status === 201) acknowledged.push(reply.body.id);
+      else {
+        expect(reply.status).toBe(503);
+        expect(reply.headers.get('retry-after')).toBe('2');
+        expect(reply.body.code).toBe('DATABASE_UNAVAILABLE');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  };
+  const posters = Array.from({ length: 4 }, poster);
+  await new Promise((r) => setTimeout(r, 1_500));
+
+  database.kill('SIGKILL');
+  await new Promise((r) => setTimeout(r, 3_000));
+  expect(api.child.exitCode).toBeNull(); // still running
+  expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
+  expect((await fetch(`${api.url}/health/ready`)).status).toBe(503);
+  const during = await acme.dispatcher.post('/jobs', { title: 'while down', window: windowAroundNow() });
+  expect(during).toMatchObject({ status: 503, body: { code: 'DATABASE_UNAVAILABLE' } });
+
+  database = await startDatabase();
+  const back = Date.now();
+  for (;;) {
+    if ((await fetch(`${api.url}/health/ready`)).status === 200) break;
+    if (Date.now() - back > 30_000) throw new Error('the API did not become ready within 30 s of the database’s return');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  const before = acknowledged.length;
+  for (let i = 0; i < 100 && acknowledged.length < before + 8; i++) await new Promise((r) => setTimeout(r, 100));
+  posting = false;
+  await Promise.all(posters);
+
+  expect(api.child.exitCode).toBeNull();
+  expect(acknowledged.length).toBeGreaterThan(before); // posting again after the return
+  expect([...statuses.keys()].sort()).toEqual([201, 503]); // nothing but success or retryable
+  for (const id of acknowledged) expect((await acme.dispatcher.get(`/jobs/${id}`)).status).toBe(200);
+}, 120_000);
