@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 NODE_MAJOR=24
 NODE_VERSION=24.22.3
 NODE_INTEGRITY='sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA=='
-cache="${FIELDLINE_CACHE:-${HOME:-/root}/.cache/fieldline}"
+cache="${FIELDLINE_CACHE_DIR:-${HOME:-/root}/.cache/fieldline}"  # the same cache as tools/stack (stack.config.ts)
 pinned="$cache/node-v$NODE_VERSION-linux-x64"
 
 major_of() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }

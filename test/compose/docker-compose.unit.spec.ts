@@ -28,7 +28,8 @@ const apps: Record<string, { env: EnvClass<object>; infra: string[] }> = {
 };
 
 /** What an operator must export before `docker compose up` (the file's ${VAR:?} entries). */
-const operatorEnv: Record<string, string> = { JWT_SECRET: 'j'.repeat(40) };
+// What an operator must set before `docker compose up` (the file's ${VAR:?} variables).
+const operatorEnv: Record<string, string> = { JWT_SECRET: 'j'.repeat(40), TURN_SECRET: 't'.repeat(24) };
 
 function loadCompose(): { services: Record<string, Service> } {
   const text = readFileSync(path.join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');

@@ -13,6 +13,8 @@ export interface StackComponent {
   /** The variable the apps read; when it is set, the component is external and not started. */
   envVar: string;
   url(): string;
+  /** Further variables the apps need from this component (a shared secret), when the stack runs it. */
+  env?(): Record<string, string>;
   ports(): number[];
   startTimeoutMs: number;
   /** Installs/fetches/formats whatever the first start needs; cheap when already done. */
@@ -89,7 +91,10 @@ export async function raiseStack(components: StackComponent[], env: NodeJS.Proce
     throw new Error(failures.join('\n\n'));
   }
   const stackEnv: Record<string, string> = {};
-  for (const c of components) stackEnv[c.envVar] = env[c.envVar] || c.url();
+  for (const c of components) {
+    stackEnv[c.envVar] = env[c.envVar] || c.url();
+    if (!env[c.envVar]) Object.assign(stackEnv, c.env?.());
+  }
   // The MQTT broker is not a stack process: it is embedded in apps/ingest, which listens here by default.
   stackEnv.MQTT_URL = env.MQTT_URL || `mqtt://${host}:${ports.mqtt}`;
   writeFileSync(

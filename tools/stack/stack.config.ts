@@ -20,6 +20,9 @@ export const ports = {
   redis: 16379,
   timescale: 15432,
   mqtt: 1883,
+  turn: 13478,
+  turnRelayMin: 49300,
+  turnRelayMax: 49400,
 };
 
 export const kafkaPom = join(repoRoot, 'tools', 'stack', 'kafka', 'pom.xml');
