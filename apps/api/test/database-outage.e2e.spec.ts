@@ -1,8 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AppProcess } from '../../../test/support/app-process';
+import { EmbeddedDatabase } from '../../../test/support/embedded-database';
 import type { ApiClient } from './api-client';
 import { newTenant, startApi, type Tenant, windowAroundNow } from './support';
 
@@ -11,32 +8,20 @@ import { newTenant, startApi, type Tenant, windowAroundNow } from './support';
 // while the database is gone it is not ready and answers 503 + Retry-After; it recovers by itself; and
 // every job it acknowledged (201) is there afterwards.
 
-const dir = mkdtempSync(join(tmpdir(), 'fieldline-outage-'));
-const port = 15_600 + Math.floor(Math.random() * 300);
-const url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-let database: ChildProcess;
+const database = new EmbeddedDatabase();
 let api: AppProcess;
 let http: ApiClient;
 let acme: Tenant;
 
-function startDatabase(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', '..', 'tools', 'stack', 'embedded-timescale.server.ts'), '--data', dir, '--port', String(port)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('"listening"') && resolve(child));
-    child.once('exit', (code) => reject(new Error(`the test's database exited with ${code}`)));
-  });
-}
-
 beforeAll(async () => {
-  database = await startDatabase();
-  ({ app: api, http } = await startApi({ DATABASE_URL: url, DATABASE_POOL_MAX: '4' }));
+  await database.start();
+  ({ app: api, http } = await startApi({ DATABASE_URL: database.url, DATABASE_POOL_MAX: '4' }));
   acme = await newTenant(http);
 }, 120_000);
 
 afterAll(async () => {
   await api?.stop();
-  database?.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  database.remove();
 });
 
 it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, recovers, and loses nothing it acknowledged', async () => {
@@ -60,7 +45,7 @@ it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, 
   const posters = Array.from({ length: 4 }, poster);
   await new Promise((r) => setTimeout(r, 1_500));
 
-  database.kill('SIGKILL');
+  database.kill();
   await new Promise((r) => setTimeout(r, 3_000));
   expect(api.child.exitCode).toBeNull(); // still running
   expect((await fetch(`${api.url}/health/live`)).status).toBe(200);
@@ -68,7 +53,7 @@ it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, 
   const during = await acme.dispatcher.post('/jobs', { title: 'while down', window: windowAroundNow() });
   expect(during).toMatchObject({ status: 503, body: { code: 'DATABASE_UNAVAILABLE' } });
 
-  database = await startDatabase();
+  await database.start();
   const back = Date.now();
   for (;;) {
     if ((await fetch(`${api.url}/health/ready`)).status === 200) break;

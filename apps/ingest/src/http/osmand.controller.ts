@@ -39,7 +39,14 @@ export class OsmAndController {
     const basic = auth?.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString().split(':') : [];
     const deviceId = String(fields.id ?? fields.deviceid ?? basic[0] ?? '');
     const secret = String(basic[1] ?? fields.password ?? '');
-    const device = deviceId && secret ? await this.devices.authenticate(deviceId, secret).catch(() => undefined) : undefined;
+    let device: Awaited<ReturnType<DeviceDirectory['authenticate']>>;
+    try {
+      device = deviceId && secret ? await this.devices.authenticate(deviceId, secret) : undefined;
+    } catch {
+      res.set('retry-after', '5'); // the device directory cannot answer now: retry, the secret may be fine
+      problem(res, 503, 'unavailable', 'Service Unavailable', 'the device could not be checked yet; retry');
+      return;
+    }
     if (!device) {
       res.set('www-authenticate', 'Basic realm="fieldline-ingest"');
       problem(res, 401, 'unauthorized', 'Unauthorized', 'unknown device id or wrong secret');

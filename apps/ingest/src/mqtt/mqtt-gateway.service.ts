@@ -19,6 +19,7 @@ export interface IngestOptions {
 }
 
 /** MQTT 3.1.1 CONNACK codes (aedes maps them to MQTT 5 reason codes for v5 clients). */
+const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
@@ -66,7 +67,15 @@ export class MqttGateway implements OnModuleInit {
   ): Promise<void> {
     const address = remoteAddress(client);
     const deviceId = username || client.id;
-    const device = deviceId && password ? await this.devices.authenticate(deviceId, password.toString('utf8')).catch(() => undefined) : undefined;
+    let device: Awaited<ReturnType<DeviceDirectory['authenticate']>>;
+    try {
+      device = deviceId && password ? await this.devices.authenticate(deviceId, password.toString('utf8')) : undefined;
+    } catch (error) {
+      // The directory cannot answer (database away): "server unavailable", so the device retries —
+      // "bad credentials" would make a phone app stop and ask its user for a new password.
+      this.options.logger.warn({ context: 'mqtt.auth', clientId: client.id, err: (error as Error).message }, 'device not checked: the device directory is unavailable');
+      return done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false);
+    }
     if (device && (client.id === device.deviceId || client.id.startsWith(`${device.deviceId}:`) || device.owntracks)) {
       client.device = device;
       return done(null, true);
