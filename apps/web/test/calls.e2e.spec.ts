@@ -104,6 +104,7 @@ beforeAll(async () => {
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_RTC_PORT: String(42_000 + Math.floor(Math.random() * 1_000)),
     CALL_RING_TIMEOUT_S: '6',
+    // MEDIA_DEBUG='mediasoup*' npm test -- apps/web/test/calls: mediasoup's own debug log in .data/artifacts/calls/media.log
     ...(process.env.MEDIA_DEBUG ? { DEBUG: process.env.MEDIA_DEBUG } : {}),
   });
   [{ app: api, http }, projector] = await Promise.all([

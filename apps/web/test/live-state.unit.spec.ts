@@ -63,3 +63,34 @@ it('keeps each alert once, newest first', () => {
   expect(state.apply(alert('a1'))).toBe(false);
   expect(state.alerts.map((a) => a.id)).toEqual(['a2', 'a1']);
 });
+
+describe('calls from the feed', () => {
+  const call = (type: string, data: Record<string, unknown>, id = `e-${++n}`) => entry('call', type, { id, occurredAt: '2031-01-01T10:00:00.000Z', callId: 'call-1', ...data }, 'call-1');
+
+  it('rings an invited technician until they answer, the call ends, or it is missed; each entry counts once', () => {
+    const state = new LiveState();
+    const invited = call('call.invited', { technicianIds: ['tech-1', 'tech-2'], invitedBy: 'disp', jobId: 'job-1' }, 'e-invited');
+    expect(state.apply(invited)).toBe(true);
+    expect(state.apply({ ...invited, id: '1-999' })).toBe(false); // the same event again (once per technician)
+    expect(state.ringing('tech-1').map((c) => c.callId)).toEqual(['call-1']);
+    expect(state.calls.get('call-1')!.jobId).toBe('job-1');
+
+    state.apply(call('call.joined', { userId: 'disp' })); // the dispatcher is in: live, still ringing for both
+    expect(state.calls.get('call-1')!.status).toBe('live');
+    expect(state.ringing('tech-1')).toHaveLength(1);
+    state.apply(call('call.joined', { userId: 'u-1', technicianId: 'tech-1' }));
+    state.apply(call('call.declined', { technicianId: 'tech-2', userId: 'u-2' }));
+    expect(state.ringing('tech-1')).toEqual([]);
+    expect(state.ringing('tech-2')).toEqual([]);
+    expect(state.calls.get('call-1')!.answers).toEqual({ 'tech-1': 'joined', 'tech-2': 'declined' });
+  });
+
+  it('ends with the reason and the duration (the job’s history shows them)', () => {
+    const state = new LiveState();
+    state.apply(call('call.created', { createdBy: 'disp', mode: 'video', ptt: false, record: false, maxParticipants: 8 }));
+    state.apply(call('call.invited', { technicianIds: ['tech-1'], invitedBy: 'disp' }));
+    state.apply(call('call.ended', { reason: 'no answer', durationMs: 30_000 }));
+    expect(state.calls.get('call-1')).toMatchObject({ status: 'ended', mode: 'video', reason: 'no answer', durationMs: 30_000 });
+    expect(state.ringing('tech-1')).toEqual([]);
+  });
+});
