@@ -70,3 +70,28 @@ it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, 
   expect([...statuses.keys()].sort()).toEqual([201, 503]); // nothing but success or retryable
   for (const id of acknowledged) expect((await acme.dispatcher.get(`/jobs/${id}`)).status).toBe(200);
 }, 120_000);
+
+it('starts without its database: up but not ready, 503 meanwhile, and migrates and serves once it answers', async () => {
+  const later = new EmbeddedDatabase(); // fresh: nothing migrated yet
+  const { app, http: client } = await startApi({ DATABASE_URL: later.url, DATABASE_POOL_MAX: '4' });
+  try {
+    expect((await fetch(`${app.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${app.url}/health/ready`)).status).toBe(503);
+    const refused = await client.post('/auth/login', { email: 'nobody@example.com', password: 'whatever-0123456789' });
+    expect(refused).toMatchObject({ status: 503, body: { code: 'DATABASE_UNAVAILABLE' } });
+    expect(refused.headers.get('retry-after')).toBe('2');
+
+    await later.start();
+    const back = Date.now();
+    while ((await fetch(`${app.url}/health/ready`)).status !== 200) {
+      if (Date.now() - back > 30_000) throw new Error('not ready within 30 s of the database answering');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const tenant = await newTenant(client); // the whole schema is there: tenants, users, technicians
+    expect((await tenant.dispatcher.post('/jobs', { title: 'after a late database', window: windowAroundNow() })).status).toBe(201);
+    expect(app.child.exitCode).toBeNull();
+  } finally {
+    await app.stop();
+    later.remove();
+  }
+}, 120_000);

@@ -1,13 +1,14 @@
-import { type DynamicModule, Global, Inject, Module, type OnModuleInit } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DatabaseHealthCheck } from './database.health';
 import { DATABASE_OPTIONS, type DatabaseOptions, DatabaseService } from './database.service';
+import { DatabaseUnavailableError, isConnectionError } from './database.errors';
 import { migrate } from './migrations';
 
 @Global()
 @Module({})
-export class DatabaseModule implements OnModuleInit {
+export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly db: DatabaseService,
     @Inject(DATABASE_OPTIONS) private readonly options: DatabaseOptions,
@@ -25,8 +26,44 @@ export class DatabaseModule implements OnModuleInit {
     return DatabaseModule.forRoot({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, logger, migrate });
   }
 
-  /** The schema is current before any service of the app queries it. */
+  /**
+   * The schema is current before any service of the app queries it. A database that is away at start
+   * does not stop the app: it starts not ready, every query answers "unavailable" (503), and the
+   * migrations are retried until they ran.
+   */
   async onModuleInit(): Promise<void> {
-    if (this.options.migrate) await migrate(this.db, this.options.logger);
+    if (!this.options.migrate) return;
+    const why = 'the database was unavailable at start; the schema is migrated as soon as it answers';
+    this.db.holdUntilSchemaReady(why);
+    try {
+      await migrate(this.db.unchecked, this.options.logger);
+      this.db.schemaReady();
+    } catch (error) {
+      if (!isConnectionError(error) && !(error instanceof DatabaseUnavailableError)) throw error;
+      this.options.logger.warn({ context: 'migrations', err: (error as Error).message }, `${why} (retrying)`);
+      void this.retryMigrations(1_000);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
+
+  private stopping = false;
+
+  private async retryMigrations(delayMs: number): Promise<void> {
+    await new Promise((r) => setTimeout(r, delayMs).unref());
+    if (this.stopping) return;
+    try {
+      await migrate(this.db.unchecked, this.options.logger);
+      this.db.schemaReady();
+      this.options.logger.info({ context: 'migrations' }, 'the database answered: schema migrated, queries open');
+    } catch (error) {
+      if (!isConnectionError(error) && !(error instanceof DatabaseUnavailableError)) {
+        this.options.logger.error({ context: 'migrations', err: (error as Error).message }, 'migrations failed; fix them and restart');
+        return;
+      }
+      void this.retryMigrations(Math.min(10_000, delayMs * 2));
+    }
   }
 }

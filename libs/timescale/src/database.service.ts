@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
-import { asUnavailable, isConnectionError } from './database.errors';
+import { asUnavailable, DatabaseUnavailableError, isConnectionError } from './database.errors';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -29,6 +29,8 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
   readonly pool: Pool;
 
   private readonly logger: Logger;
+  /** Set while the app's migrations wait for a database that was away at start: nothing else may query yet. */
+  private schemaPending?: string;
 
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
     // A bounded wait for a connection: with the pool exhausted or the server gone, a request fails
@@ -40,6 +42,30 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
   }
 
   async query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+    this.refuseWhilePending();
+    return this.unchecked.query<Row>(text, values);
+  }
+
+  /** Queries and transactions that bypass the pending-schema gate: for the migrations themselves. */
+  readonly unchecked = {
+    query: <Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => this.run<Row>(text, values),
+    transaction: <T>(body: (tx: Queryable) => Promise<T>) => this.inTransaction(body),
+  };
+
+  /** Until `schemaReady`, every query answers DatabaseUnavailableError with `why` (and the app is not ready). */
+  holdUntilSchemaReady(why: string): void {
+    this.schemaPending = why;
+  }
+
+  schemaReady(): void {
+    this.schemaPending = undefined;
+  }
+
+  private refuseWhilePending(): void {
+    if (this.schemaPending) throw new DatabaseUnavailableError(new Error(this.schemaPending));
+  }
+
+  private async run<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
     try {
       return await this.pool.query<Row>(text, values);
     } catch (error) {
@@ -49,7 +75,12 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
 
   /** Runs `body` in one transaction: committed if it resolves, rolled back if it throws. */
   async transaction<T>(body: (tx: Queryable) => Promise<T>): Promise<T> {
-    const client = await this.connect();
+    this.refuseWhilePending();
+    return this.inTransaction(body);
+  }
+
+  private async inTransaction<T>(body: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client = await this.checkout();
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
@@ -72,6 +103,11 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
    * checked out, a lost server makes it emit 'error': without a listener that would end the process.
    */
   async connect(): Promise<PoolClient> {
+    this.refuseWhilePending();
+    return this.checkout();
+  }
+
+  private async checkout(): Promise<PoolClient> {
     let client: PoolClient;
     try {
       client = await this.pool.connect();
@@ -85,6 +121,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
   }
 
   async ping(): Promise<{ timescaledb: string }> {
+    if (this.schemaPending) throw new Error(this.schemaPending);
     const { rows } = await this.pool.query<{ extversion: string }>(
       "SELECT extversion FROM pg_extension WHERE extname = 'timescaledb'",
     );

@@ -51,7 +51,7 @@ export function readMigrations(dir = migrationsDir()): Migration[] {
  * transaction-scoped advisory lock. An applied migration whose file changed is refused: migrations
  * are append-only, fix forward with a new file.
  */
-export async function migrate(db: DatabaseService, logger: Logger, migrations = readMigrations()): Promise<number[]> {
+export async function migrate(db: Pick<DatabaseService, 'query' | 'transaction'>, logger: Logger, migrations = readMigrations()): Promise<number[]> {
   await requireTimescale(db);
   await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
@@ -89,7 +89,7 @@ export async function migrate(db: DatabaseService, logger: Logger, migrations = 
   return applied;
 }
 
-async function requireTimescale(db: DatabaseService): Promise<void> {
+async function requireTimescale(db: Pick<DatabaseService, 'query'>): Promise<void> {
   const { rows } = await db.query<{ name: string }>("SELECT name FROM pg_available_extensions WHERE name = 'timescaledb'");
   if (!rows[0]) {
     throw new MigrationError(
