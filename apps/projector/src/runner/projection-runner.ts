@@ -1,6 +1,7 @@
 import { setImmediate } from 'node:timers/promises';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { Consumer, EachBatchPayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
+import { DatabaseUnavailableError } from '#libs/timescale';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
@@ -93,6 +94,29 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     });
   }
 
+  /**
+   * Applies a batch, waiting out an unavailable database (heartbeating, so the group keeps the
+   * partition): the projection pauses where it is and goes on when the database is back, instead of
+   * failing the batch over and over. Offsets move only past what was written.
+   */
+  private async applyWhenAvailable(projection: Projection, events: FieldlineEvent[], payload: EachBatchPayload, logger: Logger): Promise<void> {
+    for (let delayMs = 250, since = 0; ; delayMs = Math.min(delayMs * 2, 5_000)) {
+      try {
+        await projection.apply(events);
+        if (since) logger.info({ projection: projection.name, pausedMs: Date.now() - since }, 'database back: projecting again');
+        return;
+      } catch (error) {
+        if (!(error instanceof DatabaseUnavailableError) || !payload.isRunning() || payload.isStale()) throw error;
+        if (!since) {
+          since = Date.now();
+          logger.warn({ projection: projection.name, err: error.message }, 'database unavailable: projection paused until it answers');
+        }
+        await new Promise((r) => setTimeout(r, delayMs));
+        await payload.heartbeat();
+      }
+    }
+  }
+
   private async handle(projection: Projection, stats: ProjectionStats, payload: EachBatchPayload, logger: Logger, processed: Running['processed']): Promise<void> {
     const { batch, resolveOffset, heartbeat, isRunning, isStale } = payload;
     if (!isRunning() || isStale()) return;
@@ -122,7 +146,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
       stats.deadLettered += bad.length;
       logger.warn({ projection: projection.name, count: bad.length, first: bad[0]?.reason }, 'unreadable records dead-lettered');
     }
-    if (events.length > 0) await projection.apply(events);
+    if (events.length > 0) await this.applyWhenAvailable(projection, events, payload, logger);
     const last = batch.messages.at(-1);
     if (last) {
       resolveOffset(last.offset);
