@@ -95,6 +95,8 @@ it('answers every bad signaling request with an error code, never silence', asyn
   expect(await s.request('fly')).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('method must be one of') } });
   expect(await s.request('join', {})).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('callId') } });
   expect(await s.request('createTransport', { callId: 'call_x', direction: 'sideways' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST' } });
+  expect(await s.request('create', { technicianIds: [], mode: 'hologram' })).toMatchObject({ ok: false, error: { code: 'INVALID_REQUEST', message: expect.stringContaining('mode') } });
+  expect(await s.request('create', { technicianIds: ['tech-ben'], mode: 'audio' })).toMatchObject({ ok: false, error: { code: 'NOT_ALLOWED' } }); // a technician starts no call
   expect(await s.request('join', { callId: 'call_nope' })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
   expect(await s.request('produce', { callId: 'call_nope', transportId: 't', kind: 'audio', rtpParameters: {} })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_FOUND' } });
   expect(await s.request('join', { callId: 'call_nope' }, { id: 'x1', method: 'join', params: { callId: 'call_nope', extra: 1 } })).toMatchObject({ id: 'x1', ok: false, error: { code: 'INVALID_REQUEST' } });

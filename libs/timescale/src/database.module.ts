@@ -3,7 +3,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { DatabaseHealthCheck } from './database.health';
 import { DATABASE_OPTIONS, type DatabaseOptions, DatabaseService } from './database.service';
-import { DatabaseUnavailableError, isConnectionError } from './database.errors';
+import { DatabaseUnavailableError } from './database.errors';
 import { migrate } from './migrations';
 
 @Global()
@@ -29,20 +29,18 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   /**
    * The schema is current before any service of the app queries it. A database that is away at start
    * does not stop the app: it starts not ready, every query answers "unavailable" (503), and the
-   * migrations are retried until they ran.
+   * migrations are retried (1 s, doubling to 10 s) until they ran.
    */
   async onModuleInit(): Promise<void> {
     if (!this.options.migrate) return;
-    const why = 'the database was unavailable at start; the schema is migrated as soon as it answers';
-    this.db.holdUntilSchemaReady(why);
-    try {
-      await migrate(this.db.unchecked, this.options.logger);
-      this.db.schemaReady();
-    } catch (error) {
-      if (!isConnectionError(error) && !(error instanceof DatabaseUnavailableError)) throw error;
-      this.options.logger.warn({ context: 'migrations', err: (error as Error).message }, `${why} (retrying)`);
-      void this.retryMigrations(1_000);
-    }
+    this.db.holdUntilSchemaReady('the database was unavailable at start; the schema is migrated as soon as it answers');
+    if (await this.migrated()) return;
+    void (async () => {
+      for (let delayMs = 1_000; !this.stopping; delayMs = Math.min(10_000, delayMs * 2)) {
+        await new Promise((r) => setTimeout(r, delayMs).unref());
+        if (!this.stopping && (await this.migrated().catch(() => true))) return;
+      }
+    })();
   }
 
   onApplicationShutdown(): void {
@@ -51,19 +49,19 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
 
   private stopping = false;
 
-  private async retryMigrations(delayMs: number): Promise<void> {
-    await new Promise((r) => setTimeout(r, delayMs).unref());
-    if (this.stopping) return;
+  /** One attempt: true once the schema is current; false while the database cannot be reached. */
+  private async migrated(): Promise<boolean> {
     try {
-      await migrate(this.db.unchecked, this.options.logger);
+      await migrate(this.db.unchecked, this.options.logger); // its queries report a lost database as DatabaseUnavailableError
       this.db.schemaReady();
-      this.options.logger.info({ context: 'migrations' }, 'the database answered: schema migrated, queries open');
+      return true;
     } catch (error) {
-      if (!isConnectionError(error) && !(error instanceof DatabaseUnavailableError)) {
+      if (!(error instanceof DatabaseUnavailableError)) {
         this.options.logger.error({ context: 'migrations', err: (error as Error).message }, 'migrations failed; fix them and restart');
-        return;
+        throw error;
       }
-      void this.retryMigrations(Math.min(10_000, delayMs * 2));
+      this.options.logger.warn({ context: 'migrations', err: error.message }, 'database unavailable: migrations wait for it');
+      return false;
     }
   }
 }
