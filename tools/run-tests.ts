@@ -6,7 +6,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processState, logFile, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
-import { stackComponents } from './stack/stack';
+import { allComponents, stackComponents } from './stack/stack';
 import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
@@ -53,7 +53,7 @@ async function main(): Promise<number> {
   }
 
   console.log('▸ stack');
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   let code = 1;
   try {
     console.log(`▸ jest (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
@@ -66,7 +66,7 @@ async function main(): Promise<number> {
     );
   } finally {
     // A component that died during the run explains failures better than the failures themselves.
-    for (const c of stackComponents) {
+    for (const c of allComponents) {
       const state = processState(c.name);
       if (state.state === 'dead') {
         console.error(`\n✘ ${c.name} died during the test run. Last lines of ${logFile(c.name)}:\n${tailLog(c.name)}`);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { logFile, processState, sleep, tailLog } from './stack/managed-process';
 import { raiseStack, stopComponents } from './stack/stack-component';
-import { stackComponents } from './stack/stack';
+import { allComponents, stackComponents } from './stack/stack';
 import { dataDir, host, ports, repoRoot } from './stack/stack.config';
 import { buildWeb } from './web-build';
 import { type DemoLogins, type DemoPlan, loginsOf, loginWorks, planDemo, seedDemo } from './demo/demo-seed';
@@ -151,7 +151,7 @@ async function main(): Promise<void> {
   if (build.status !== 0 || !buildWeb()) throw new Error('the build failed; fix the errors above and run npm run up again');
 
   console.log('▸ stack');
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
 
   const shutdown = async (reason: string): Promise<void> => {
     if (stopping) return;
@@ -202,7 +202,7 @@ async function main(): Promise<void> {
   // A stack component that dies under the apps is reported, not hidden.
   const reported = new Set<string>();
   setInterval(() => {
-    for (const c of stackComponents) {
+    for (const c of allComponents) {
       if (processState(c.name).state === 'dead' && !reported.has(c.name)) {
         reported.add(c.name);
         console.error(`✘ ${c.name} died. Last lines of ${logFile(c.name)}:\n${tailLog(c.name)}`);

@@ -39,7 +39,7 @@ async function drive(label: string, options: Partial<autocannon.Options>): Promi
 
 async function main() {
   console.log(`bench:api — ${seconds} s per scenario, ${concurrency} concurrent clients`);
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   Object.assign(process.env, stack.env);
   const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000' });
   try {

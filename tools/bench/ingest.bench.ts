@@ -171,7 +171,7 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 
 async function main() {
   console.log(`bench:ingest — ${devices} devices (${values.client} clients), QoS 1: saturated (one publish in flight each) and at ${offered} msg/s offered, ${seconds} s each`);
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   const ids = await provisionSimDevices(stack.env.DATABASE_URL!, devices, 'tnt_bench');
 
   const bare = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/bench/bare-broker.ts'), '18831'], { stdio: ['ignore', 'pipe', 'inherit'] });

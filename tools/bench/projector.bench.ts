@@ -94,7 +94,7 @@ async function ceiling(db: DatabaseService, rows: number): Promise<number> {
 
 async function main() {
   console.log(`bench:projector — ${events.toLocaleString('en')} fixes over ${subjects} subjects; rebuild of ${rebuildEvents.toLocaleString('en')} events`);
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   const db = new DatabaseService({ url: stack.env.DATABASE_URL!, poolMax: 2, logger });
   await migrate(db, logger);
   const kafka = new Kafka({ clientId: 'bench-projector', brokers: stack.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });

@@ -329,7 +329,7 @@ async function centrifugoFanout(): Promise<FanoutResult> {
 
 async function main() {
   console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s after ${warmup} s of warm-up; fan-out: ${fanout.toLocaleString('en')} sockets; ${nodes} gateway process(es)`);
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   const env = stack.env as Record<string, string>;
   const e2e = await endToEnd(env);
   console.log(`  MQTT publish → dashboard, ${dashboards} dashboards, ${e2e.published.toLocaleString('en')} fixes: p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms (${e2e.received.toLocaleString('en')} deliveries)`);

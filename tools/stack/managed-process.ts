@@ -13,6 +13,10 @@ export interface ProcessSpec {
   args: string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
+  /** Runs the process as this user (PostgreSQL refuses root). */
+  user?: { uid: number; gid: number };
+  /** What asks it to stop at once (PostgreSQL's SIGTERM waits for every client to leave; SIGINT does not). */
+  stopSignal?: NodeJS.Signals;
 }
 
 const pidFile = (name: string): string => join(stackDir, `${name}.pid`);
@@ -27,10 +31,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
-export function readPid(name: string): number | undefined {
+// The pid file holds the pid and, when it is not SIGTERM, the signal that stops the process.
+function readPidFile(name: string): { pid: number; stopSignal: NodeJS.Signals } | undefined {
   if (!existsSync(pidFile(name))) return undefined;
-  const pid = Number(readFileSync(pidFile(name), 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  const [pidText, signal] = readFileSync(pidFile(name), 'utf8').trim().split(/\s+/);
+  const pid = Number(pidText);
+  return Number.isInteger(pid) && pid > 0 ? { pid, stopSignal: (signal as NodeJS.Signals | undefined) ?? 'SIGTERM' } : undefined;
+}
+
+export function readPid(name: string): number | undefined {
+  return readPidFile(name)?.pid;
 }
 
 export type ProcessState = { state: 'running'; pid: number } | { state: 'dead'; pid: number } | { state: 'absent' };
@@ -50,11 +60,12 @@ export function startDetached(spec: ProcessSpec): number {
     env: spec.env ?? process.env,
     detached: true, // own process group: Ctrl-C on the caller does not take the stack down with it
     stdio: ['ignore', out, out],
+    ...spec.user,
   });
   closeSync(out);
   if (child.pid === undefined) throw new Error(`could not start ${spec.command}`);
   child.unref();
-  writeFileSync(pidFile(spec.name), String(child.pid));
+  writeFileSync(pidFile(spec.name), spec.stopSignal ? `${child.pid} ${spec.stopSignal}` : String(child.pid));
   return child.pid;
 }
 
@@ -63,12 +74,13 @@ export function tailLog(name: string, lines = 15): string {
   return readFileSync(logFile(name), 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
 }
 
-/** SIGTERM, then SIGKILL after the grace period. Resolves once the process is gone. */
+/** Its stop signal (SIGTERM unless the spec said otherwise), then SIGKILL after the grace period. Resolves once the process is gone. */
 export async function stopProcess(name: string, graceMs = 15_000): Promise<'stopped' | 'killed' | 'not-running'> {
-  const pid = readPid(name);
+  const entry = readPidFile(name);
   rmSync(pidFile(name), { force: true });
-  if (pid === undefined || !isAlive(pid)) return 'not-running';
-  signalGroup(pid, 'SIGTERM');
+  if (entry === undefined || !isAlive(entry.pid)) return 'not-running';
+  const { pid } = entry;
+  signalGroup(pid, entry.stopSignal);
   const deadline = Date.now() + graceMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) return 'stopped';

@@ -13,6 +13,8 @@ export interface StackComponent {
   /** The variable the apps read; when it is set, the component is external and not started. */
   envVar: string;
   url(): string;
+  /** What runs there, in a few words (the database's engine and versions), for status lines. */
+  describe?(): Promise<string>;
   /** Further variables the apps need from this component (a shared secret), when the stack runs it. */
   env?(): Record<string, string>;
   ports(): number[];
@@ -46,7 +48,8 @@ export async function raiseOne(component: StackComponent, env: NodeJS.ProcessEnv
       timeoutMs: component.startTimeoutMs,
       onWait: (ms) => p.update(`waiting for the running instance (pid ${state.pid}) … ${Math.round(ms / 1000)} s`),
     });
-    p.done(`already running (pid ${state.pid}) at ${component.url()}`);
+    const what = component.describe ? `${await component.describe().catch((e: Error) => e.message)}, ` : '';
+    p.done(`already running (${what}pid ${state.pid}) at ${component.url()}`);
     return 'reused';
   }
   if (state.state === 'dead') {
@@ -71,7 +74,8 @@ export async function raiseOne(component: StackComponent, env: NodeJS.ProcessEnv
     timeoutMs: component.startTimeoutMs,
     onWait: (ms) => p.update(`starting (pid ${pid}) … ${Math.round(ms / 1000)} s`),
   });
-  p.done(`ready at ${component.url()} (pid ${pid}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+  const what = component.describe ? `${await component.describe().catch((e: Error) => e.message)}, ` : '';
+  p.done(`ready at ${component.url()} (${what}pid ${pid}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   return state.state === 'dead' ? 'restarted' : 'started';
 }
 

@@ -1,8 +1,8 @@
 // npm run stack:down — stops what stack:up started (components given through the environment were never ours).
 import { removeStackEnv, stopComponents } from './stack-component';
-import { stackComponents } from './stack';
+import { allComponents } from './stack';
 
-stopComponents(stackComponents.map((c) => c.name))
+stopComponents(allComponents.map((c) => c.name))
   .then(() => removeStackEnv())
   .catch((error: Error) => {
     console.error(`stack:down failed: ${error.message}`);

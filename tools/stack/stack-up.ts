@@ -7,7 +7,7 @@ import { stackEnvFile } from './stack.config';
 async function main(): Promise<void> {
   const started = Date.now();
   console.log('Raising the local stack (Kafka, Redis, TimescaleDB) on 127.0.0.1 …');
-  const stack = await raiseStack(stackComponents);
+  const stack = await raiseStack(await stackComponents());
   console.log(`\nStack ready in ${((Date.now() - started) / 1000).toFixed(1)} s. URLs (also in ${stackEnvFile}):`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`  ${k}=${v}`);
   console.log('\nStop it with: npm run stack:down');

@@ -1,9 +1,16 @@
 // The components of the local stack, in start order. MQTT is embedded in apps/ingest (aedes), so it is
-// not a process here. TURN (coturn) relays calls for browsers that cannot reach the SFU directly.
+// not a process here. TURN (coturn) relays calls for browsers that cannot reach the SFU directly. The
+// database is one of two engines (database.component.ts): stackComponents() picks it.
+import { chooseDatabase, databaseComponents } from './database.component';
 import { kafkaComponent } from './kafka.component';
 import { redisComponent } from './redis.component';
-import { timescaleComponent } from './timescale.component';
 import { turnComponent } from './turn.component';
 import type { StackComponent } from './stack-component';
 
-export const stackComponents: StackComponent[] = [redisComponent, timescaleComponent, kafkaComponent, turnComponent];
+/** The components `stack:up`, `npm run up` and `npm test` raise, with the database engine chosen for this environment. */
+export async function stackComponents(env: NodeJS.ProcessEnv = process.env): Promise<StackComponent[]> {
+  return [redisComponent, await chooseDatabase(env), kafkaComponent, turnComponent];
+}
+
+/** Every component the stack may have started, whichever engine: what stack:down stops and status reports. */
+export const allComponents: StackComponent[] = [redisComponent, ...databaseComponents, kafkaComponent, turnComponent];

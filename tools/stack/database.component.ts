@@ -1,0 +1,129 @@
+// The stack's database, on one of two engines at the same URL: a real PostgreSQL 15 + TimescaleDB (what
+// production runs; chosen whenever this machine can run it) or the embedded TimescaleDB (PGlite over the
+// Postgres wire protocol, zero-install). STACK_DATABASE=postgres|embedded chooses; a given DATABASE_URL
+// means neither is started.
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { processState, stopProcess } from './managed-process';
+import { ensurePostgres, initCluster, postgresBin, serverArgs, serverUser } from './postgres-server';
+import { progress } from './progress';
+import type { StackComponent } from './stack-component';
+import { MissingToolError } from './system-packages';
+import { dataDir, host, ports, repoRoot } from './stack.config';
+
+const url = (): string => `postgres://postgres:postgres@${host}:${ports.timescale}/postgres`;
+
+/** Which engine answers at url(), with its versions: for stack:status and `npm run up`. */
+async function describeEngine(): Promise<string> {
+  const client = new Client({ connectionString: url(), connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ pg: string; ts: string | null }>(
+      "SELECT current_setting('server_version') AS pg, (SELECT extversion FROM pg_extension WHERE extname = 'timescaledb') AS ts",
+    );
+    return `PostgreSQL ${rows[0].pg}${rows[0].ts ? ` + TimescaleDB ${rows[0].ts}` : ' (TimescaleDB created by the first migration)'}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function answers(check: string): Promise<boolean> {
+  const client = new Client({ connectionString: url(), connectionTimeoutMillis: 1000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ ok: boolean }>(check);
+    return rows[0]?.ok === true;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+export const postgresComponent: StackComponent = {
+  name: 'postgres',
+  envVar: 'DATABASE_URL',
+  url,
+  describe: describeEngine,
+  ports: () => [ports.timescale],
+  startTimeoutMs: 60_000,
+
+  async prepare() {
+    ensurePostgres();
+    initCluster(join(dataDir, 'postgres'));
+  },
+
+  spec() {
+    return {
+      name: 'postgres',
+      command: postgresBin('postgres'),
+      args: serverArgs(join(dataDir, 'postgres'), host, ports.timescale),
+      cwd: join(dataDir, 'postgres'),
+      user: serverUser(),
+      stopSignal: 'SIGINT', // "fast" shutdown: SIGTERM would wait for every app to disconnect
+    };
+  },
+
+  ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_available_extensions WHERE name = 'timescaledb'"),
+};
+
+export const embeddedDatabaseComponent: StackComponent = {
+  name: 'embedded-db',
+  envVar: 'DATABASE_URL',
+  url,
+  describe: async () => `embedded ${await describeEngine()} (PGlite)`,
+  ports: () => [ports.timescale],
+  startTimeoutMs: 60_000,
+
+  async prepare() {
+    /* nothing to fetch: PGlite and the extension come with npm install */
+  },
+
+  spec() {
+    return {
+      name: 'embedded-db',
+      command: process.execPath,
+      args: [
+        '--import', 'tsx',
+        join(repoRoot, 'tools', 'stack', 'embedded-timescale.server.ts'),
+        '--data', join(dataDir, 'timescale'),
+        '--host', host,
+        '--port', String(ports.timescale),
+      ],
+      cwd: repoRoot,
+    };
+  },
+
+  ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_extension WHERE extname = 'timescaledb'"),
+};
+
+export const databaseComponents = [postgresComponent, embeddedDatabaseComponent];
+
+export type DatabaseEngine = 'postgres' | 'embedded';
+
+/**
+ * STACK_DATABASE's engine; unset: PostgreSQL when this machine has it or can install it, else the embedded
+ * one (saying why). The other engine, if the stack runs it, is stopped: both serve the same port. Its data
+ * stays where it is (.data/postgres, .data/timescale) for when it is chosen again.
+ */
+export async function chooseDatabase(env: NodeJS.ProcessEnv = process.env): Promise<StackComponent> {
+  const asked = env.STACK_DATABASE;
+  if (asked !== undefined && asked !== 'postgres' && asked !== 'embedded') {
+    throw new Error(`STACK_DATABASE=${asked} is not an engine: use postgres (PostgreSQL + TimescaleDB) or embedded (PGlite), or leave it unset.`);
+  }
+  let chosen = asked === 'embedded' ? embeddedDatabaseComponent : postgresComponent;
+  if (asked === undefined && !env.DATABASE_URL) {
+    try {
+      ensurePostgres();
+    } catch (error) {
+      if (!(error instanceof MissingToolError)) throw error;
+      progress('database').done(`PostgreSQL + TimescaleDB cannot run here (${error.message}); using the embedded database`);
+      chosen = embeddedDatabaseComponent;
+    }
+  }
+  if (!env.DATABASE_URL) {
+    for (const other of databaseComponents.filter((c) => c !== chosen && processState(c.name).state === 'running')) {
+      progress(other.name).done(`stopping it: the stack now runs ${chosen.name} on the same port (its data stays; STACK_DATABASE chooses)`);
+      await stopProcess(other.name);
+    }
+  }
+  return chosen;
+}
