@@ -5,9 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processState, logFile, tailLog } from './stack/managed-process';
-import { raiseStack, stopComponents } from './stack/stack-component';
+import { embeddedDatabase, postgresComponent } from './stack/database.component';
+import { raiseOne, raiseStack, stopComponents } from './stack/stack-component';
 import { allComponents, stackComponents } from './stack/stack';
-import { dataDir, repoRoot } from './stack/stack.config';
+import { dataDir, ports, repoRoot } from './stack/stack.config';
 import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
 import { buildWeb } from './web-build';
@@ -23,13 +24,45 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.e
   return result.status ?? 1;
 }
 
-const resultsFile = join(dataDir, 'jest-results.json');
+const resultsFile = (lane: string): string => join(dataDir, `jest-results.${lane}.json`);
+
+// The whole suite runs on the stack's engine (PostgreSQL + TimescaleDB wherever it can run). When that is
+// PostgreSQL, this lane then proves the embedded default still serves `npm run up`: migrations, each
+// projection's write and read (telemetry, derived, the job board inline), the demo seed, and the API
+// outliving a crash of that engine too.
+const embeddedLane = [
+  'libs/timescale/src/timescale.int.spec.ts',
+  'apps/projector/test/telemetry-projection.e2e.spec.ts',
+  'apps/projector/test/derived-projection.e2e.spec.ts',
+  'apps/projector/src/dispatch/dispatch-calls.int.spec.ts',
+  'apps/api/test/jobs.e2e.spec.ts',
+  'apps/api/test/tracking.e2e.spec.ts',
+  'apps/api/test/database-outage.e2e.spec.ts',
+  'tools/demo/demo-seed.e2e.spec.ts',
+];
 
 /** One plain closing line, the same in every run, for people and for CI: `tests: N passed, N failed, N skipped`. */
-function summary(): string | undefined {
-  if (!existsSync(resultsFile)) return undefined;
-  const r = JSON.parse(readFileSync(resultsFile, 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
-  return `tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests + r.numTodoTests} skipped`;
+function summary(lanes: string[]): string | undefined {
+  const results = lanes.filter((lane) => existsSync(resultsFile(lane)));
+  if (results.length === 0) return undefined;
+  const total = { passed: 0, failed: 0, skipped: 0 };
+  for (const lane of results) {
+    const r = JSON.parse(readFileSync(resultsFile(lane), 'utf8')) as { numPassedTests: number; numFailedTests: number; numPendingTests: number; numTodoTests: number };
+    total.passed += r.numPassedTests;
+    total.failed += r.numFailedTests;
+    total.skipped += r.numPendingTests + r.numTodoTests;
+  }
+  return `tests: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped${lanes.length > 1 ? ` (lanes: ${lanes.join(', ')})` : ''}`;
+}
+
+function jest(lane: string, env: NodeJS.ProcessEnv, args: string[], timeoutMs: number): number {
+  rmSync(resultsFile(lane), { force: true });
+  return run(
+    process.execPath,
+    [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${resultsFile(lane)}`, ...args],
+    { ...process.env, ...env, FIELDLINE_TEST: '1' },
+    timeoutMs,
+  );
 }
 
 async function main(): Promise<number> {
@@ -53,17 +86,28 @@ async function main(): Promise<number> {
   }
 
   console.log('▸ stack');
-  const stack = await raiseStack(await stackComponents());
+  const components = await stackComponents();
+  const engine = process.env.FIELDLINE_DB_ENGINE ?? (components.includes(postgresComponent) ? 'postgres' : 'embedded');
+  const stack = await raiseStack(components);
+  const lanes = [engine];
   let code = 1;
   try {
-    console.log(`▸ jest (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    rmSync(resultsFile, { force: true });
-    code = run(
-      process.execPath,
-      [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${resultsFile}`, ...process.argv.slice(2)],
-      { ...process.env, ...stack.env, FIELDLINE_TEST: '1' },
-      suiteLimitMs,
-    );
+    console.log(`▸ jest on ${engine} (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+    const jestArgs = process.argv.slice(2);
+    code = jest(engine, { ...stack.env, FIELDLINE_DB_ENGINE: engine }, jestArgs, Math.max(60_000, suiteLimitMs - (Date.now() - t0)));
+    if (engine === 'postgres' && jestArgs.length === 0) {
+      lanes.push('embedded');
+      const lane = embeddedDatabase('embedded-lane', ports.timescaleLane, join(dataDir, 'embedded-lane'));
+      rmSync(join(dataDir, 'embedded-lane'), { recursive: true, force: true });
+      console.log('▸ embedded lane: the embedded database under what `npm run up` needs of it');
+      await raiseOne(lane);
+      try {
+        const laneCode = jest('embedded', { ...stack.env, DATABASE_URL: lane.url(), FIELDLINE_DB_ENGINE: 'embedded' }, embeddedLane, Math.max(60_000, suiteLimitMs - (Date.now() - t0)));
+        code = code || laneCode;
+      } finally {
+        await stopComponents([lane.name]);
+      }
+    }
   } finally {
     // A component that died during the run explains failures better than the failures themselves.
     for (const c of allComponents) {
@@ -79,7 +123,7 @@ async function main(): Promise<number> {
     }
   }
   console.log(`▸ done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  const closing = summary();
+  const closing = summary(lanes);
   if (closing) console.log(closing);
   return code;
 }

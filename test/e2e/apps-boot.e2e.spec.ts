@@ -23,6 +23,8 @@ const envFor = (app: AppName): Record<string, string> => ({
   LOG_LEVEL: 'info',
   ...(app === 'ingest' ? { MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' } : {}),
   ...(app === 'api' || app === 'realtime' || app === 'media' ? { JWT_SECRET: 'e2e-secret-that-is-at-least-32-characters' } : {}),
+  // the SFU's port: one of this file's own, so media tests running beside it never collide
+  ...(app === 'media' ? { MEDIA_RTC_PORT: String(43_000 + Math.floor(Math.random() * 1_000)) } : {}),
 });
 
 describe.each(Object.keys(uses) as AppName[])('%s', (app) => {

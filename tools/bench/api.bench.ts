@@ -2,14 +2,19 @@
 // real stack, with a same-run baseline (GET /health/live: HTTP + Nest, no database, no Kafka) so the
 // figures can be read as ratios on a noisy 2-core box.
 //
-//   npm run bench:api -- [--seconds 15] [--concurrency 16]
+//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile]
+//   --profile: the API runs with --cpu-prof; the .cpuprofile (open in Chrome DevTools) lands in .data/profiles/
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newTenant, startApi } from '../../apps/api/test/support';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
+import { dataDir } from '../stack/stack.config';
 
-const { values } = parseArgs({ options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' } } });
+const { values } = parseArgs({
+  options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' }, profile: { type: 'boolean', default: false } },
+});
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
 
@@ -41,7 +46,9 @@ async function main() {
   console.log(`bench:api — ${seconds} s per scenario, ${concurrency} concurrent clients`);
   const stack = await raiseStack(await stackComponents());
   Object.assign(process.env, stack.env);
-  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000' });
+  const profileDir = join(dataDir, 'profiles');
+  const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
+  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', ...profiling });
   try {
     const tenant = await newTenant(http);
     const technicians = await Promise.all(
@@ -77,6 +84,7 @@ async function main() {
   } finally {
     await app.stop();
   }
+  if (values.profile) console.log(`  CPU profile of the API: ${profileDir} (newest .cpuprofile)`);
   process.exit(0);
 }
 

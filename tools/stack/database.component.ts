@@ -11,11 +11,12 @@ import type { StackComponent } from './stack-component';
 import { MissingToolError } from './system-packages';
 import { dataDir, host, ports, repoRoot } from './stack.config';
 
-const url = (): string => `postgres://postgres:postgres@${host}:${ports.timescale}/postgres`;
+const urlAt = (port: number): string => `postgres://postgres:postgres@${host}:${port}/postgres`;
+const url = (): string => urlAt(ports.timescale);
 
-/** Which engine answers at url(), with its versions: for stack:status and `npm run up`. */
-async function describeEngine(): Promise<string> {
-  const client = new Client({ connectionString: url(), connectionTimeoutMillis: 1000 });
+/** Which engine answers at the URL, with its versions: for stack:status and `npm run up`. */
+async function describeEngine(at = url()): Promise<string> {
+  const client = new Client({ connectionString: at, connectionTimeoutMillis: 1000 });
   try {
     await client.connect();
     const { rows } = await client.query<{ pg: string; ts: string | null }>(
@@ -27,8 +28,8 @@ async function describeEngine(): Promise<string> {
   }
 }
 
-async function answers(check: string): Promise<boolean> {
-  const client = new Client({ connectionString: url(), connectionTimeoutMillis: 1000 });
+async function answers(check: string, at = url()): Promise<boolean> {
+  const client = new Client({ connectionString: at, connectionTimeoutMillis: 1000 });
   try {
     await client.connect();
     const { rows } = await client.query<{ ok: boolean }>(check);
@@ -65,35 +66,34 @@ export const postgresComponent: StackComponent = {
   ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_available_extensions WHERE name = 'timescaledb'"),
 };
 
-export const embeddedDatabaseComponent: StackComponent = {
-  name: 'embedded-db',
-  envVar: 'DATABASE_URL',
-  url,
-  describe: async () => `embedded ${await describeEngine()} (PGlite)`,
-  ports: () => [ports.timescale],
-  startTimeoutMs: 60_000,
+/** The embedded engine as a stack component; the test runner raises a second one for its embedded lane. */
+export function embeddedDatabase(name = 'embedded-db', port = ports.timescale, dir = join(dataDir, 'timescale')): StackComponent {
+  return {
+    name,
+    envVar: 'DATABASE_URL',
+    url: () => urlAt(port),
+    describe: async () => `embedded ${await describeEngine(urlAt(port))} (PGlite)`,
+    ports: () => [port],
+    startTimeoutMs: 60_000,
 
-  async prepare() {
-    /* nothing to fetch: PGlite and the extension come with npm install */
-  },
+    async prepare() {
+      /* nothing to fetch: PGlite and the extension come with npm install */
+    },
 
-  spec() {
-    return {
-      name: 'embedded-db',
-      command: process.execPath,
-      args: [
-        '--import', 'tsx',
-        join(repoRoot, 'tools', 'stack', 'embedded-timescale.server.ts'),
-        '--data', join(dataDir, 'timescale'),
-        '--host', host,
-        '--port', String(ports.timescale),
-      ],
-      cwd: repoRoot,
-    };
-  },
+    spec() {
+      return {
+        name,
+        command: process.execPath,
+        args: ['--import', 'tsx', join(repoRoot, 'tools', 'stack', 'embedded-timescale.server.ts'), '--data', dir, '--host', host, '--port', String(port)],
+        cwd: repoRoot,
+      };
+    },
 
-  ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_extension WHERE extname = 'timescaledb'"),
-};
+    ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_extension WHERE extname = 'timescaledb'", urlAt(port)),
+  };
+}
+
+export const embeddedDatabaseComponent = embeddedDatabase();
 
 export const databaseComponents = [postgresComponent, embeddedDatabaseComponent];
 

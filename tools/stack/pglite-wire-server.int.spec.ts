@@ -1,22 +1,26 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { Pool } from 'pg';
+import { TestDatabase } from '../../test/support/test-database';
 
-// The stack's database under concurrency, as the apps use it: several pooled connections mixing
-// transactions and parameterised queries. Against the embedded PGlite this exercises our wire server
-// (one session shared fairly); against a real TimescaleDB (DATABASE_URL) it must hold just the same.
+// Our wire server in front of the embedded PGlite, under concurrency as the apps use it: several pooled
+// connections mixing transactions and parameterised queries over its one session, shared fairly. Its own
+// embedded database, whatever engine the stack runs.
 
 const table = `it_wire_${randomUUID().replaceAll('-', '')}`;
+const database = new TestDatabase('embedded');
 let pool: Pool;
 
 beforeAll(async () => {
-  pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 8 });
+  await database.start();
+  pool = new Pool({ connectionString: database.url, max: 8 });
   await pool.query(`CREATE TABLE ${table} (id int PRIMARY KEY, n int NOT NULL)`);
   await pool.query(`INSERT INTO ${table} VALUES (1, 0)`);
 });
 afterAll(async () => {
   await pool.query(`DROP TABLE ${table}`);
   await pool.end();
+  database.remove();
 });
 
 it('answers each connection its own parameterised query, however many run at once', async () => {
@@ -58,7 +62,7 @@ const message = (type: string, body: Buffer) => Buffer.concat([Buffer.from(type)
 const cstring = (text: string) => Buffer.from(`${text}\0`);
 
 it('frees the session from a connection that dies inside a transaction, after an error in an unfinished extended query', async () => {
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(database.url);
   const socket = connect(Number(url.port), url.hostname);
   const received: Buffer[] = [];
   socket.on('data', (chunk) => received.push(chunk));

@@ -19,6 +19,7 @@ export const ports = {
   kafkaController: 19093,
   redis: 16379,
   timescale: 15432,
+  timescaleLane: 15433, // the test runner's embedded lane, beside a PostgreSQL on the port above
   mqtt: 1883,
   turn: 13478,
   turnRelayMin: 49300,

@@ -39,7 +39,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        DatabaseModule.forEnv(config, logger, true),
+        DatabaseModule.forEnv(config, logger, true, { statementTimeoutMs: 10_000 }),
         KafkaModule.forEnv(config, 'api', logger),
         RedisModule.forEnv(config, logger),
         LiveModule.forEnv(config),
@@ -53,7 +53,7 @@ export class AppModule {
           }),
         }),
         WebModule.forEnv(config, logger),
-        EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, leaseMs: 10_000, enabled: config.OUTBOX_RELAY === 1 }),
+        EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
       controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
       providers: [

@@ -1,14 +1,14 @@
 import type { AppProcess } from '../../../test/support/app-process';
-import { EmbeddedDatabase } from '../../../test/support/embedded-database';
+import { laneEngine, TestDatabase } from '../../../test/support/test-database';
 import type { ApiClient } from './api-client';
 import { newTenant, startApi, type Tenant, windowAroundNow } from './support';
 
-// The API outlives its database: a database of its own (the embedded engine on a port of this test),
+// The API outlives its database: a database of its own (the lane's engine — PostgreSQL or embedded — on a port of this test),
 // SIGKILLed while dispatchers post jobs, then restarted over the same data. The API process stays up;
 // while the database is gone it is not ready and answers 503 + Retry-After; it recovers by itself; and
 // every job it acknowledged (201) is there afterwards.
 
-const database = new EmbeddedDatabase();
+const database = new TestDatabase();
 let api: AppProcess;
 let http: ApiClient;
 let acme: Tenant;
@@ -24,7 +24,7 @@ afterAll(async () => {
   database.remove();
 });
 
-it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, recovers, and loses nothing it acknowledged', async () => {
+it(`stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, recovers, and loses nothing it acknowledged (${database.engine})`, async () => {
   const acknowledged: string[] = [];
   const statuses = new Map<number, number>();
   let posting = true;
@@ -71,8 +71,8 @@ it('stays up through a SIGKILLed database, answers 503 + Retry-After meanwhile, 
   for (const id of acknowledged) expect((await acme.dispatcher.get(`/jobs/${id}`)).status).toBe(200);
 }, 120_000);
 
-it('starts without its database: up but not ready, 503 meanwhile, and migrates and serves once it answers', async () => {
-  const later = new EmbeddedDatabase(); // fresh: nothing migrated yet
+it(`starts without its database: up but not ready, 503 meanwhile, and migrates and serves once it answers (${laneEngine()})`, async () => {
+  const later = new TestDatabase(); // fresh: nothing migrated yet
   const { app, http: client } = await startApi({ DATABASE_URL: later.url, DATABASE_POOL_MAX: '4' });
   try {
     expect((await fetch(`${app.url}/health/live`)).status).toBe(200);

@@ -80,10 +80,10 @@ it('loses nothing and keeps stream order when an API dies mid-flight and two oth
   const tenant = await newTenant(first.http);
   const load = workload(tenant, 40);
   await new Promise((r) => setTimeout(r, 300));
-  first.app.child.kill('SIGKILL'); // no shutdown hooks, no lease release
+  first.app.child.kill('SIGKILL'); // no shutdown hooks: its session (and any lock it held) dies with it
   await load;
 
-  // Two instances at once: the lease lets one publish; the other takes over when its lease lapses.
+  // Two instances at once: one publishes each batch (advisory lock), the other whenever it is free.
   const [second, third] = await Promise.all([start(), start()]);
   await Promise.all(
     [second, third].map((api) => workload({ ...tenant, dispatcher: tenant.dispatcher.at(api.app.url) }, 15)),

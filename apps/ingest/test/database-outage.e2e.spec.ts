@@ -4,14 +4,14 @@ import pino from 'pino';
 import { hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
-import { EmbeddedDatabase } from '../../../test/support/embedded-database';
+import { TestDatabase } from '../../../test/support/test-database';
 
 // Ingest outlives its database (the device directory): a database of its own, SIGKILLed, restarted.
 // Meanwhile the process stays up; a device already checked keeps publishing; a device that connects
 // is told "server unavailable" (it retries), never "bad credentials" (a phone app would stop and ask
 // its user for a new password); an OsmAnd post gets 503 + Retry-After. After the return, both connect.
 
-const database = new EmbeddedDatabase();
+const database = new TestDatabase();
 const logger = pino({ level: 'silent' });
 const known = { id: `dev_dbo_${randomUUID().slice(0, 8)}`, secret: 'db-outage-secret-0123456789' };
 const newcomer = { id: `dev_dbn_${randomUUID().slice(0, 8)}`, secret: 'db-outage-secret-9876543210' };
@@ -39,7 +39,7 @@ afterAll(async () => {
 const connect = (d: { id: string; secret: string }) =>
   mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: d.id, username: d.id, password: d.secret, reconnectPeriod: 0, connectTimeout: 10_000 });
 
-it('stays up without its database: checked devices publish, new ones hear "server unavailable", and all connect once it is back', async () => {
+it(`stays up without its database: checked devices publish, new ones hear "server unavailable", and all connect once it is back (${database.engine})`, async () => {
   database.kill();
   await new Promise((r) => setTimeout(r, 1_000));
 

@@ -18,7 +18,8 @@ const post = (path: string, body: unknown, bearer?: string) =>
 
 beforeAll(async () => {
   if (!workerPresent) console.warn(`media: ${binary.reason}; testing the worker-absent behaviour only`);
-  media = await startAppProcess('media', { ...mediaEnv, MEDIA_WORKERS: '1' });
+  // a port of this file's own: other test files run media beside it
+  media = await startAppProcess('media', { ...mediaEnv, MEDIA_WORKERS: '1', MEDIA_RTC_PORT: String(41_000 + Math.floor(Math.random() * 900)) });
 });
 afterAll(() => media?.stop());
 

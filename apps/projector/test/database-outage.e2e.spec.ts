@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { topics } from '#libs/events';
 import type { AppProcess } from '../../../test/support/app-process';
-import { EmbeddedDatabase } from '../../../test/support/embedded-database';
+import { TestDatabase } from '../../../test/support/test-database';
 import { eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
 
 // The projector outlives its database: a database of its own, SIGKILLed while fixes arrive, then
 // restarted over the same data. The process stays up, is not ready meanwhile, and every fix reaches
 // the history once the database is back (its offsets did not move past what it could not write).
 
-const database = new EmbeddedDatabase();
+const database = new TestDatabase();
 let projector: AppProcess;
 let h: Harness;
 const tenantId = uniqueTenant('outage');
@@ -46,7 +46,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-it('stays up through a SIGKILLed database, is not ready meanwhile, and projects everything once it is back', async () => {
+it(`stays up through a SIGKILLed database, is not ready meanwhile, and projects everything once it is back (${database.engine})`, async () => {
   await produce(h.producer, fixes(0, 50));
   await eventually('the first fixes in the history', async () => ((await historyRows()) === 50 ? true : undefined));
 

@@ -24,7 +24,24 @@ export function isConnectionError(error: unknown): boolean {
   return MESSAGES.some((m) => m.test(error.message));
 }
 
-/** A connection error as DatabaseUnavailableError; anything else as it was. */
+// The server cancelled the statement (statement_timeout): overloaded or blocked now, retryable later.
+const QUERY_CANCELED = '57014';
+
+/** A connection error or a cancelled statement as DatabaseUnavailableError; anything else as it was. */
 export function asUnavailable(error: unknown): unknown {
-  return isConnectionError(error) ? new DatabaseUnavailableError(error) : error;
+  const cancelled = (error as { code?: unknown } | undefined)?.code === QUERY_CANCELED;
+  return isConnectionError(error) || cancelled ? new DatabaseUnavailableError(error) : error;
 }
+
+// The server aborted the transaction to resolve contention: a deadlock, or a serialization failure.
+// Nothing of it committed, so running it again from the start is safe.
+const TRANSACTION_CONFLICT = new Set(['40001', '40P01']);
+
+/** Whether the transaction lost a deadlock or a serialization check (and may simply run again). */
+export function isTransactionConflict(error: unknown): boolean {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && TRANSACTION_CONFLICT.has(code);
+}
+
+/** A unique index refused a row: a concurrent request wrote the same thing first. */
+export const isUniqueViolation = (error: unknown): boolean => (error as { code?: unknown } | undefined)?.code === '23505';

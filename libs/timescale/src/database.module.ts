@@ -22,8 +22,13 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  static forEnv(env: { DATABASE_URL: string; DATABASE_POOL_MAX: number }, logger: Logger, migrate = false): DynamicModule {
-    return DatabaseModule.forRoot({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, logger, migrate });
+  static forEnv(
+    env: { DATABASE_URL: string; DATABASE_POOL_MAX: number },
+    logger: Logger,
+    migrate = false,
+    options: Pick<DatabaseOptions, 'statementTimeoutMs'> = {},
+  ): DynamicModule {
+    return DatabaseModule.forRoot({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, logger, migrate, ...options });
   }
 
   /**

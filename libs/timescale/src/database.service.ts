@@ -13,6 +13,8 @@ export interface DatabaseOptions {
   migrate?: boolean;
   /** How long a query may wait for a pooled connection (default 5 s). */
   connectionTimeoutMs?: number;
+  /** The server cancels a statement running (or waiting for a lock) longer than this; off when unset. */
+  statementTimeoutMs?: number;
 }
 
 /** What a transaction body gets: queries on the transaction's one connection. */
@@ -35,7 +37,15 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
   constructor(@Inject(DATABASE_OPTIONS) options: DatabaseOptions) {
     // A bounded wait for a connection: with the pool exhausted or the server gone, a request fails
     // (retryable) instead of hanging.
-    this.pool = new Pool({ connectionString: options.url, max: options.poolMax, application_name: 'fieldline', connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000 });
+    // A bounded statement too (request-serving apps): a statement stuck behind a lock gives its connection
+    // back and the request a retryable error, rather than holding both until the lock goes.
+    this.pool = new Pool({
+      connectionString: options.url,
+      max: options.poolMax,
+      application_name: 'fieldline',
+      connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
+      ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: 4 * options.statementTimeoutMs } : {}),
+    });
     this.logger = options.logger;
     // An idle client losing its server (restart, failover) must not crash the process.
     this.pool.on('error', (error) => options.logger.warn({ context: 'database', err: error.message }, 'idle database connection lost'));

@@ -3,4 +3,4 @@ export { DatabaseModule } from './database.module';
 export { DATABASE_OPTIONS, type DatabaseOptions, DatabaseService, type Queryable } from './database.service';
 export { type Migration, MigrationError, migrate, migrationsDir, readMigrations } from './migrations';
 export { withDatabaseEnv } from './timescale.env';
-export { asUnavailable, DatabaseUnavailableError, isConnectionError } from './database.errors';
+export { asUnavailable, DatabaseUnavailableError, isConnectionError, isTransactionConflict, isUniqueViolation } from './database.errors';

@@ -53,11 +53,18 @@ export function readMigrations(dir = migrationsDir()): Migration[] {
  */
 export async function migrate(db: Pick<DatabaseService, 'query' | 'transaction'>, logger: Logger, migrations = readMigrations()): Promise<number[]> {
   await requireTimescale(db);
-  await db.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Under the lock too: two processes starting together on a real server would both try to create them
+  // (IF NOT EXISTS is no guard against a concurrent CREATE: one fails on a unique index of the catalog).
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await tx.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
+    await tx.query(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
   const applied: number[] = [];
   for (const migration of migrations) {
     const ran = await db.transaction(async (tx) => {
+      await tx.query('SET LOCAL statement_timeout = 0'); // a migration may rightly take long (the pool's bound is for requests)
       await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
       const { rows } = await tx.query<{ checksum: string }>('SELECT checksum FROM schema_migrations WHERE version = $1', [migration.version]);
       if (rows[0]) {
@@ -89,6 +96,7 @@ export async function migrate(db: Pick<DatabaseService, 'query' | 'transaction'>
   return applied;
 }
 
+/** The extension must be installable on this server; migrate() creates it. */
 async function requireTimescale(db: Pick<DatabaseService, 'query'>): Promise<void> {
   const { rows } = await db.query<{ name: string }>("SELECT name FROM pg_available_extensions WHERE name = 'timescaledb'");
   if (!rows[0]) {
@@ -98,5 +106,4 @@ async function requireTimescale(db: Pick<DatabaseService, 'query'>): Promise<voi
         '(https://docs.timescale.com/self-hosted/latest/install/) or unset DATABASE_URL and run `npm run stack:up` for the embedded one',
     );
   }
-  await db.query('CREATE EXTENSION IF NOT EXISTS timescaledb');
 }

@@ -2,7 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpSta
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { httpStatusOfKind, isDomainError } from '#libs/domain';
-import { DatabaseUnavailableError } from '#libs/timescale';
+import { DatabaseUnavailableError, isTransactionConflict, isUniqueViolation } from '#libs/timescale';
 import { StaleVersionError, StreamConflictError } from '../event-store/event-store.errors';
 import { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, problemType } from './problem';
 
@@ -47,7 +47,16 @@ export function toProblem(error: unknown, instance?: string): { problem: Problem
     return { problem: { type: problemType('database-unavailable'), title: 'Service Unavailable', status: 503, detail: error.message, code: error.code, instance }, headers: { 'retry-after': '2' } };
   }
   if (error instanceof StreamConflictError) {
-    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: {} };
+    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code, instance }, headers: { 'retry-after': '1' } };
+  }
+  if (isTransactionConflict(error)) {
+    const detail = 'the request collided with concurrent changes to the same data more often than it was retried; retry it';
+    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail, code: 'TRANSACTION_CONFLICT', instance }, headers: { 'retry-after': '1' } };
+  }
+  if (isUniqueViolation(error)) {
+    // a race the services do not name themselves (they answer their own 409s): still the client's to retry or fetch
+    const detail = 'a concurrent request created the same thing first; fetch it, or retry';
+    return { problem: { type: problemType('already-exists'), title: 'Conflict', status: 409, detail, code: 'ALREADY_EXISTS', instance }, headers: {} };
   }
   const parserError = bodyParserError(error);
   if (parserError === 'entity.parse.failed') {

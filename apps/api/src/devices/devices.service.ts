@@ -3,7 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import { Clock, hashGeneratedSecret, newSecret } from '#libs/platform';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
 import { problem } from '../common/problem';
@@ -38,7 +38,6 @@ const toView = (r: DeviceRow) => ({
 });
 export type DeviceView = ReturnType<typeof toView>;
 
-const UNIQUE_VIOLATION = '23505';
 const notFound = (id: string) => problem(404, 'device-not-found', 'Not Found', `no device ${id}`, { code: 'DEVICE_NOT_FOUND' });
 
 /**
@@ -70,7 +69,7 @@ export class DevicesService {
       });
     } catch (error) {
       // The device id (the MQTT client id) is unique across tenants; say so without telling whose it is.
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw problem(409, 'device-id-taken', 'Conflict', `device id ${deviceId} is taken; choose another`);
+      if (isUniqueViolation(error)) throw problem(409, 'device-id-taken', 'Conflict', `device id ${deviceId} is taken; choose another`);
       throw error;
     }
     return { device: await this.get(call.principal, deviceId), credentials: { deviceId, secret, note: 'shown once: put it on the device now' } };

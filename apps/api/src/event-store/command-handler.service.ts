@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { type CommandContext, type Decider, type DomainEvent, fold } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService, isTransactionConflict, type Queryable } from '#libs/timescale';
 import { StaleVersionError, StreamConflictError } from './event-store.errors';
 import { EventStore } from './event-store.service';
 import { OutboxRelay } from './outbox-relay.service';
 
-export interface CommandRequest<State, Command extends { context: CommandContext }, Event> {
+export interface CommandRequest<State, Command extends { context: CommandContext }, Event, Projected = void> {
   tenantId: string;
   streamId: string;
   decider: Decider<State, Command, Event>;
@@ -15,23 +15,28 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   expectedVersion?: number;
   /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
   check?: (tx: Queryable, state: State) => Promise<void>;
-  /** Read models kept in step with the append, in the same transaction. */
-  project?: (tx: Queryable, events: FieldlineEvent[], state: State, version: number) => Promise<void>;
+  /** Read models kept in step with the append, in the same transaction; what it returns comes back as `projected`. */
+  project?: (tx: Queryable, events: FieldlineEvent[], state: State, version: number) => Promise<Projected>;
 }
 
-export interface CommandResult<State> {
+export interface CommandResult<State, Projected = void> {
   state: State;
   version: number;
   events: FieldlineEvent[];
+  /** The read model as this command left it (when it appended): the answer, without reading it again later. */
+  projected?: Projected;
 }
 
-const ATTEMPTS = 3;
+const ATTEMPTS = 5;
 
 /**
  * load → fold → decide → append with the expected version, in one transaction with the outbox and
  * the inline read models. A conflict without If-Match is retried on fresh state (the decision may
  * change: the second of two racing assignments then meets an assigned job); with If-Match it is the
- * client's to resolve (412).
+ * client's to resolve (412, also for the loser of a race at that version). A transaction the server
+ * aborted (deadlock, serialization failure) is run again whatever the If-Match: nothing of it
+ * committed. Retries wait a few random milliseconds, so racers do not meet again in lockstep; the last
+ * failure is answered 409 with Retry-After.
  */
 @Injectable()
 export class CommandHandler {
@@ -41,24 +46,30 @@ export class CommandHandler {
     private readonly relay: OutboxRelay,
   ) {}
 
-  async handle<State, Command extends { context: CommandContext }, Event>(
-    request: CommandRequest<State, Command, Event>,
-  ): Promise<CommandResult<State>> {
+  async handle<State, Command extends { context: CommandContext }, Event, Projected = void>(
+    request: CommandRequest<State, Command, Event, Projected>,
+  ): Promise<CommandResult<State, Projected>> {
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await this.db.transaction((tx) => this.once(tx, request));
         if (result.events.length > 0) this.relay.kick();
         return result;
       } catch (error) {
-        if (!(error instanceof StreamConflictError) || request.expectedVersion !== undefined || attempt >= ATTEMPTS) throw error;
+        if (error instanceof StreamConflictError && request.expectedVersion !== undefined) {
+          // With If-Match, losing the race is the precondition failing: 412 with the version that won.
+          throw new StaleVersionError(request.streamId, request.expectedVersion, await this.store.version(request.tenantId, request.streamId));
+        }
+        const retryable = isTransactionConflict(error) || error instanceof StreamConflictError;
+        if (!retryable || attempt >= ATTEMPTS) throw error;
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   }
 
-  private async once<State, Command extends { context: CommandContext }, Event>(
+  private async once<State, Command extends { context: CommandContext }, Event, Projected>(
     tx: Queryable,
-    request: CommandRequest<State, Command, Event>,
-  ): Promise<CommandResult<State>> {
+    request: CommandRequest<State, Command, Event, Projected>,
+  ): Promise<CommandResult<State, Projected>> {
     const { tenantId, streamId, decider, command } = request;
     const stream = await this.store.readStream(tenantId, streamId, tx);
     if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
@@ -77,7 +88,7 @@ export class CommandHandler {
     });
     const next = fold(decider, decided, state);
     const version = stream.version + events.length;
-    await request.project?.(tx, events, next, version);
-    return { state: next, version, events };
+    const projected = await request.project?.(tx, events, next, version);
+    return { state: next, version, events, projected };
   }
 }

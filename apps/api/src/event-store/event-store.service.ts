@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '#libs/domain';
 import { type FieldlineEvent, keyFor, newEnvelope, parseEvent, topicFor } from '#libs/events';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import { CorruptStreamError, StreamConflictError } from './event-store.errors';
 
 export interface Stream {
@@ -21,7 +21,6 @@ interface EventRow {
   recorded_at: Date;
 }
 
-const UNIQUE_VIOLATION = '23505';
 
 /**
  * The append-only event store on TimescaleDB (table `events`) and its transactional outbox: an append
@@ -55,6 +54,15 @@ export class EventStore {
       return parsed.event;
     });
     return { events, version: rows.at(-1)?.stream_position ?? 0 };
+  }
+
+  /** The stream's current version (0 when it does not exist). */
+  async version(tenantId: string, streamId: string): Promise<number> {
+    const { rows } = await this.db.query<{ version: number }>(
+      'SELECT coalesce(max(stream_position), 0)::int AS version FROM events WHERE tenant_id = $1 AND stream_id = $2',
+      [tenantId, streamId],
+    );
+    return rows[0]?.version ?? 0;
   }
 
   /**
@@ -104,7 +112,7 @@ export class EventStore {
         [rows.map((r) => r.global_position), envelopes.map((e) => topicFor(e)), envelopes.map((e) => keyFor(e)), envelopes.map((e) => JSON.stringify(e))],
       );
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw new StreamConflictError(streamId, expectedVersion);
+      if (isUniqueViolation(error)) throw new StreamConflictError(streamId, expectedVersion);
       throw error;
     }
     return envelopes;

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KafkaService } from '#libs/kafka';
@@ -11,8 +10,6 @@ export interface OutboxOptions {
   /** Idle polling interval; an append in this process wakes the relay at once. */
   pollMs: number;
   batchSize: number;
-  /** How long a relay's lease lasts without renewal before another instance may take over. */
-  leaseMs: number;
   enabled: boolean;
 }
 
@@ -23,15 +20,20 @@ interface OutboxRow {
   payload: { id: string; type: string; tenantId: string };
 }
 
+// The key of the transaction-scoped advisory lock that makes one relay the publisher of a batch.
+const OUTBOX_LOCK = 7_341_905_513;
+
 /**
  * Publishes committed outbox rows to Kafka in global (hence per-stream) order and marks them sent.
- * One relay publishes at a time across all API instances, by a lease row: two relays interleaving
- * could publish a stream's events out of order. A crash between publish and mark re-publishes the
- * batch (at-least-once); consumers drop duplicates by event id.
+ * One relay publishes at a time across all API instances: each batch is read, published and marked in
+ * one transaction holding an advisory lock, which the server releases with the transaction or with a
+ * crashed holder's session (no lease to time out, no second publisher while a slow send runs). Two
+ * relays interleaving could publish a stream's events out of order. A crash between publish and mark
+ * re-publishes the batch (at-least-once); consumers drop duplicates by event id. (On the embedded
+ * engine a transaction holds its one session, which excludes the other relays the same way.)
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {
-  readonly holder = `relay-${randomUUID()}`;
   private running = false;
   private wake?: () => void;
   private loop?: Promise<void>;
@@ -53,7 +55,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     this.running = false;
     this.wake?.();
     await this.loop;
-    await this.db.query('DELETE FROM outbox_lease WHERE name = $1 AND holder = $2', ['outbox', this.holder]).catch(() => undefined);
   }
 
   /** Called after a commit: publish now rather than at the next poll. */
@@ -66,25 +67,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     return this.published;
   }
 
-  /** One pass: take or renew the lease, publish one batch. Returns how many rows were published. */
+  /** One pass: publish one batch if no other relay is publishing. Returns how many rows were published. */
   async publishBatch(): Promise<number> {
-    if (!(await this.holdLease())) return 0;
-    const { rows } = await this.db.query<OutboxRow>(
-      'SELECT global_position, topic, key, payload FROM outbox WHERE sent_at IS NULL ORDER BY global_position LIMIT $1',
-      [this.options.batchSize],
-    );
-    if (rows.length === 0) return 0;
-    await this.kafka.send(
-      rows.map((row) => ({
-        topic: row.topic,
-        key: row.key,
-        value: JSON.stringify(row.payload),
-        headers: { 'event-id': row.payload.id, 'event-type': row.payload.type, 'tenant-id': row.payload.tenantId },
-      })),
-    );
-    await this.db.query('UPDATE outbox SET sent_at = now() WHERE global_position = ANY($1::bigint[])', [rows.map((r) => r.global_position)]);
-    this.published += rows.length;
-    return rows.length;
+    const published = await this.db.transaction(async (tx) => {
+      const { rows: lock } = await tx.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS held', [OUTBOX_LOCK]);
+      if (!lock[0]?.held) return 0; // another relay is at it; its batch ends with its transaction
+      const { rows } = await tx.query<OutboxRow>(
+        'SELECT global_position, topic, key, payload FROM outbox WHERE sent_at IS NULL ORDER BY global_position LIMIT $1',
+        [this.options.batchSize],
+      );
+      if (rows.length === 0) return 0;
+      await this.kafka.send(
+        rows.map((row) => ({
+          topic: row.topic,
+          key: row.key,
+          value: JSON.stringify(row.payload),
+          headers: { 'event-id': row.payload.id, 'event-type': row.payload.type, 'tenant-id': row.payload.tenantId },
+        })),
+      );
+      await tx.query('UPDATE outbox SET sent_at = now() WHERE global_position = ANY($1::bigint[])', [rows.map((r) => r.global_position)]);
+      return rows.length;
+    });
+    this.published += published;
+    return published;
   }
 
   private async run(): Promise<void> {
@@ -103,17 +108,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       }
       if (published < this.options.batchSize) await this.sleep(failures > 0 ? Math.min(5000, 200 * 2 ** failures) : this.options.pollMs);
     }
-  }
-
-  private async holdLease(): Promise<boolean> {
-    const { rows } = await this.db.query<{ holder: string }>(
-      `INSERT INTO outbox_lease (name, holder, expires_at) VALUES ('outbox', $1, now() + $2 * interval '1 millisecond')
-       ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-         WHERE outbox_lease.holder = EXCLUDED.holder OR outbox_lease.expires_at < now()
-       RETURNING holder`,
-      [this.holder, this.options.leaseMs],
-    );
-    return rows[0]?.holder === this.holder;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -44,7 +44,7 @@ export class JobsService {
     if (type !== 'CreateJob') await this.visible(principal, jobId); // technicians only see their jobs
     const command = { type, data, context: commandContext(this.clock, principal, call.correlationId) } as JobCommand;
     const technicianId = type === 'AssignJob' || type === 'ReassignJob' ? (data as { technicianId: string }).technicianId : undefined;
-    await this.handler.handle({
+    const { projected } = await this.handler.handle({
       tenantId: principal.tenantId,
       streamId: jobId,
       decider: jobDecider,
@@ -53,7 +53,8 @@ export class JobsService {
       check: technicianId ? (tx, job) => this.checkTechnician(tx, principal.tenantId, jobId, job, technicianId) : undefined,
       project: (tx, events, job, version) => projectJob(tx, principal.tenantId, jobId, events, job, version),
     });
-    return this.get(principal, jobId);
+    // the job as this command left it (a later read could show a concurrent command's version instead)
+    return projected ? toJobView(projected) : this.get(principal, jobId);
   }
 
   /**

@@ -50,7 +50,7 @@ export class PlacesService {
       project: (tx, _events, place, version) => this.project(tx, family, principal.tenantId, placeId, place, version),
     });
     if (result.events.length === 0 && type === 'CreatePlace') throw problem(409, 'exists', 'Conflict', `${family} ${placeId} exists`);
-    return this.get(family, principal, placeId);
+    return result.projected ? toView(result.projected) : this.get(family, principal, placeId); // as this command left it
   }
 
   create(family: PlaceFamily, call: CallInfo, data: object) {
@@ -84,21 +84,26 @@ export class PlacesService {
     return { items: rows.map(toView), nextCursor };
   }
 
-  private async project(tx: Queryable, family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number) {
-    if (place.status === 'initial') return;
+  private async project(tx: Queryable, family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number): Promise<PlaceRow | undefined> {
+    if (place.status === 'initial') return undefined;
     if (place.status === 'retired') {
-      await tx.query("UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3", [tenantId, family, placeId, version]);
-      return;
+      const { rows } = await tx.query<PlaceRow>(
+        "UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3 RETURNING *",
+        [tenantId, family, placeId, version],
+      );
+      return rows[0];
     }
     const data = place.data as Record<string, unknown>;
     const parent = parentField[family] ? ((data[parentField[family]!] as string | undefined) ?? null) : null;
-    await tx.query(
+    const { rows } = await tx.query<PlaceRow>(
       `INSERT INTO places_view (tenant_id, family, place_id, version, status, name, parent_id, data, created_at, updated_at)
        VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, now(), now())
        ON CONFLICT (tenant_id, family, place_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name,
-         parent_id = EXCLUDED.parent_id, data = EXCLUDED.data, updated_at = now()`,
+         parent_id = EXCLUDED.parent_id, data = EXCLUDED.data, updated_at = now()
+       RETURNING *`,
       [tenantId, family, placeId, version, data.name, parent, JSON.stringify(data)],
     );
+    return rows[0];
   }
 }
 

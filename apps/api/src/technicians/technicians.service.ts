@@ -50,7 +50,7 @@ export class TechniciansService {
     const { principal } = call;
     // Technicians run their own shift and availability, nobody else's.
     if (principal.role === 'technician' && principal.technicianId !== technicianId) throw notFound(technicianId);
-    await this.handler.handle({
+    const { projected } = await this.handler.handle({
       tenantId: principal.tenantId,
       streamId: technicianId,
       decider: technicianDecider,
@@ -58,7 +58,7 @@ export class TechniciansService {
       expectedVersion: call.ifMatch,
       project: (tx, events, state, version) => project(tx, principal.tenantId, technicianId, events, state, version),
     });
-    return this.get(principal, technicianId);
+    return projected ? toView(projected) : this.get(principal, technicianId); // as this command left it
   }
 
   register(call: CallInfo, data: TechnicianData<'RegisterTechnician'> & { technicianId?: string }) {
@@ -98,21 +98,22 @@ export class TechniciansService {
 
 const notFound = (id: string) => problem(404, 'technician-not-found', 'Not Found', `no technician ${id}`, { code: 'TECHNICIAN_NOT_FOUND' });
 
-async function project(tx: Queryable, tenantId: string, technicianId: string, events: FieldlineEvent[], state: Technician, version: number) {
-  if (state.status === 'initial') return;
+async function project(tx: Queryable, tenantId: string, technicianId: string, events: FieldlineEvent[], state: Technician, version: number): Promise<TechnicianRow | undefined> {
+  if (state.status === 'initial') return undefined;
   const at = events.at(-1)!.occurredAt;
   const available = state.status === 'on_shift' && state.available;
   const registered = events.find((e) => e.type === 'technician.registered');
   if (registered) {
-    await tx.query(
+    const { rows } = await tx.query<TechnicianRow>(
       `INSERT INTO technicians_view (tenant_id, technician_id, version, name, skills, status, available, home_lat, home_lon, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING *`,
       [tenantId, technicianId, version, registered.data.name, state.skills, state.status, available, registered.data.homeBase?.lat ?? null, registered.data.homeBase?.lon ?? null, at],
     );
-    return;
+    return rows[0];
   }
-  await tx.query(
-    'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2',
+  const { rows } = await tx.query<TechnicianRow>(
+    'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2 RETURNING *',
     [tenantId, technicianId, version, state.skills, state.status, available, at],
   );
+  return rows[0];
 }

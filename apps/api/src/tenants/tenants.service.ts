@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { hashSecret, newSecret } from '#libs/platform';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import { sha256 } from '../auth/auth.guard';
 import type { Scope } from '../auth/principal';
 import { problem } from '../common/problem';
 import type { CreateApiKeyDto, CreateTenantDto, CreateUserDto } from './dto/tenants.dto';
 
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class TenantsService {
@@ -62,7 +61,7 @@ export class TenantsService {
         [userId, tenantId, email, input.name, input.role, input.technicianId ?? null, await hashSecret(input.password)],
       );
     } catch (error) {
-      if ((error as { code?: string }).code === UNIQUE_VIOLATION) throw problem(409, 'email-taken', 'Conflict', `a user with email ${email} already exists`);
+      if (isUniqueViolation(error)) throw problem(409, 'email-taken', 'Conflict', `a user with email ${email} already exists`);
       throw error;
     }
     return { userId, email, name: input.name, role: input.role, technicianId: input.technicianId ?? null };

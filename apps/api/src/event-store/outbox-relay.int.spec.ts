@@ -1,0 +1,82 @@
+import { randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { topics } from '#libs/events';
+import { brokerList, KafkaService, type OutgoingRecord } from '#libs/kafka';
+import { DatabaseService } from '#libs/timescale';
+import { laneEngine } from '../../../../test/support/test-database';
+import { EventStore } from './event-store.service';
+import { OutboxRelay } from './outbox-relay.service';
+
+// The relay's single-publisher rule on the real server: while one relay is inside a batch (its Kafka
+// send held open here), another relay publishes nothing; once the first commits, the next batch is the
+// other's to take. Real Kafka, real database; the send is only made to wait.
+
+const logger = pino({ level: 'silent' });
+
+/** A real KafkaService whose sends wait until `release()`. */
+class HeldKafka extends KafkaService {
+  private gate = Promise.withResolvers<void>();
+  readonly entered = Promise.withResolvers<void>();
+  override async send(records: OutgoingRecord[]): Promise<void> {
+    this.entered.resolve();
+    await this.gate.promise;
+    return super.send(records);
+  }
+  release(): void {
+    this.gate.resolve();
+  }
+}
+
+let db: DatabaseService;
+let held: HeldKafka;
+let free: KafkaService;
+
+beforeAll(async () => {
+  db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 4, logger });
+  const kafka = { brokers: brokerList(process.env.KAFKA_BROKERS!), logger };
+  held = new HeldKafka({ ...kafka, clientId: 'it-relay-held' });
+  free = new KafkaService({ ...kafka, clientId: 'it-relay-free' });
+  await free.ensureTopics([topics.dispatch]);
+});
+
+afterAll(async () => {
+  held?.release();
+  await held?.onApplicationShutdown();
+  await free?.onApplicationShutdown();
+  await db?.onApplicationShutdown();
+});
+
+(laneEngine() === 'postgres' ? it : it.skip)('publishes from one relay at a time: a second relay waits out the first one’s batch, then takes the next', async () => {
+  const store = new EventStore(db);
+  const tenantId = `it-relay-${randomUUID().slice(0, 8)}`;
+  const append = (streamId: string) =>
+    db.transaction((tx) =>
+      store.append(tx, {
+        tenantId,
+        streamId,
+        expectedVersion: 0,
+        events: [{ type: 'job.created', data: { jobId: streamId, title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
+        context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
+      }),
+    );
+  await append(`job-${randomUUID()}`);
+
+  const options = { logger, pollMs: 60_000, batchSize: 10_000, enabled: false };
+  const first = new OutboxRelay(db, held, options);
+  const second = new OutboxRelay(db, free, options);
+  const firstBatch = first.publishBatch();
+  await held.entered.promise; // inside its transaction, lock held, rows read
+
+  expect(await second.publishBatch()).toBe(0); // the lock is taken: nothing published twice or out of order
+  await append(`job-${randomUUID()}`); // committed while the first batch is in flight
+
+  held.release();
+  expect(await firstBatch).toBeGreaterThanOrEqual(1);
+  expect(await second.publishBatch()).toBeGreaterThanOrEqual(1); // the lock went with the first one's commit
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1 AND o.sent_at IS NULL',
+    [tenantId],
+  );
+  expect(rows[0]!.n).toBe(0);
+}, 30_000);
+if (laneEngine() !== 'postgres') console.log('skipped the relay lock test: on the embedded engine a transaction holds the one session, so the second relay waits rather than answering');

@@ -1,0 +1,76 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initCluster, postgresBin, serverArgs, serverUser } from '../../tools/stack/postgres-server';
+
+export type DatabaseEngine = 'postgres' | 'embedded';
+
+/** The engine of this run's lane (set by tools/run-tests.ts): tests that raise their own database use the same one. */
+export const laneEngine = (): DatabaseEngine => (process.env.FIELDLINE_DB_ENGINE === 'postgres' ? 'postgres' : 'embedded');
+
+/**
+ * A database of one test's own, on the lane's engine, on a port of its own over a temporary data
+ * directory: something the test may SIGKILL and start again over the same data, without touching the
+ * stack's database that other test files share.
+ */
+export class TestDatabase {
+  readonly url: string;
+  process?: ChildProcess;
+  private readonly dir = join(mkdtempSync(join(tmpdir(), 'fieldline-db-')), 'data');
+
+  constructor(
+    readonly engine: DatabaseEngine = laneEngine(),
+    readonly port = 15_600 + Math.floor(Math.random() * 300),
+  ) {
+    this.url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
+  }
+
+  start(): Promise<void> {
+    const child = this.engine === 'postgres' ? this.spawnPostgres() : this.spawnEmbedded();
+    this.process = child;
+    const readyLine = this.engine === 'postgres' ? 'ready to accept connections' : '"listening"';
+    return new Promise((resolve, reject) => {
+      let seen = '';
+      const watch = (chunk: Buffer) => {
+        seen = (seen + chunk.toString()).slice(-4096);
+        if (seen.includes(readyLine)) resolve();
+      };
+      child.stdout?.on('data', watch);
+      child.stderr?.on('data', watch);
+      child.once('exit', (code) => reject(new Error(`the test's ${this.engine} database exited with ${code}: ${seen}`)));
+    });
+  }
+
+  /** SIGKILL, as a crash: for PostgreSQL the postmaster and every backend at once (its process group). */
+  kill(): void {
+    const pid = this.process?.pid;
+    if (pid === undefined || this.process?.exitCode !== null) return;
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+
+  remove(): void {
+    this.kill();
+    rmSync(join(this.dir, '..'), { recursive: true, force: true });
+  }
+
+  private spawnPostgres(): ChildProcess {
+    chmodSync(join(this.dir, '..'), 0o755); // mkdtemp's 0700 would keep the postgres user out
+    initCluster(this.dir);
+    // A smaller cache than the stack's: several of these may run beside it.
+    const args = [...serverArgs(this.dir, '127.0.0.1', this.port), '-c', 'shared_buffers=32MB', '-c', 'max_connections=50'];
+    return spawn(postgresBin('postgres'), args, { cwd: this.dir, detached: true, stdio: ['ignore', 'pipe', 'pipe'], ...serverUser() });
+  }
+
+  private spawnEmbedded(): ChildProcess {
+    const server = join(__dirname, '..', '..', 'tools', 'stack', 'embedded-timescale.server.ts');
+    return spawn(process.execPath, ['--import', 'tsx', server, '--data', this.dir, '--port', String(this.port)], {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+  }
+}
