@@ -5,7 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { etaConfig, LiveModule } from '#libs/live';
-import { HealthModule } from '#libs/platform';
+import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
@@ -44,7 +44,7 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         LiveModule.forEnv(config),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
-        JwtModule.register({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), signOptions: { algorithm: 'HS256' } }),
         ThrottlerModule.forRootAsync({
           inject: [RedisService],
           useFactory: (redis: RedisService) => ({

@@ -6,7 +6,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
-import { HealthModule } from '#libs/platform';
+import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { CallsController } from './calls/calls.controller';
 import { CallsService } from './calls/calls.service';
@@ -39,7 +39,7 @@ export class AppModule {
       imports: [
         KafkaModule.forEnv(config, 'media', logger),
         RedisModule.forEnv(config, logger),
-        JwtModule.register({ secret: config.JWT_SECRET, verifyOptions: { algorithms: ['HS256'] } }),
+        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), verifyOptions: { algorithms: ['HS256'] } }),
         // Not ready without a mediasoup worker, saying why (the app still serves and refuses calls with 503).
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, MediaWorkersHealthCheck]),
       ],

@@ -4,7 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { LiveModule } from '#libs/live';
-import { HealthModule } from '#libs/platform';
+import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { ChatService } from './chat/chat.service';
 import { FeedHub } from './feed/feed-hub.service';
@@ -33,7 +33,7 @@ export class AppModule {
         KafkaModule.forEnv(config, 'realtime', logger),
         RedisModule.forEnv(config, logger),
         LiveModule.forEnv(config),
-        JwtModule.register({ secret: config.JWT_SECRET, verifyOptions: { algorithms: ['HS256'] } }),
+        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), verifyOptions: { algorithms: ['HS256'] } }),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
       ],
       controllers: [StatsController],

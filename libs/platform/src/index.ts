@@ -7,5 +7,5 @@ export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-ch
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
 export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
-export { type AccessTokenClaims, accessTokenOf, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
+export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
 export { Clock, ClockModule, clockFromEnv, ShiftedClock, SystemClock } from './time/clock';

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { type CommandContext, type Decider, type DomainEvent, fold } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
+import type { QueryResultRow } from 'pg';
 import { DatabaseService, isTransactionConflict, type Queryable } from '#libs/timescale';
 import { StaleVersionError, StreamConflictError } from './event-store.errors';
-import { EventStore } from './event-store.service';
+import { EventStore, type Sql } from './event-store.service';
 import { OutboxRelay } from './outbox-relay.service';
 
 export interface CommandRequest<State, Command extends { context: CommandContext }, Event, Projected = void> {
@@ -15,7 +16,12 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   expectedVersion?: number;
   /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
   check?: (tx: Queryable, state: State) => Promise<void>;
-  /** Read models kept in step with the append, in the same transaction; what it returns comes back as `projected`. */
+  /**
+   * The read model kept in step with the append as one statement (INSERT/UPDATE … RETURNING *), run in
+   * the append's own statement: atomic with it, no extra round trip. Its row comes back as `projected`.
+   */
+  projection?: (events: FieldlineEvent[], state: State, version: number) => Sql | undefined;
+  /** Read models that need several statements: run after the append, in a transaction with it. */
   project?: (tx: Queryable, events: FieldlineEvent[], state: State, version: number) => Promise<Projected>;
 }
 
@@ -51,7 +57,10 @@ export class CommandHandler {
   ): Promise<CommandResult<State, Projected>> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.db.transaction((tx) => this.once(tx, request));
+        // A command that only reads its stream and appends needs no transaction: the append (with its
+        // outbox rows and projection) is one atomic statement, and the expected version guards the read.
+        // Checks that lock other rows, and multi-statement projections, run in one.
+        const result = request.check || request.project ? await this.db.transaction((tx) => this.once(tx, request)) : await this.once(this.db, request);
         if (result.events.length > 0) this.relay.kick();
         return result;
       } catch (error) {
@@ -79,16 +88,17 @@ export class CommandHandler {
     await request.check?.(tx, state);
     const decided = decider.decide(command, state);
     if (decided.length === 0) return { state, version: stream.version, events: [] };
-    const events = await this.store.append(tx, {
+    const next = fold(decider, decided, state);
+    const version = stream.version + decided.length;
+    const appended = await this.store.append<Projected & QueryResultRow>(tx, {
       tenantId,
       streamId,
       expectedVersion: stream.version,
       events: decided as unknown as DomainEvent[],
       context: command.context,
+      projection: request.projection && ((events) => request.projection!(events, next, version)),
     });
-    const next = fold(decider, decided, state);
-    const version = stream.version + events.length;
-    const projected = await request.project?.(tx, events, next, version);
-    return { state: next, version, events, projected };
+    const projected = request.project ? await request.project(tx, appended.events, next, version) : appended.projected;
+    return { state: next, version, events: appended.events, projected };
   }
 }

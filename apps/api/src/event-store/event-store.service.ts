@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '#libs/domain';
 import { type FieldlineEvent, keyFor, newEnvelope, parseEvent, topicFor } from '#libs/events';
+import type { QueryResultRow } from 'pg';
 import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import { CorruptStreamError, StreamConflictError } from './event-store.errors';
 
@@ -66,13 +67,25 @@ export class EventStore {
   }
 
   /**
-   * Appends after `expectedVersion` inside `tx`. A concurrent append at the same positions violates
-   * the (tenant, stream, position) key: StreamConflictError, and the caller's transaction is dead.
+   * Appends after `expectedVersion`, with one outbox row per event and, when given, the projection's
+   * statement — all in ONE statement (data-modifying CTEs), so it is atomic without a transaction of its
+   * own and costs one round trip. A concurrent append at the same positions violates the (tenant,
+   * stream, position) key: StreamConflictError (inside a caller's transaction, that transaction is dead).
+   * Returns the envelopes and the projection's RETURNING row.
    */
-  async append(
-    tx: Queryable,
-    input: { tenantId: string; streamId: string; expectedVersion: number; events: readonly DomainEvent[]; context: CommandContext; causationId?: string },
-  ): Promise<FieldlineEvent[]> {
+  async append<Row extends QueryResultRow = QueryResultRow>(
+    q: Queryable,
+    input: {
+      tenantId: string;
+      streamId: string;
+      expectedVersion: number;
+      events: readonly DomainEvent[];
+      context: CommandContext;
+      causationId?: string;
+      /** A read model's INSERT/UPDATE … RETURNING for these events ($1… numbered on its own). */
+      projection?: (events: FieldlineEvent[]) => Sql | undefined;
+    },
+  ): Promise<{ events: FieldlineEvent[]; projected?: Row }> {
     const { tenantId, streamId, expectedVersion, context } = input;
     const envelopes = input.events.map((event, i) =>
       newEnvelope({
@@ -86,7 +99,7 @@ export class EventStore {
         causationId: input.causationId ?? null,
       }),
     ) as FieldlineEvent[];
-    if (envelopes.length === 0) return [];
+    if (envelopes.length === 0) return { events: [] };
     const columns = envelopes.map((e) => [
       e.id,
       tenantId,
@@ -99,24 +112,45 @@ export class EventStore {
       e.occurredAt,
       e.recordedAt,
     ]);
+    const values: unknown[] = [
+      ...transpose(columns, 10),
+      envelopes.map((e) => topicFor(e)),
+      envelopes.map((e) => keyFor(e)),
+      envelopes.map((e) => JSON.stringify(e)),
+    ];
+    const projection = input.projection?.(envelopes);
+    const projected = projection ? `, projected AS (${renumber(projection.text, values.length)}) SELECT * FROM projected` : ' SELECT 1';
+    if (projection) values.push(...projection.values);
     try {
-      const { rows } = await tx.query<{ global_position: string }>(
-        `INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
-         RETURNING global_position`,
-        transpose(columns, 10),
+      const { rows } = await q.query<Row>(
+        `WITH appended AS (
+           INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
+           RETURNING global_position, event_id
+         ), queued AS (
+           INSERT INTO outbox (global_position, topic, key, payload)
+           SELECT a.global_position, x.topic, x.key, x.payload
+             FROM appended a JOIN unnest($1::uuid[], $11::text[], $12::text[], $13::jsonb[]) AS x(event_id, topic, key, payload) USING (event_id)
+         )${projected}`,
+        values,
       );
-      await tx.query(
-        `INSERT INTO outbox (global_position, topic, key, payload)
-         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::jsonb[])`,
-        [rows.map((r) => r.global_position), envelopes.map((e) => topicFor(e)), envelopes.map((e) => keyFor(e)), envelopes.map((e) => JSON.stringify(e))],
-      );
+      return { events: envelopes, projected: projection ? rows[0] : undefined };
     } catch (error) {
       if (isUniqueViolation(error)) throw new StreamConflictError(streamId, expectedVersion);
       throw error;
     }
-    return envelopes;
   }
+}
+
+/** One SQL statement and its parameters. */
+export interface Sql {
+  text: string;
+  values: unknown[];
+}
+
+/** `$n` → `$(n + offset)`: a statement's own parameters placed after the ones before it. */
+function renumber(text: string, offset: number): string {
+  return text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + offset}`);
 }
 
 function transpose(rows: unknown[][], width: number): unknown[][] {

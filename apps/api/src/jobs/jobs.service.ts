@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { checkAssignment, fold, type Job, type JobCommand, jobDecider, technicianDecider, termsOf } from '#libs/domain';
+import { checkAssignment, fold, type Job, type JobCommand, type JobDomainEvent, jobDecider, technicianDecider, termsOf } from '#libs/domain';
 import { Clock } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
@@ -44,14 +44,14 @@ export class JobsService {
     if (type !== 'CreateJob') await this.visible(principal, jobId); // technicians only see their jobs
     const command = { type, data, context: commandContext(this.clock, principal, call.correlationId) } as JobCommand;
     const technicianId = type === 'AssignJob' || type === 'ReassignJob' ? (data as { technicianId: string }).technicianId : undefined;
-    const { projected } = await this.handler.handle({
+    const { projected } = await this.handler.handle<Job, JobCommand, JobDomainEvent, JobViewRow>({
       tenantId: principal.tenantId,
       streamId: jobId,
       decider: jobDecider,
       command,
       expectedVersion: call.ifMatch,
       check: technicianId ? (tx, job) => this.checkTechnician(tx, principal.tenantId, jobId, job, technicianId) : undefined,
-      project: (tx, events, job, version) => projectJob(tx, principal.tenantId, jobId, events, job, version),
+      projection: (events, job, version) => projectJob(principal.tenantId, jobId, events, job, version),
     });
     // the job as this command left it (a later read could show a concurrent command's version instead)
     return projected ? toJobView(projected) : this.get(principal, jobId);

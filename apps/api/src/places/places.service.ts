@@ -2,12 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Place, type PlaceCommand, type PlaceFamily, placeDecider } from '#libs/domain';
 import { Clock } from '#libs/platform';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
 import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
+import type { Sql } from '../event-store/event-store.service';
 import type { CallInfo } from '../jobs/jobs.service';
 import type { ListPlacesQuery } from './dto/places.dto';
 
@@ -47,7 +48,7 @@ export class PlacesService {
       decider: placeDecider(family),
       command: { type, data: plain(data), context: commandContext(this.clock, principal, call.correlationId) } as PlaceCommand,
       expectedVersion: call.ifMatch,
-      project: (tx, _events, place, version) => this.project(tx, family, principal.tenantId, placeId, place, version),
+      projection: (_events, place, version) => projection(family, principal.tenantId, placeId, place, version),
     });
     if (result.events.length === 0 && type === 'CreatePlace') throw problem(409, 'exists', 'Conflict', `${family} ${placeId} exists`);
     return result.projected ? toView(result.projected) : this.get(family, principal, placeId); // as this command left it
@@ -83,28 +84,27 @@ export class PlacesService {
     });
     return { items: rows.map(toView), nextCursor };
   }
+}
 
-  private async project(tx: Queryable, family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number): Promise<PlaceRow | undefined> {
-    if (place.status === 'initial') return undefined;
-    if (place.status === 'retired') {
-      const { rows } = await tx.query<PlaceRow>(
-        "UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3 RETURNING *",
-        [tenantId, family, placeId, version],
-      );
-      return rows[0];
-    }
-    const data = place.data as Record<string, unknown>;
-    const parent = parentField[family] ? ((data[parentField[family]!] as string | undefined) ?? null) : null;
-    const { rows } = await tx.query<PlaceRow>(
-      `INSERT INTO places_view (tenant_id, family, place_id, version, status, name, parent_id, data, created_at, updated_at)
+/** places_view in step with the stream, in the append's own statement. */
+function projection(family: PlaceFamily, tenantId: string, placeId: string, place: Place, version: number): Sql | undefined {
+  if (place.status === 'initial') return undefined;
+  if (place.status === 'retired') {
+    return {
+      text: "UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3 RETURNING *",
+      values: [tenantId, family, placeId, version],
+    };
+  }
+  const data = place.data as Record<string, unknown>;
+  const parent = parentField[family] ? ((data[parentField[family]!] as string | undefined) ?? null) : null;
+  return {
+    text: `INSERT INTO places_view (tenant_id, family, place_id, version, status, name, parent_id, data, created_at, updated_at)
        VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, now(), now())
        ON CONFLICT (tenant_id, family, place_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name,
          parent_id = EXCLUDED.parent_id, data = EXCLUDED.data, updated_at = now()
        RETURNING *`,
-      [tenantId, family, placeId, version, data.name, parent, JSON.stringify(data)],
-    );
-    return rows[0];
-  }
+    values: [tenantId, family, placeId, version, data.name, parent, JSON.stringify(data)],
+  };
 }
 
 /** DTO instances → plain data (the catalogue validates plain objects). */

@@ -3,12 +3,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Technician, type TechnicianCommand, technicianDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import { Clock } from '#libs/platform';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
 import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
+import type { Sql } from '../event-store/event-store.service';
 import type { CallInfo } from '../jobs/jobs.service';
 import type { ListTechniciansQuery } from './dto/technicians.dto';
 
@@ -56,7 +57,7 @@ export class TechniciansService {
       decider: technicianDecider,
       command: { type, data, context: commandContext(this.clock, principal, call.correlationId) } as TechnicianCommand,
       expectedVersion: call.ifMatch,
-      project: (tx, events, state, version) => project(tx, principal.tenantId, technicianId, events, state, version),
+      projection: (events, state, version) => projection(principal.tenantId, technicianId, events, state, version),
     });
     return projected ? toView(projected) : this.get(principal, technicianId); // as this command left it
   }
@@ -98,22 +99,21 @@ export class TechniciansService {
 
 const notFound = (id: string) => problem(404, 'technician-not-found', 'Not Found', `no technician ${id}`, { code: 'TECHNICIAN_NOT_FOUND' });
 
-async function project(tx: Queryable, tenantId: string, technicianId: string, events: FieldlineEvent[], state: Technician, version: number): Promise<TechnicianRow | undefined> {
+/** technicians_view in step with the stream, in the append's own statement. */
+function projection(tenantId: string, technicianId: string, events: FieldlineEvent[], state: Technician, version: number): Sql | undefined {
   if (state.status === 'initial') return undefined;
   const at = events.at(-1)!.occurredAt;
   const available = state.status === 'on_shift' && state.available;
   const registered = events.find((e) => e.type === 'technician.registered');
   if (registered) {
-    const { rows } = await tx.query<TechnicianRow>(
-      `INSERT INTO technicians_view (tenant_id, technician_id, version, name, skills, status, available, home_lat, home_lon, created_at, updated_at)
+    return {
+      text: `INSERT INTO technicians_view (tenant_id, technician_id, version, name, skills, status, available, home_lat, home_lon, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING *`,
-      [tenantId, technicianId, version, registered.data.name, state.skills, state.status, available, registered.data.homeBase?.lat ?? null, registered.data.homeBase?.lon ?? null, at],
-    );
-    return rows[0];
+      values: [tenantId, technicianId, version, registered.data.name, state.skills, state.status, available, registered.data.homeBase?.lat ?? null, registered.data.homeBase?.lon ?? null, at],
+    };
   }
-  const { rows } = await tx.query<TechnicianRow>(
-    'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2 RETURNING *',
-    [tenantId, technicianId, version, state.skills, state.status, available, at],
-  );
-  return rows[0];
+  return {
+    text: 'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2 RETURNING *',
+    values: [tenantId, technicianId, version, state.skills, state.status, available, at],
+  };
 }

@@ -60,14 +60,31 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
+  onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
-    this.consumer = this.kafka.consumer({ groupId: 'fieldline-api-webhooks' });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: false });
-    await this.consumer.run({ eachBatch: (batch) => this.fanOut(batch) });
     this.running = true;
     this.loop = this.sendLoop();
+    // Not awaited: joining the consumer group waits out a rebalance, which lasts as long as the slowest
+    // (or a crashed) member's session. The API serves meanwhile; deliveries start once it has joined.
+    void this.startConsumer();
+  }
+
+  /** Joins the consumer group, retrying every 5 s while Kafka refuses (deliveries wait in the log meanwhile). */
+  private async startConsumer(): Promise<void> {
+    for (let failures = 0; this.running; failures++) {
+      const consumer = this.kafka.consumer({ groupId: 'fieldline-api-webhooks' });
+      this.consumer = consumer;
+      try {
+        await consumer.connect();
+        await consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: false });
+        await consumer.run({ eachBatch: (batch) => this.fanOut(batch) });
+        return;
+      } catch (error) {
+        if (failures % 12 === 0) this.options.logger.warn({ context: 'webhooks', err: (error as Error).message }, 'webhook consumer could not start; retrying');
+        await consumer.disconnect().catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 5_000).unref());
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
