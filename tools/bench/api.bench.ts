@@ -2,18 +2,23 @@
 // real stack, with a same-run baseline (GET /health/live: HTTP + Nest, no database, no Kafka) so the
 // figures can be read as ratios on a noisy 2-core box.
 //
-//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile]
+//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile] [--one-engine]
+// On PostgreSQL, the same scenarios then run on the embedded engine (its own database) in the same run,
+// side by side; --one-engine skips that.
 //   --profile: the API runs with --cpu-prof; the .cpuprofile (open in Chrome DevTools) lands in .data/profiles/
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newTenant, startApi } from '../../apps/api/test/support';
-import { raiseStack } from '../stack/stack-component';
+import { embeddedDatabase, postgresComponent } from '../stack/database.component';
+import { processState, readPid } from '../stack/managed-process';
+import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
-import { dataDir } from '../stack/stack.config';
+import { dataDir, ports } from '../stack/stack.config';
+import { cpuSeconds, groupCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' }, profile: { type: 'boolean', default: false } },
+  options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' }, profile: { type: 'boolean', default: false }, 'one-engine': { type: 'boolean', default: false } },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -42,13 +47,23 @@ async function drive(label: string, options: Partial<autocannon.Options>): Promi
   return figures;
 }
 
-async function main() {
-  console.log(`bench:api — ${seconds} s per scenario, ${concurrency} concurrent clients`);
-  const stack = await raiseStack(await stackComponents());
-  Object.assign(process.env, stack.env);
+interface EngineFigures {
+  engine: string;
+  baseline: Figures;
+  create: Figures;
+  pairs: Figures;
+  list: Figures;
+  /** CPU ms per command in create+assign: the API process, and the database server (all its processes). */
+  apiCpuMs: number;
+  dbCpuMs: number;
+}
+
+/** Every scenario against one API on `databaseUrl`; `dbGroup` is the database server's process group (its CPU). */
+async function runEngine(engine: string, databaseUrl: string, dbGroup: number): Promise<EngineFigures> {
+  console.log(`\n▸ ${engine}`);
   const profileDir = join(dataDir, 'profiles');
   const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
-  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', ...profiling });
+  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', DATABASE_URL: databaseUrl, ...profiling });
   try {
     const tenant = await newTenant(http);
     const technicians = await Promise.all(
@@ -64,6 +79,7 @@ async function main() {
     const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JSON.stringify({ title: 'bench' }) });
     // Each client creates a job, then assigns it to its own technician (so no double booking).
     let next = 0;
+    const cpuBefore = { api: cpuSeconds(app.child.pid!), db: groupCpuSeconds(dbGroup) };
     const pairs = await drive('create+assign (per command)', {
       url: app.url,
       headers: auth,
@@ -79,12 +95,44 @@ async function main() {
         },
       ],
     });
-    console.log(`\n  commands/s in create+assign: ${pairs.rate.toFixed(0)} (p99 ${pairs.p99} ms); POST /jobs at ${((create.rate / baseline.rate) * 100).toFixed(1)} % of the baseline's rate`);
-    console.log('  (embedded TimescaleDB: every transaction is serialized through one PGlite session; a real TimescaleDB differs)');
+    const commands = pairs.rate * seconds;
+    const apiCpuMs = ((cpuSeconds(app.child.pid!) - cpuBefore.api) * 1000) / commands;
+    const dbCpuMs = ((groupCpuSeconds(dbGroup) - cpuBefore.db) * 1000) / commands;
+    const list = await drive('GET /jobs?limit=50', { url: `${app.url}/jobs?limit=50`, headers: auth });
+    console.log(`  CPU per command in create+assign: API ${apiCpuMs.toFixed(2)} ms, database ${dbCpuMs.toFixed(2)} ms`);
+    return { engine, baseline, create, pairs, list, apiCpuMs, dbCpuMs };
   } finally {
     await app.stop();
+    if (values.profile) console.log(`  CPU profile of the API: ${profileDir} (newest .cpuprofile)`);
   }
-  if (values.profile) console.log(`  CPU profile of the API: ${profileDir} (newest .cpuprofile)`);
+}
+
+async function main() {
+  console.log(`bench:api — ${seconds} s per scenario, ${concurrency} concurrent clients`);
+  const components = await stackComponents();
+  const stack = await raiseStack(components);
+  Object.assign(process.env, stack.env);
+  const results: EngineFigures[] = [];
+  const main = components.find((c) => c.envVar === 'DATABASE_URL')!;
+  results.push(await runEngine(main === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, processState(main.name).state === 'running' ? readPid(main.name)! : 0));
+  if (main === postgresComponent && !values['one-engine']) {
+    // The embedded engine in the same run, on a database of its own: the zero-install default, side by side.
+    const embedded = embeddedDatabase('embedded-bench', ports.timescaleLane, join(dataDir, 'embedded-bench'));
+    await raiseOne(embedded);
+    try {
+      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name)!));
+    } finally {
+      await stopComponents([embedded.name]);
+    }
+  }
+  console.log('\n  engine                     /health/live   POST /jobs (% of baseline)   create+assign cmds/s  p99   GET /jobs?limit=50   CPU/command API  DB');
+  for (const r of results) {
+    console.log(
+      `  ${r.engine.padEnd(26)} ${r.baseline.rate.toFixed(0).padStart(8)}/s   ${r.create.rate.toFixed(0).padStart(6)}/s (${((r.create.rate / r.baseline.rate) * 100).toFixed(1).padStart(4)} %)` +
+        `        ${r.pairs.rate.toFixed(0).padStart(6)}/s  ${String(r.pairs.p99).padStart(4)} ms  ${r.list.rate.toFixed(0).padStart(8)}/s p99 ${String(r.list.p99).padStart(3)} ms` +
+        `   ${r.apiCpuMs.toFixed(2).padStart(5)} ms ${r.dbCpuMs.toFixed(2).padStart(5)} ms`,
+    );
+  }
   process.exit(0);
 }
 

@@ -9,7 +9,7 @@
 // share the machine's 2 cores with it, as they would not in production.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createSocket, type Socket } from 'node:dgram';
-import { readFileSync } from 'node:fs';
+import { cpuSeconds } from './proc-cpu';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
 import { findWorkerBinary } from '../../apps/media/src/engine/worker-binary';
@@ -23,13 +23,6 @@ const STEP = arg('step', 100);
 const MAX = arg('max', 4000);
 const SECONDS = arg('seconds', 5);
 const CPU_LIMIT = 0.8;
-const CLOCK_TICKS = 100; // USER_HZ on Linux
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-}
 
 /** Counts RTP packets per SSRC on a few UDP sockets (each consumer sends with its own SSRC). */
 class Sinks {

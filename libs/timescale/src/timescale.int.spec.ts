@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { DatabaseService } from './database.service';
 import { type Migration, MigrationError, migrate, readMigrations } from './migrations';
+import { laneEngine } from '../../../test/support/test-database';
 
 // Against the stack's TimescaleDB (embedded PGlite + timescaledb, or DATABASE_URL's server) through pg.
 
@@ -84,6 +85,45 @@ describe('migrations', () => {
     expect((await db.query('SELECT 1 FROM schema_migrations WHERE version = 9002')).rows).toEqual([]);
   });
 });
+
+it('schedules compression, retention and the aggregates’ refresh as TimescaleDB jobs; on a real server its scheduler runs them', async () => {
+  await migrate(db, logger);
+  const { rows } = await db.query<{ job_id: number; proc_name: string; hypertable_name: string }>(
+    `SELECT job_id, proc_name, hypertable_name FROM timescaledb_information.jobs
+      WHERE proc_name IN ('policy_compression', 'policy_retention', 'policy_refresh_continuous_aggregate') AND hypertable_schema = 'public'`,
+  );
+  const policies = rows.map((r) => `${r.proc_name} ${r.hypertable_name}`).sort();
+  expect(policies).toEqual([
+    'policy_compression locations',
+    'policy_compression readings',
+    'policy_refresh_continuous_aggregate locations_1h',
+    'policy_refresh_continuous_aggregate locations_1m',
+    'policy_retention locations',
+    'policy_retention readings',
+  ]);
+  if (laneEngine() !== 'postgres') {
+    console.log('the embedded engine has no background scheduler: its policies are listed, never run (real-time aggregation keeps the aggregates current)');
+    return;
+  }
+  // The minute aggregate's refresh runs within its first minute: its work (the watermark) shows it ran.
+  const refresh = rows.find((r) => r.hypertable_name === 'locations_1m')!.job_id;
+  let stats: { total_runs: string; last_run_status: string } | undefined;
+  for (let i = 0; i < 90 && !(Number(stats?.total_runs) >= 1); i++) {
+    if (i > 0) await new Promise((r) => setTimeout(r, 1000));
+    stats = (await db.query<{ total_runs: string; last_run_status: string }>('SELECT total_runs, last_run_status FROM timescaledb_information.job_stats WHERE job_id = $1', [refresh])).rows[0];
+  }
+  expect(Number(stats?.total_runs)).toBeGreaterThanOrEqual(1);
+  const { rows: watermark } = await db.query<{ set: boolean }>(
+    `SELECT _timescaledb_functions.to_timestamp(w.watermark) > '-infinity'::timestamptz AS set
+       FROM _timescaledb_catalog.continuous_aggs_watermark w
+       JOIN timescaledb_information.continuous_aggregates c ON c.view_name = 'locations_1m'
+       JOIN _timescaledb_catalog.hypertable h ON h.table_name = c.materialization_hypertable_name AND h.id = w.mat_hypertable_id`,
+  );
+  expect(watermark[0]?.set).toBe(true);
+  // TimescaleDB 2.28.3 on PostgreSQL 15.20 (the shared build) ends every background job with "cannot drop
+  // portal "" while it is being set up" after its work committed: the job reads Failed. Said, not hidden.
+  if (stats?.last_run_status !== 'Success') console.warn(`the refresh job's last run reads ${stats?.last_run_status} (see the README: TimescaleDB's background jobs on this build)`);
+}, 120_000);
 
 it('reports the TimescaleDB version for readiness', async () => {
   await expect(db.ping()).resolves.toEqual({ timescaledb: expect.stringMatching(/^2\./) });
