@@ -1,6 +1,7 @@
-// npm run bench:projector -- [--events 300000] [--subjects 2000] [--rebuild-events 1000000]
+// npm run bench:projector -- [--events 300000] [--subjects 2000] [--rebuild-events 1000000] [--one-engine]
 //
-// In one run against the local stack:
+// In one run against the local stack, on its database engine and then (when that is PostgreSQL, unless
+// --one-engine) on an embedded database of its own, side by side:
 // 1. the ceiling: raw multi-row INSERTs (2,000 rows per statement, the projector's own shape) into a
 //    scratch copy of the locations hypertable of the same embedded database;
 // 2. the projector (the built app, telemetry projection: history + live positions + feed) draining
@@ -9,6 +10,7 @@
 // Prints rows/s, the ratio to the ceiling, lag, and the rebuild time.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel, Partitioners, type Producer } from 'kafkajs';
@@ -18,12 +20,20 @@ import { DatabaseService, migrate } from '#libs/timescale';
 import { TelemetryRebuild } from '../../apps/projector/src/rebuild/telemetry-rebuild';
 import { progress } from '../stack/progress';
 import { lagOf } from './kafka-lag';
-import { raiseStack } from '../stack/stack-component';
+import { embeddedDatabase, postgresComponent } from '../stack/database.component';
+import { readPid } from '../stack/managed-process';
+import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
-import { repoRoot } from '../stack/stack.config';
+import { dataDir, ports, repoRoot } from '../stack/stack.config';
+import { cpuSeconds, groupCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
-  options: { events: { type: 'string', default: '300000' }, subjects: { type: 'string', default: '2000' }, 'rebuild-events': { type: 'string', default: '1000000' } },
+  options: {
+    events: { type: 'string', default: '300000' },
+    subjects: { type: 'string', default: '2000' },
+    'rebuild-events': { type: 'string', default: '1000000' },
+    'one-engine': { type: 'boolean', default: false },
+  },
 });
 const events = Number(values.events);
 const subjects = Number(values.subjects);
@@ -92,15 +102,24 @@ async function ceiling(db: DatabaseService, rows: number): Promise<number> {
   return rate;
 }
 
-async function main() {
-  console.log(`bench:projector — ${events.toLocaleString('en')} fixes over ${subjects} subjects; rebuild of ${rebuildEvents.toLocaleString('en')} events`);
-  const stack = await raiseStack(await stackComponents());
-  const db = new DatabaseService({ url: stack.env.DATABASE_URL!, poolMax: 2, logger });
-  await migrate(db, logger);
-  const kafka = new Kafka({ clientId: 'bench-projector', brokers: stack.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
-  await producer.connect();
+interface EngineFigures {
+  engine: string;
+  ceiling: number;
+  drained: number;
+  sustained: number;
+  offered: number;
+  lagP50: number;
+  rebuild: { events: number; seconds: number };
+  /** CPU ms per 1,000 rows while draining: the projector process, and the database server. */
+  projectorCpu: number;
+  dbCpu: number;
+}
 
+/** Every step against one database: the ceiling, the drain, the sustained run and the rebuild. */
+async function runEngine(engine: string, databaseUrl: string, dbGroup: number, stackEnv: Record<string, string>, kafka: Kafka, producer: Producer): Promise<EngineFigures> {
+  console.log(`\n▸ ${engine}`);
+  const db = new DatabaseService({ url: databaseUrl, poolMax: 2, logger });
+  await migrate(db, logger);
   const ceilingRate = await ceiling(db, Math.min(events, 200_000));
   console.log(`  raw multi-row INSERT (ceiling)       ${Math.round(ceilingRate).toLocaleString('en').padStart(8)} rows/s`);
 
@@ -114,29 +133,32 @@ async function main() {
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const groups = [`${prefix}-history`, `${prefix}-positions`];
   const projector: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist/apps/projector/src/main.js')], {
-    env: { ...process.env, ...stack.env, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'history,positions', PROJECTOR_GROUP_PREFIX: prefix },
+    env: { ...process.env, ...stackEnv, DATABASE_URL: databaseUrl, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'history,positions', PROJECTOR_GROUP_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const line = progress('projector', 2000);
   while (!(await fetch('http://127.0.0.1:3092/health/ready').catch(() => undefined))?.ok) await new Promise((r) => setTimeout(r, 250));
   // Measured from the first committed offsets to an empty lag, so start-up and group join do not count.
-  let first: { at: number; lag: number } | undefined;
+  let first: { at: number; lag: number; cpu: { projector: number; db: number } } | undefined;
   let drained = 0;
+  let cpu = { projector: 0, db: 0 };
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
     const lag = await lagOf(kafka, groups, topics.telemetry.name).catch(() => undefined);
     if (lag === undefined) continue;
     const now = performance.now();
-    first ??= { at: now, lag };
+    first ??= { at: now, lag, cpu: { projector: cpuSeconds(projector.pid!), db: groupCpuSeconds(dbGroup) } };
     const rate = (first.lag - lag) / Math.max(0.001, (now - first.at) / 1000);
     line.update(`draining: lag ${lag.toLocaleString('en')} records, ${Math.round(rate).toLocaleString('en')} records/s`);
     if (lag === 0) {
       drained = rate;
+      const rows = first.lag / 1000;
+      cpu = { projector: ((cpuSeconds(projector.pid!) - first.cpu.projector) * 1000) / rows, db: ((groupCpuSeconds(dbGroup) - first.cpu.db) * 1000) / rows };
       break;
     }
   }
   line.done(`drained at ${Math.round(drained).toLocaleString('en')} records/s`);
-  console.log(`  projector drain (history+live+feed)  ${Math.round(drained).toLocaleString('en').padStart(8)} rows/s = ${((drained / ceilingRate) * 100).toFixed(1)} % of the ceiling`);
+  console.log(`  projector drain (history+live+feed)  ${Math.round(drained).toLocaleString('en').padStart(8)} rows/s = ${((drained / ceilingRate) * 100).toFixed(1)} % of the ceiling; CPU per 1,000 rows: projector ${cpu.projector.toFixed(1)} ms, database ${cpu.db.toFixed(1)} ms`);
 
   // Sustained: a second stream produced as fast as this producer goes while the projector keeps up.
   const live = `tnt_bench_${randomUUID().slice(0, 8)}`;
@@ -157,8 +179,10 @@ async function main() {
   while ((await count()) < events) await new Promise((r) => setTimeout(r, 250));
   const sustained = events / ((performance.now() - liveStarted) / 1000);
   projector.kill('SIGTERM');
+  await new Promise((r) => projector.once('exit', r));
   const sorted = [...lags].sort((a, b) => a - b);
-  console.log(`  sustained, offered ${Math.round(offered).toLocaleString('en')}/s          ${Math.round(sustained).toLocaleString('en').padStart(8)} rows/s; consumer lag p50 ${sorted[Math.floor(sorted.length / 2)]!.toLocaleString('en')}, max ${sorted.at(-1)!.toLocaleString('en')} records`);
+  const lagP50 = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  console.log(`  sustained, offered ${Math.round(offered).toLocaleString('en')}/s          ${Math.round(sustained).toLocaleString('en').padStart(8)} rows/s; consumer lag p50 ${lagP50.toLocaleString('en')}, max ${(sorted.at(-1) ?? 0).toLocaleString('en')} records`);
 
   // Top the topic up to the rebuild size, then rebuild it all.
   const admin = kafka.admin();
@@ -175,9 +199,39 @@ async function main() {
   const result = await new TelemetryRebuild(db, kafka, (p) => rebuildLine.update(`${p.phase}: ${p.consumed.toLocaleString('en')} / ${p.target.toLocaleString('en')} records`)).run();
   rebuildLine.done(`${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s`);
   console.log(`  rebuild from the log                 ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / result.seconds).toLocaleString('en')} events/s)`);
-  console.log('  (producer, projector, Kafka, Redis and the embedded database share the 2 cores)');
-  await producer.disconnect();
   await db.onApplicationShutdown();
+  return { engine, ceiling: ceilingRate, drained, sustained, offered, lagP50, rebuild: result, projectorCpu: cpu.projector, dbCpu: cpu.db };
+}
+
+async function main() {
+  console.log(`bench:projector — ${events.toLocaleString('en')} fixes over ${subjects} subjects; rebuild of ${rebuildEvents.toLocaleString('en')} events`);
+  const components = await stackComponents();
+  const stack = await raiseStack(components);
+  const kafka = new Kafka({ clientId: 'bench-projector', brokers: stack.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const database = components.find((c) => c.envVar === 'DATABASE_URL')!;
+  const results = [await runEngine(database === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, readPid(database.name) ?? 0, stack.env, kafka, producer)];
+  if (database === postgresComponent && !values['one-engine']) {
+    // The embedded engine in the same run, on a database of its own (the rebuild reads the grown topic: compare events/s).
+    const embedded = embeddedDatabase('embedded-bench', ports.timescaleLane, join(dataDir, 'embedded-bench'));
+    rmSync(join(dataDir, 'embedded-bench'), { recursive: true, force: true });
+    await raiseOne(embedded);
+    try {
+      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name)!, stack.env, kafka, producer));
+    } finally {
+      await stopComponents([embedded.name]);
+    }
+  }
+  console.log('\n  engine                     ceiling rows/s   drain rows/s (% of ceiling)   CPU per 1,000 rows: projector  DB   rebuild events/s (s for the topic)');
+  for (const r of results) {
+    console.log(
+      `  ${r.engine.padEnd(26)} ${Math.round(r.ceiling).toLocaleString('en').padStart(10)}   ${Math.round(r.drained).toLocaleString('en').padStart(10)} (${((r.drained / r.ceiling) * 100).toFixed(1).padStart(5)} %)` +
+        `        ${r.projectorCpu.toFixed(1).padStart(6)} ms ${r.dbCpu.toFixed(1).padStart(6)} ms   ${Math.round(r.rebuild.events / r.rebuild.seconds).toLocaleString('en').padStart(8)} (${r.rebuild.events.toLocaleString('en')} in ${r.rebuild.seconds.toFixed(1)} s)`,
+    );
+  }
+  console.log('  (producer, projector, Kafka, Redis and the database share the 2 cores)');
+  await producer.disconnect();
   process.exit(0);
 }
 

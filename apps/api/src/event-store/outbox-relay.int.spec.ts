@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { topics } from '#libs/events';
 import { brokerList, KafkaService, type OutgoingRecord } from '#libs/kafka';
-import { DatabaseService } from '#libs/timescale';
+import { DatabaseService, migrate } from '#libs/timescale';
 import { laneEngine } from '../../../../test/support/test-database';
 import { EventStore } from './event-store.service';
 import { OutboxRelay } from './outbox-relay.service';
@@ -33,6 +33,7 @@ let free: KafkaService;
 
 beforeAll(async () => {
   db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 4, logger });
+  await migrate(db, logger); // this file may be the first to touch a fresh database
   const kafka = { brokers: brokerList(process.env.KAFKA_BROKERS!), logger };
   held = new HeldKafka({ ...kafka, clientId: 'it-relay-held' });
   free = new KafkaService({ ...kafka, clientId: 'it-relay-free' });
