@@ -28,7 +28,7 @@ const resultsFile = (lane: string): string => join(dataDir, `jest-results.${lane
 
 // The whole suite runs on the stack's engine (PostgreSQL + TimescaleDB wherever it can run). When that is
 // PostgreSQL, this lane then proves the embedded default still serves `npm run up`: migrations, each
-// projection's write and read (telemetry, derived, the job board inline), the demo seed, and the API
+// projection's write and read (telemetry, derived, the job board inline), the demo seed, and every app
 // outliving a crash of that engine too.
 const embeddedLane = [
   'libs/timescale/src/timescale.int.spec.ts',
@@ -38,6 +38,8 @@ const embeddedLane = [
   'apps/api/test/jobs.e2e.spec.ts',
   'apps/api/test/tracking.e2e.spec.ts',
   'apps/api/test/database-outage.e2e.spec.ts',
+  'apps/projector/test/database-outage.e2e.spec.ts',
+  'apps/ingest/test/database-outage.e2e.spec.ts',
   'tools/demo/demo-seed.e2e.spec.ts',
 ];
 
