@@ -50,6 +50,7 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
 @Injectable()
 export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
+  private joined = false;
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -78,6 +79,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         await consumer.connect();
         await consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: false });
         await consumer.run({ eachBatch: (batch) => this.fanOut(batch) });
+        this.joined = true;
         return;
       } catch (error) {
         if (failures % 12 === 0) this.options.logger.warn({ context: 'webhooks', err: (error as Error).message }, 'webhook consumer could not start; retrying');
@@ -89,7 +91,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.consumer?.disconnect();
+    // A consumer still joining its group would hold the stop until the rebalance ends: let it go instead
+    // (the broker drops the member at its session timeout); a joined one leaves cleanly.
+    if (this.joined) await this.consumer?.disconnect();
+    else void this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
     await Promise.allSettled(this.inFlight);
   }
