@@ -77,7 +77,10 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       this.consumer = consumer;
       try {
         await consumer.connect();
-        await consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: false });
+        // From the beginning when the group has no offsets yet (its first start): the API serves before the
+        // group is joined, and events committed meanwhile must not be skipped. Older events make no
+        // deliveries (a subscription gets only events recorded after it), and deliveries are idempotent.
+        await consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: true });
         await consumer.run({ eachBatch: (batch) => this.fanOut(batch) });
         this.joined = true;
         return;
