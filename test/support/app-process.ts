@@ -38,7 +38,10 @@ export async function startAppProcess(app: AppName, env: Record<string, string>,
   let buffered = '';
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${app} did not listen within ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`)), timeoutMs);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL'); // an app that never listened must not outlive the test that started it
+      reject(new Error(`${app} did not listen within ${timeoutMs} ms:\n${lines.join('\n')}\n${stderr}`));
+    }, timeoutMs);
     child.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const parts = buffered.split('\n');

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initCluster, postgresBin, serverArgs, serverUser } from '../../tools/stack/postgres-server';
@@ -42,14 +42,21 @@ export class TestDatabase {
     });
   }
 
-  /** SIGKILL, as a crash: for PostgreSQL the postmaster and every backend at once (its process group). */
+  /**
+   * SIGKILL, as a crash: the server and, for PostgreSQL, every backend at once (each leads a process
+   * group of its own, so they are found by parent; left alone they would linger a moment and hold the
+   * shared memory the restarted server needs).
+   */
   kill(): void {
     const pid = this.process?.pid;
     if (pid === undefined || this.process?.exitCode !== null) return;
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      /* already gone */
+    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && parentOf(Number(entry)) === pid).map(Number);
+    for (const target of [pid, ...children]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
     }
   }
 
@@ -72,5 +79,13 @@ export class TestDatabase {
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
+  }
+}
+
+function parentOf(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
+  } catch {
+    return undefined;
   }
 }

@@ -15,7 +15,7 @@ import { processState, readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { dataDir, ports } from '../stack/stack.config';
-import { cpuSeconds, groupCpuSeconds } from './proc-cpu';
+import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' }, profile: { type: 'boolean', default: false }, 'one-engine': { type: 'boolean', default: false } },
@@ -58,8 +58,8 @@ interface EngineFigures {
   dbCpuMs: number;
 }
 
-/** Every scenario against one API on `databaseUrl`; `dbGroup` is the database server's process group (its CPU). */
-async function runEngine(engine: string, databaseUrl: string, dbGroup: number): Promise<EngineFigures> {
+/** Every scenario against one API on `databaseUrl`; `dbPid` is the database server's main process (its CPU, with its children's). */
+async function runEngine(engine: string, databaseUrl: string, dbPid: number): Promise<EngineFigures> {
   console.log(`\n▸ ${engine}`);
   const profileDir = join(dataDir, 'profiles');
   const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
@@ -79,7 +79,7 @@ async function runEngine(engine: string, databaseUrl: string, dbGroup: number): 
     const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JSON.stringify({ title: 'bench' }) });
     // Each client creates a job, then assigns it to its own technician (so no double booking).
     let next = 0;
-    const cpuBefore = { api: cpuSeconds(app.child.pid!), db: groupCpuSeconds(dbGroup) };
+    const cpuBefore = { api: cpuSeconds(app.child.pid!), db: treeCpuSeconds(dbPid) };
     const pairs = await drive('create+assign (per command)', {
       url: app.url,
       headers: auth,
@@ -97,7 +97,7 @@ async function runEngine(engine: string, databaseUrl: string, dbGroup: number): 
     });
     const commands = pairs.rate * seconds;
     const apiCpuMs = ((cpuSeconds(app.child.pid!) - cpuBefore.api) * 1000) / commands;
-    const dbCpuMs = ((groupCpuSeconds(dbGroup) - cpuBefore.db) * 1000) / commands;
+    const dbCpuMs = ((treeCpuSeconds(dbPid) - cpuBefore.db) * 1000) / commands;
     const list = await drive('GET /jobs?limit=50', { url: `${app.url}/jobs?limit=50`, headers: auth });
     console.log(`  CPU per command in create+assign: API ${apiCpuMs.toFixed(2)} ms, database ${dbCpuMs.toFixed(2)} ms`);
     return { engine, baseline, create, pairs, list, apiCpuMs, dbCpuMs };

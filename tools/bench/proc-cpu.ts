@@ -19,16 +19,17 @@ export function cpuSeconds(pid: number): number {
 }
 
 /**
- * utime + stime of every live process of a process group (a PostgreSQL server and its backends), plus
- * what its reaped children used (cutime + cstime of the leader), in seconds.
+ * utime + stime of a process and its live children (a PostgreSQL postmaster and its backends, which
+ * each lead a process group of their own), plus what its reaped children used (cutime + cstime), in seconds.
  */
-export function groupCpuSeconds(pgid: number): number {
+export function treeCpuSeconds(pid: number): number {
   let total = 0;
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(Number(entry));
-    if (!fields || Number(fields[2]) !== pgid) continue;
-    total += Number(fields[11]) + Number(fields[12]) + (Number(entry) === pgid ? Number(fields[13]) + Number(fields[14]) : 0);
+    if (!fields) continue;
+    if (Number(entry) === pid) total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+    else if (Number(fields[1]) === pid) total += Number(fields[11]) + Number(fields[12]);
   }
   return total / CLOCK_TICKS;
 }

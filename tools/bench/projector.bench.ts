@@ -25,7 +25,7 @@ import { readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { dataDir, ports, repoRoot } from '../stack/stack.config';
-import { cpuSeconds, groupCpuSeconds } from './proc-cpu';
+import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
   options: {
@@ -116,7 +116,7 @@ interface EngineFigures {
 }
 
 /** Every step against one database: the ceiling, the drain, the sustained run and the rebuild. */
-async function runEngine(engine: string, databaseUrl: string, dbGroup: number, stackEnv: Record<string, string>, kafka: Kafka, producer: Producer): Promise<EngineFigures> {
+async function runEngine(engine: string, databaseUrl: string, dbPid: number, stackEnv: Record<string, string>, kafka: Kafka, producer: Producer): Promise<EngineFigures> {
   console.log(`\n▸ ${engine}`);
   const db = new DatabaseService({ url: databaseUrl, poolMax: 2, logger });
   await migrate(db, logger);
@@ -147,13 +147,13 @@ async function runEngine(engine: string, databaseUrl: string, dbGroup: number, s
     const lag = await lagOf(kafka, groups, topics.telemetry.name).catch(() => undefined);
     if (lag === undefined) continue;
     const now = performance.now();
-    first ??= { at: now, lag, cpu: { projector: cpuSeconds(projector.pid!), db: groupCpuSeconds(dbGroup) } };
+    first ??= { at: now, lag, cpu: { projector: cpuSeconds(projector.pid!), db: treeCpuSeconds(dbPid) } };
     const rate = (first.lag - lag) / Math.max(0.001, (now - first.at) / 1000);
     line.update(`draining: lag ${lag.toLocaleString('en')} records, ${Math.round(rate).toLocaleString('en')} records/s`);
     if (lag === 0) {
       drained = rate;
       const rows = first.lag / 1000;
-      cpu = { projector: ((cpuSeconds(projector.pid!) - first.cpu.projector) * 1000) / rows, db: ((groupCpuSeconds(dbGroup) - first.cpu.db) * 1000) / rows };
+      cpu = { projector: ((cpuSeconds(projector.pid!) - first.cpu.projector) * 1000) / rows, db: ((treeCpuSeconds(dbPid) - first.cpu.db) * 1000) / rows };
       break;
     }
   }
