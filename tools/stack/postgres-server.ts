@@ -128,7 +128,7 @@ export function serverArgs(dir: string, host: string, port: number): string[] {
     max_worker_processes: 16,
     max_parallel_workers: 2,
     max_parallel_workers_per_gather: 1,
-    shared_preload_libraries: 'timescaledb',
+    shared_preload_libraries: 'timescaledb,pg_stat_statements', // the second: what each statement costs, for whoever tunes
     'timescaledb.telemetry_level': 'off', // no internet here; production decides for itself
     'timescaledb.max_background_workers': 8,
     timezone: 'UTC',
