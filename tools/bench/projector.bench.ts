@@ -1,4 +1,5 @@
-// npm run bench:projector -- [--events 300000] [--subjects 2000] [--rebuild-events 1000000] [--one-engine]
+// npm run bench:projector -- [--events 300000] [--subjects 2000] [--rebuild-events 1000000] [--one-engine] [--profile]
+// (--profile: the projector runs with --cpu-prof; its .cpuprofile lands in .data/profiles/)
 //
 // In one run against the local stack, on its database engine and then (when that is PostgreSQL, unless
 // --one-engine) on an embedded database of its own, side by side:
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     subjects: { type: 'string', default: '2000' },
     'rebuild-events': { type: 'string', default: '1000000' },
     'one-engine': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const events = Number(values.events);
@@ -132,7 +134,8 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number, sta
 
   const prefix = `bench-${randomUUID().slice(0, 8)}`;
   const groups = [`${prefix}-history`, `${prefix}-positions`];
-  const projector: ChildProcess = spawn(process.execPath, [join(repoRoot, 'dist/apps/projector/src/main.js')], {
+  const profiling = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${join(dataDir, 'profiles')}`] : [];
+  const projector: ChildProcess = spawn(process.execPath, [...profiling, join(repoRoot, 'dist/apps/projector/src/main.js')], {
     env: { ...process.env, ...stackEnv, DATABASE_URL: databaseUrl, HTTP_PORT: '3092', LOG_LEVEL: 'warn', PROJECTOR_PROJECTIONS: 'history,positions', PROJECTOR_GROUP_PREFIX: prefix },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
