@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { checkAssignment, fold, type Job, type JobCommand, type JobDomainEvent, jobDecider, technicianDecider, termsOf } from '#libs/domain';
+import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, type TechnicianStatus, termsOf } from '#libs/domain';
 import { Clock } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
@@ -153,8 +153,13 @@ export class JobsService {
   private async checkTechnician(tx: Queryable, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<void> {
     if (job.status === 'initial') return; // the decider refuses it with JOB_NOT_FOUND
     // Lock the technician's row: concurrent assignments to one technician are checked one after another.
-    await tx.query('SELECT 1 FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE', [tenantId, technicianId]);
-    const technician = fold(technicianDecider, (await this.store.readStream(tenantId, technicianId, tx)).events as never[]);
+    // The row is the technician as their last command left it (projected in that command's statement),
+    // so it serves the rule without reading their stream.
+    const { rows: locked } = await tx.query<{ status: TechnicianStatus; skills: string[] }>(
+      'SELECT status, skills FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE',
+      [tenantId, technicianId],
+    );
+    const technician = locked[0] ?? { status: 'initial' as const };
     const { rows } = await tx.query<{ job_id: string; window_start: Date | null; window_end: Date | null }>(
       `SELECT job_id, window_start, window_end FROM jobs_view
         WHERE tenant_id = $1 AND technician_id = $2 AND status NOT IN ('completed', 'cancelled') AND job_id <> $3`,
