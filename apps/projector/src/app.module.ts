@@ -1,6 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { topics } from '#libs/events';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { etaConfig, LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';

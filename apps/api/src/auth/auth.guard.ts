@@ -7,7 +7,7 @@ import { type AccessTokenClaims, PUBLIC_ROUTE } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import { problem } from '../common/problem';
 import { ACCESS, type AccessRule } from './access.decorator';
-import type { Principal, Role, Scope } from './principal';
+import type { Principal, Scope } from './principal';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest();
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { Logger } from 'pino';
 import type { ReadinessCheck } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import { mapMessage } from '../telemetry/telemetry-mapper';

@@ -10,7 +10,7 @@ import { isDomainError } from '#libs/domain';
 import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/platform';
 import { RedisService } from '#libs/redis';
 import { type CreateCallDto, createInput } from '../calls/call.dto';
-import { type Caller, CallsService, type Invite, invitesChannel } from '../calls/calls.service';
+import { type Caller, CallsService, type Invite } from '../calls/calls.service';
 import { RoomError } from '../engine/call-room';
 import { MediaUnavailableError } from '../engine/worker-pool.service';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import { type FeedEntry, liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
 import { RedisService } from '#libs/redis';
 import { type Connection, HubEntry } from '../connection/connection';
