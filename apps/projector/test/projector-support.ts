@@ -1,6 +1,8 @@
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { Redis } from 'ioredis';
 import pino from 'pino';
+import { topics } from '#libs/events';
+import { KafkaService } from '#libs/kafka';
 import { type FeedEntry, liveKeys, parseFeedEntry } from '#libs/live';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
@@ -22,6 +24,11 @@ export async function harness(): Promise<Harness> {
   await migrate(db, logger);
   const redis = new Redis(process.env.REDIS_URL!);
   const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
+  // The topics exist before the test produces (the brokers never auto-create; the apps create theirs at
+  // start, but on a fresh broker this file may run before any app did).
+  const topicMaker = new KafkaService({ brokers: process.env.KAFKA_BROKERS!.split(','), clientId: 'e2e-projector-topics', logger });
+  await topicMaker.ensureTopics(Object.values(topics));
+  await topicMaker.onApplicationShutdown();
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   return {

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Pool, type PoolClient, type QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { asUnavailable, DatabaseUnavailableError, isConnectionError } from './database.errors';
+import { queryConfig, type Statement } from './statement';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
 
@@ -19,7 +20,12 @@ export interface DatabaseOptions {
 
 /** What a transaction body gets: queries on the transaction's one connection. */
 export interface Queryable {
-  query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+  query<Row extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
+}
+
+/** A held connection as a Queryable: plain text or named statements, like the pool. */
+export function queryableOf(client: PoolClient): Queryable {
+  return { query: <Row extends QueryResultRow>(text: string | Statement, values?: unknown[]) => client.query<Row>(queryConfig(text, values)) };
 }
 
 /**
@@ -51,14 +57,14 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
     this.pool.on('error', (error) => options.logger.warn({ context: 'database', err: error.message }, 'idle database connection lost'));
   }
 
-  async query<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+  async query<Row extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]) {
     this.refuseWhilePending();
     return this.unchecked.query<Row>(text, values);
   }
 
   /** Queries and transactions that bypass the pending-schema gate: for the migrations themselves. */
   readonly unchecked = {
-    query: <Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => this.run<Row>(text, values),
+    query: <Row extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]) => this.run<Row>(text, values),
     transaction: <T>(body: (tx: Queryable) => Promise<T>) => this.inTransaction(body),
   };
 
@@ -75,9 +81,9 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
     if (this.schemaPending) throw new DatabaseUnavailableError(new Error(this.schemaPending));
   }
 
-  private async run<Row extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) {
+  private async run<Row extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]) {
     try {
-      return await this.pool.query<Row>(text, values);
+      return await this.pool.query<Row>(queryConfig(text, values));
     } catch (error) {
       throw asUnavailable(error);
     }
@@ -94,7 +100,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const result = await body(client);
+      const result = await body(queryableOf(client));
       await client.query('COMMIT');
       return result;
     } catch (error) {

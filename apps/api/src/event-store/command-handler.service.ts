@@ -17,7 +17,7 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
   check?: (tx: Queryable, state: State) => Promise<void>;
   /**
-   * The read model kept in step with the append as one statement (INSERT/UPDATE … RETURNING *), run in
+   * The read model kept in step with the append as one statement (INSERT/UPDATE … RETURNING its columns), run in
    * the append's own statement: atomic with it, no extra round trip. Its row comes back as `projected`.
    */
   projection?: (events: FieldlineEvent[], state: State, version: number) => Sql | undefined;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '#libs/domain';
 import { type FieldlineEvent, keyFor, newEnvelope, parseEvent, topicFor } from '#libs/events';
 import type { QueryResultRow } from 'pg';
-import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
+import { DatabaseService, isUniqueViolation, type Queryable, statement } from '#libs/timescale';
 import { CorruptStreamError, StreamConflictError } from './event-store.errors';
 
 export interface Stream {
@@ -23,6 +23,12 @@ interface EventRow {
 }
 
 
+const READ_STREAM = statement(
+  `SELECT event_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at
+     FROM events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY stream_position`,
+);
+const STREAM_VERSION = statement('SELECT coalesce(max(stream_position), 0)::int AS version FROM events WHERE tenant_id = $1 AND stream_id = $2');
+
 /**
  * The append-only event store on TimescaleDB (table `events`) and its transactional outbox: an append
  * writes the events and one outbox row per event in the caller's transaction, so both commit or
@@ -33,11 +39,7 @@ export class EventStore {
   constructor(private readonly db: DatabaseService) {}
 
   async readStream(tenantId: string, streamId: string, q: Queryable = this.db): Promise<Stream> {
-    const { rows } = await q.query<EventRow>(
-      `SELECT event_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at
-         FROM events WHERE tenant_id = $1 AND stream_id = $2 ORDER BY stream_position`,
-      [tenantId, streamId],
-    );
+    const { rows } = await q.query<EventRow>(READ_STREAM, [tenantId, streamId]);
     const events = rows.map((row) => {
       const parsed = parseEvent({
         id: row.event_id,
@@ -59,10 +61,7 @@ export class EventStore {
 
   /** The stream's current version (0 when it does not exist). */
   async version(tenantId: string, streamId: string): Promise<number> {
-    const { rows } = await this.db.query<{ version: number }>(
-      'SELECT coalesce(max(stream_position), 0)::int AS version FROM events WHERE tenant_id = $1 AND stream_id = $2',
-      [tenantId, streamId],
-    );
+    const { rows } = await this.db.query<{ version: number }>(STREAM_VERSION, [tenantId, streamId]);
     return rows[0]?.version ?? 0;
   }
 
@@ -123,7 +122,7 @@ export class EventStore {
     if (projection) values.push(...projection.values);
     try {
       const { rows } = await q.query<Row>(
-        `WITH appended AS (
+        statement(`WITH appended AS (
            INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
            SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
            RETURNING global_position, event_id
@@ -131,7 +130,7 @@ export class EventStore {
            INSERT INTO outbox (global_position, topic, key, payload)
            SELECT a.global_position, x.topic, x.key, x.payload
              FROM appended a JOIN unnest($1::uuid[], $11::text[], $12::text[], $13::jsonb[]) AS x(event_id, topic, key, payload) USING (event_id)
-         )${projected}`,
+         )${projected}`),
         values,
       );
       return { events: envelopes, projected: projection ? rows[0] : undefined };

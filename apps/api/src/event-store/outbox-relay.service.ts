@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KafkaService } from '#libs/kafka';
-import { DatabaseService } from '#libs/timescale';
+import { DatabaseService, statement } from '#libs/timescale';
 
 export const OUTBOX_OPTIONS = Symbol('OUTBOX_OPTIONS');
 
@@ -22,6 +22,9 @@ interface OutboxRow {
 
 // The key of the transaction-scoped advisory lock that makes one relay the publisher of a batch.
 const OUTBOX_LOCK = 7_341_905_513;
+const TAKE_LOCK = statement('SELECT pg_try_advisory_xact_lock($1) AS held');
+const UNSENT = statement('SELECT global_position, topic, key, payload FROM outbox WHERE sent_at IS NULL ORDER BY global_position LIMIT $1');
+const MARK_SENT = statement('UPDATE outbox SET sent_at = now() WHERE global_position = ANY($1::bigint[])');
 
 /**
  * Publishes committed outbox rows to Kafka in global (hence per-stream) order and marks them sent.
@@ -70,12 +73,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass: publish one batch if no other relay is publishing. Returns how many rows were published. */
   async publishBatch(): Promise<number> {
     const published = await this.db.transaction(async (tx) => {
-      const { rows: lock } = await tx.query<{ held: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS held', [OUTBOX_LOCK]);
+      const { rows: lock } = await tx.query<{ held: boolean }>(TAKE_LOCK, [OUTBOX_LOCK]);
       if (!lock[0]?.held) return 0; // another relay is at it; its batch ends with its transaction
-      const { rows } = await tx.query<OutboxRow>(
-        'SELECT global_position, topic, key, payload FROM outbox WHERE sent_at IS NULL ORDER BY global_position LIMIT $1',
-        [this.options.batchSize],
-      );
+      const { rows } = await tx.query<OutboxRow>(UNSENT, [this.options.batchSize]);
       if (rows.length === 0) return 0;
       await this.kafka.send(
         rows.map((row) => ({
@@ -85,7 +85,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           headers: { 'event-id': row.payload.id, 'event-type': row.payload.type, 'tenant-id': row.payload.tenantId },
         })),
       );
-      await tx.query('UPDATE outbox SET sent_at = now() WHERE global_position = ANY($1::bigint[])', [rows.map((r) => r.global_position)]);
+      await tx.query(MARK_SENT, [rows.map((r) => r.global_position)]);
       return rows.length;
     });
     this.published += published;

@@ -1,6 +1,7 @@
 import { type Job, technicianOf, termsOf } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import type { Sql } from '../event-store/event-store.service';
+import { JOB_VIEW_COLUMNS } from './jobs.view';
 
 /**
  * Keeps jobs_view in step with a job's stream, in the append's own statement: lists, filters and the
@@ -21,7 +22,7 @@ export function projectJob(tenantId: string, jobId: string, events: FieldlineEve
       text: `INSERT INTO jobs_view (tenant_id, job_id, version, status, title, description, customer_id, site_id, lat, lon, priority,
          required_skills, window_start, window_end, technician_id, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
-       RETURNING *`,
+       RETURNING ${JOB_VIEW_COLUMNS}`,
       values: [tenantId, jobId, version, status, d.title, d.description ?? null, d.customerId ?? null, d.siteId ?? null, d.location?.lat ?? null,
         d.location?.lon ?? null, terms.priority, terms.requiredSkills, terms.window?.start ?? null, terms.window?.end ?? null, technicianId, at],
     };
@@ -30,7 +31,7 @@ export function projectJob(tenantId: string, jobId: string, events: FieldlineEve
     text: `UPDATE jobs_view SET version = $3, status = $4, on_hold_from = $5, priority = $6, window_start = $7, window_end = $8,
        technician_id = $9, updated_at = $10
      WHERE tenant_id = $1 AND job_id = $2
-     RETURNING *`,
+     RETURNING ${JOB_VIEW_COLUMNS}`,
     values: [tenantId, jobId, version, status, held?.status ?? null, terms.priority, terms.window?.start ?? null, terms.window?.end ?? null, technicianId, at],
   };
 }

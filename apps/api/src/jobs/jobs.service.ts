@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, type TechnicianStatus, termsOf } from '#libs/domain';
 import { Clock } from '#libs/platform';
-import { DatabaseService, type Queryable } from '#libs/timescale';
+import { DatabaseService, type Queryable, statement } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
 import { commandContext } from '../common/request-context';
@@ -12,7 +12,14 @@ import { CommandHandler } from '../event-store/command-handler.service';
 import { EventStore } from '../event-store/event-store.service';
 import type { CreateJobDto, ListJobsQuery } from './dto/jobs.dto';
 import { projectJob } from './jobs.projection';
-import { type JobView, type JobViewRow, toJobView } from './jobs.view';
+import { JOB_VIEW_COLUMNS, type JobView, type JobViewRow, toJobView } from './jobs.view';
+
+const JOB_ROW = statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE tenant_id = $1 AND job_id = $2`);
+const LOCK_TECHNICIAN = statement('SELECT status, skills FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE');
+const BOOKINGS = statement(
+  `SELECT job_id, window_start, window_end FROM jobs_view
+    WHERE tenant_id = $1 AND technician_id = $2 AND status NOT IN ('completed', 'cancelled') AND job_id <> $3`,
+);
 
 export type DataOf<T extends JobCommand['type']> = Extract<JobCommand, { type: T }>['data'];
 
@@ -78,7 +85,7 @@ export class JobsService {
   }
 
   async get(principal: Principal, jobId: string): Promise<JobView> {
-    const { rows } = await this.db.query<JobViewRow>('SELECT * FROM jobs_view WHERE tenant_id = $1 AND job_id = $2', [principal.tenantId, jobId]);
+    const { rows } = await this.db.query<JobViewRow>(JOB_ROW, [principal.tenantId, jobId]);
     const row = rows[0];
     if (!row || !this.maySee(principal, row)) throw notFound(jobId);
     return toJobView(row);
@@ -130,9 +137,10 @@ export class JobsService {
       where.push(`(coalesce(${sort}, 'infinity'), job_id) ${order === 'asc' ? '>' : '<'} ($${values.length - 1}::timestamptz, $${values.length})`);
     }
     values.push(limit + 1);
+    // one text per combination of filters and order: a handful, each prepared once per connection
     const { rows } = await this.db.query<JobViewRow>(
-      `SELECT * FROM jobs_view WHERE ${where.join(' AND ')}
-        ORDER BY coalesce(${sort}, 'infinity') ${order}, job_id ${order} LIMIT $${values.length}`,
+      statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE ${where.join(' AND ')}
+        ORDER BY coalesce(${sort}, 'infinity') ${order}, job_id ${order} LIMIT $${values.length}`),
       values,
     );
     const page = rows.slice(0, limit);
@@ -155,16 +163,9 @@ export class JobsService {
     // Lock the technician's row: concurrent assignments to one technician are checked one after another.
     // The row is the technician as their last command left it (projected in that command's statement),
     // so it serves the rule without reading their stream.
-    const { rows: locked } = await tx.query<{ status: TechnicianStatus; skills: string[] }>(
-      'SELECT status, skills FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE',
-      [tenantId, technicianId],
-    );
+    const { rows: locked } = await tx.query<{ status: TechnicianStatus; skills: string[] }>(LOCK_TECHNICIAN, [tenantId, technicianId]);
     const technician = locked[0] ?? { status: 'initial' as const };
-    const { rows } = await tx.query<{ job_id: string; window_start: Date | null; window_end: Date | null }>(
-      `SELECT job_id, window_start, window_end FROM jobs_view
-        WHERE tenant_id = $1 AND technician_id = $2 AND status NOT IN ('completed', 'cancelled') AND job_id <> $3`,
-      [tenantId, technicianId, jobId],
-    );
+    const { rows } = await tx.query<{ job_id: string; window_start: Date | null; window_end: Date | null }>(BOOKINGS, [tenantId, technicianId, jobId]);
     const bookings = rows.map((r) => ({
       jobId: r.job_id,
       window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,

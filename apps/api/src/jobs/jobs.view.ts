@@ -21,6 +21,13 @@ export interface JobViewRow {
   updated_at: Date;
 }
 
+/**
+ * JobViewRow's columns, for statements the server keeps prepared: `SELECT *` there would fail on every
+ * open connection ("cached plan must not change result type") once a migration adds a column.
+ */
+export const JOB_VIEW_COLUMNS =
+  'tenant_id, job_id, version, status, on_hold_from, title, description, customer_id, site_id, lat, lon, priority, required_skills, window_start, window_end, technician_id, created_at, updated_at';
+
 export class JobView {
   @ApiProperty() id!: string;
   @ApiProperty({ description: 'Stream version; sent as ETag, give it back in If-Match.' }) version!: number;

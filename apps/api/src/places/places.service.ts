@@ -23,6 +23,9 @@ interface PlaceRow {
   updated_at: Date;
 }
 
+// the columns the projection returns (named statements must not return `*`: see JOB_VIEW_COLUMNS)
+const PLACE_COLUMNS = 'place_id, version, status, name, parent_id, data, created_at, updated_at';
+
 const prefixes: Record<PlaceFamily, string> = { customer: 'cus', site: 'site', geofence: 'geo' };
 /** The field of a record that names its parent, for the list filter. */
 const parentField: Record<PlaceFamily, string | undefined> = { customer: undefined, site: 'customerId', geofence: 'siteId' };
@@ -91,7 +94,7 @@ function projection(family: PlaceFamily, tenantId: string, placeId: string, plac
   if (place.status === 'initial') return undefined;
   if (place.status === 'retired') {
     return {
-      text: "UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3 RETURNING *",
+      text: "UPDATE places_view SET status = 'retired', version = $4, updated_at = now() WHERE tenant_id = $1 AND family = $2 AND place_id = $3 RETURNING " + PLACE_COLUMNS,
       values: [tenantId, family, placeId, version],
     };
   }
@@ -102,7 +105,7 @@ function projection(family: PlaceFamily, tenantId: string, placeId: string, plac
        VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, now(), now())
        ON CONFLICT (tenant_id, family, place_id) DO UPDATE SET version = EXCLUDED.version, name = EXCLUDED.name,
          parent_id = EXCLUDED.parent_id, data = EXCLUDED.data, updated_at = now()
-       RETURNING *`,
+       RETURNING ${PLACE_COLUMNS}`,
     values: [tenantId, family, placeId, version, data.name, parent, JSON.stringify(data)],
   };
 }

@@ -27,6 +27,9 @@ interface TechnicianRow {
   updated_at: Date;
 }
 
+// the columns the projection returns (named statements must not return `*`: see JOB_VIEW_COLUMNS)
+const TECHNICIAN_COLUMNS = 'technician_id, version, name, skills, status, available, home_lat, home_lon, updated_at';
+
 const toView = (r: TechnicianRow) => ({
   id: r.technician_id,
   version: r.version,
@@ -108,12 +111,12 @@ function projection(tenantId: string, technicianId: string, events: FieldlineEve
   if (registered) {
     return {
       text: `INSERT INTO technicians_view (tenant_id, technician_id, version, name, skills, status, available, home_lat, home_lon, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING *`,
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING ${TECHNICIAN_COLUMNS}`,
       values: [tenantId, technicianId, version, registered.data.name, state.skills, state.status, available, registered.data.homeBase?.lat ?? null, registered.data.homeBase?.lon ?? null, at],
     };
   }
   return {
-    text: 'UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2 RETURNING *',
+    text: `UPDATE technicians_view SET version = $3, skills = $4, status = $5, available = $6, updated_at = $7 WHERE tenant_id = $1 AND technician_id = $2 RETURNING ${TECHNICIAN_COLUMNS}`,
     values: [tenantId, technicianId, version, state.skills, state.status, available, at],
   };
 }

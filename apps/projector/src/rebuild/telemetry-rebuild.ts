@@ -1,6 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { topics } from '#libs/events';
-import type { DatabaseService, Queryable } from '#libs/timescale';
+import { type DatabaseService, type Queryable, queryableOf } from '#libs/timescale';
 import { TelemetryHistoryWriter } from '../telemetry/telemetry-history.writer';
 import { LogReplay, type ReplayStats } from './log-replay';
 
@@ -62,7 +62,7 @@ export class TelemetryRebuild {
       await client.query('BEGIN');
       await client.query('LOCK TABLE locations, readings IN ACCESS EXCLUSIVE MODE');
       this.phase = 'swapping';
-      this.target = client; // the embedded database has one session: catch up inside this transaction
+      this.target = queryableOf(client); // the embedded database has one session: catch up inside this transaction
       const end = await replay.endOffsets();
       replay.resume();
       await replay.until(end);
