@@ -2,7 +2,8 @@
 // real stack, with a same-run baseline (GET /health/live: HTTP + Nest, no database, no Kafka) so the
 // figures can be read as ratios on a noisy 2-core box.
 //
-//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile] [--one-engine]
+//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile] [--one-engine] [--unprepared]
+// (--unprepared: the API with DATABASE_PREPARED_STATEMENTS=0, to compare)
 // On PostgreSQL, the same scenarios then run on the embedded engine (its own database) in the same run,
 // side by side; --one-engine skips that.
 //   --profile: the API runs with --cpu-prof; the .cpuprofile (open in Chrome DevTools) lands in .data/profiles/
@@ -18,7 +19,13 @@ import { dataDir, ports } from '../stack/stack.config';
 import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
-  options: { seconds: { type: 'string', default: '15' }, concurrency: { type: 'string', default: '16' }, profile: { type: 'boolean', default: false }, 'one-engine': { type: 'boolean', default: false } },
+  options: {
+    seconds: { type: 'string', default: '15' },
+    concurrency: { type: 'string', default: '16' },
+    profile: { type: 'boolean', default: false },
+    'one-engine': { type: 'boolean', default: false },
+    unprepared: { type: 'boolean', default: false },
+  },
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
@@ -63,7 +70,8 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number): Pr
   console.log(`\n▸ ${engine}`);
   const profileDir = join(dataDir, 'profiles');
   const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
-  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', DATABASE_URL: databaseUrl, ...profiling });
+  const prepared: Record<string, string> = values.unprepared ? { DATABASE_PREPARED_STATEMENTS: '0' } : {};
+  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', DATABASE_URL: databaseUrl, ...profiling, ...prepared });
   try {
     const tenant = await newTenant(http);
     const technicians = await Promise.all(

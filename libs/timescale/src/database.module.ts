@@ -23,12 +23,12 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   static forEnv(
-    env: { DATABASE_URL: string; DATABASE_POOL_MAX: number },
+    env: { DATABASE_URL: string; DATABASE_POOL_MAX: number; DATABASE_PREPARED_STATEMENTS?: number },
     logger: Logger,
     migrate = false,
     options: Pick<DatabaseOptions, 'statementTimeoutMs'> = {},
   ): DynamicModule {
-    return DatabaseModule.forRoot({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, logger, migrate, ...options });
+    return DatabaseModule.forRoot({ url: env.DATABASE_URL, poolMax: env.DATABASE_POOL_MAX, logger, migrate, preparedStatements: env.DATABASE_PREPARED_STATEMENTS !== 0, ...options });
   }
 
   /**

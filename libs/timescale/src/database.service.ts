@@ -16,6 +16,8 @@ export interface DatabaseOptions {
   connectionTimeoutMs?: number;
   /** The server cancels a statement running (or waiting for a lock) longer than this; off when unset. */
   statementTimeoutMs?: number;
+  /** Named statements (`statement()`) are prepared per connection (default); false runs them unnamed. */
+  preparedStatements?: boolean;
 }
 
 /** What a transaction body gets: queries on the transaction's one connection. */
@@ -24,8 +26,8 @@ export interface Queryable {
 }
 
 /** A held connection as a Queryable: plain text or named statements, like the pool. */
-export function queryableOf(client: PoolClient): Queryable {
-  return { query: <Row extends QueryResultRow>(text: string | Statement, values?: unknown[]) => client.query<Row>(queryConfig(text, values)) };
+export function queryableOf(client: PoolClient, prepared = true): Queryable {
+  return { query: <Row extends QueryResultRow>(text: string | Statement, values?: unknown[]) => client.query<Row>(queryConfig(text, values, prepared)) };
 }
 
 /**
@@ -37,6 +39,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
   readonly pool: Pool;
 
   private readonly logger: Logger;
+  private readonly prepared: boolean;
   /** Set while the app's migrations wait for a database that was away at start: nothing else may query yet. */
   private schemaPending?: string;
 
@@ -53,6 +56,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: 4 * options.statementTimeoutMs } : {}),
     });
     this.logger = options.logger;
+    this.prepared = options.preparedStatements ?? true;
     // An idle client losing its server (restart, failover) must not crash the process.
     this.pool.on('error', (error) => options.logger.warn({ context: 'database', err: error.message }, 'idle database connection lost'));
   }
@@ -83,7 +87,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
 
   private async run<Row extends QueryResultRow = QueryResultRow>(text: string | Statement, values?: unknown[]) {
     try {
-      return await this.pool.query<Row>(queryConfig(text, values));
+      return await this.pool.query<Row>(queryConfig(text, values, this.prepared));
     } catch (error) {
       throw asUnavailable(error);
     }
@@ -100,7 +104,7 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
     let broken: Error | undefined;
     try {
       await client.query('BEGIN');
-      const result = await body(queryableOf(client));
+      const result = await body(queryableOf(client, this.prepared));
       await client.query('COMMIT');
       return result;
     } catch (error) {

@@ -27,6 +27,6 @@ export function statement(text: string): Statement {
 }
 
 /** What node-postgres takes: a fresh config per call (it writes `values` into the object it is given). */
-export function queryConfig(query: string | Statement, values?: unknown[]): { name?: string; text: string; values?: unknown[] } {
-  return typeof query === 'string' ? { text: query, values } : { name: query.name, text: query.text, values };
+export function queryConfig(query: string | Statement, values?: unknown[], prepared = true): { name?: string; text: string; values?: unknown[] } {
+  return typeof query === 'string' || !prepared ? { text: typeof query === 'string' ? query : query.text, values } : { name: query.name, text: query.text, values };
 }

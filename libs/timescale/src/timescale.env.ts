@@ -14,6 +14,14 @@ export function withDatabaseEnv<Base extends Constructor>(base: Base) {
     @Min(1)
     @Max(200)
     DATABASE_POOL_MAX: number = 10;
+
+    /** 0 behind a pooler that cannot keep prepared statements per client (PgBouncer in transaction mode before 1.21). */
+    @IsOptional()
+    @Type(() => Number)
+    @IsInt()
+    @Min(0)
+    @Max(1)
+    DATABASE_PREPARED_STATEMENTS: number = 1;
   }
   return DatabaseEnv;
 }
