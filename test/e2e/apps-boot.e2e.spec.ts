@@ -1,5 +1,5 @@
 import { findWorkerBinary } from '../../apps/media/src/engine/worker-binary';
-import { type AppName, type AppProcess, runAppToExit, stackEnv, startAppProcess, tryParse } from '../support/app-process';
+import { type AppName, type AppProcess, freeRtcPort, runAppToExit, stackEnv, startAppProcess, tryParse } from '../support/app-process';
 
 // Each app as a real process against the real stack: it starts, logs JSON only, reports ready with
 // the infrastructure it uses, and stops cleanly on SIGTERM. Bad configuration stops it with exit 78.
@@ -23,14 +23,13 @@ const envFor = (app: AppName): Record<string, string> => ({
   LOG_LEVEL: 'info',
   ...(app === 'ingest' ? { MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' } : {}),
   ...(app === 'api' || app === 'realtime' || app === 'media' ? { JWT_SECRET: 'e2e-secret-that-is-at-least-32-characters' } : {}),
-  // the SFU's port: one of this file's own, so media tests running beside it never collide
-  ...(app === 'media' ? { MEDIA_RTC_PORT: String(43_000 + Math.floor(Math.random() * 1_000)) } : {}),
 });
 
 describe.each(Object.keys(uses) as AppName[])('%s', (app) => {
   let running: AppProcess;
   beforeAll(async () => {
-    running = await startAppProcess(app, envFor(app));
+    // media's SFU port: a free one of its own, so media tests running beside it never collide
+    running = await startAppProcess(app, { ...envFor(app), ...(app === 'media' ? { MEDIA_RTC_PORT: String(await freeRtcPort()) } : {}) });
   });
   afterAll(async () => {
     await running?.stop();
@@ -83,7 +82,7 @@ it('refuses an invalid value, naming it and what was given', async () => {
 });
 
 it('reports not ready, naming Redis, while Redis is unreachable — and keeps running', async () => {
-  const running = await startAppProcess('media', { ...envFor('media'), REDIS_URL: 'redis://127.0.0.1:1' });
+  const running = await startAppProcess('media', { ...envFor('media'), MEDIA_RTC_PORT: String(await freeRtcPort()), REDIS_URL: 'redis://127.0.0.1:1' });
   try {
     const ready = await fetch(`${running.url}/health/ready`);
     const body = (await ready.json()) as { error: Record<string, unknown> };

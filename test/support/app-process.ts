@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createSocket } from 'node:dgram';
+import { type AddressInfo, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -93,5 +95,25 @@ export function tryParse(line: string): Record<string, unknown> | undefined {
     return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * A port free for both TCP and UDP now (the SFU listens on both): asked of the kernel, not guessed — a
+ * random pick in the ephemeral range can be the local port of some open connection.
+ */
+export async function freeRtcPort(): Promise<number> {
+  for (;;) {
+    const tcp = createServer();
+    await new Promise<void>((resolve) => tcp.listen(0, '0.0.0.0', resolve));
+    const port = (tcp.address() as AddressInfo).port;
+    const udp = createSocket('udp4');
+    const free = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, '0.0.0.0', () => resolve(true));
+    });
+    udp.close();
+    await new Promise((resolve) => tcp.close(resolve));
+    if (free) return port;
   }
 }

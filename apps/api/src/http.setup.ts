@@ -1,13 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { ProblemDetailsFilter } from './common/problem-details.filter';
+import { ProblemFilter } from '#libs/platform';
+import { apiProblems } from './common/api-problems';
 import { validationPipe } from './common/validation';
 
 /** Validation, the problem+json error shape and the OpenAPI document (/docs, /openapi.json). */
 export function configureHttp(app: INestApplication, _config: unknown, logger: Logger): void {
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalFilters(new ProblemFilter(logger, apiProblems));
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

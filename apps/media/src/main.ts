@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { ValidationPipe } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
-import { runApp } from '#libs/platform';
+import { ProblemFilter, runApp } from '#libs/platform';
 import { AppModule } from './app.module';
-import { MediaProblemFilter } from './http/media-problem.filter';
+import { mediaProblems } from './http/media-problems';
 import { MediaEnv } from './media.env';
 
 runApp({
@@ -12,7 +12,7 @@ runApp({
   module: (config, logger) => AppModule.forRoot(config, logger),
   configure: (app, _config, logger) => {
     app.useGlobalPipes(new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true }));
-    app.useGlobalFilters(new MediaProblemFilter(logger));
+    app.useGlobalFilters(new ProblemFilter(logger, mediaProblems));
     // Call signaling: plain WebSocket on the app's HTTP port, path /media.
     app.useWebSocketAdapter(new WsAdapter(app));
   },

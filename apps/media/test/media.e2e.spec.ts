@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { type AppProcess, freeRtcPort, stackEnv, startAppProcess } from '../../../test/support/app-process';
 import { JWT_SECRET, token } from '../../realtime/test/realtime-support';
 import { findWorkerBinary } from '../src/engine/worker-binary';
 
@@ -18,8 +18,8 @@ const post = (path: string, body: unknown, bearer?: string) =>
 
 beforeAll(async () => {
   if (!workerPresent) console.warn(`media: ${binary.reason}; testing the worker-absent behaviour only`);
-  // a port of this file's own: other test files run media beside it
-  media = await startAppProcess('media', { ...mediaEnv, MEDIA_WORKERS: '1', MEDIA_RTC_PORT: String(41_000 + Math.floor(Math.random() * 900)) });
+  // a free port of its own: other test files run media beside it
+  media = await startAppProcess('media', { ...mediaEnv, MEDIA_WORKERS: '1', MEDIA_RTC_PORT: String(await freeRtcPort()) });
 });
 afterAll(() => media?.stop());
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../../../test/support/events';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { type AppProcess, freeRtcPort, stackEnv, startAppProcess } from '../../../test/support/app-process';
 import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
 import type { ApiClient } from '../../api/test/api-client';
 import { login, must, newTenant, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
@@ -102,7 +102,7 @@ beforeAll(async () => {
     JWT_SECRET,
     MEDIA_WORKERS: '1',
     MEDIA_LISTEN_IP: '127.0.0.1',
-    MEDIA_RTC_PORT: String(42_000 + Math.floor(Math.random() * 1_000)),
+    MEDIA_RTC_PORT: String(await freeRtcPort()),
     CALL_RING_TIMEOUT_S: '6',
     // MEDIA_DEBUG='mediasoup*' npm test -- apps/web/test/calls: mediasoup's own debug log in .data/artifacts/calls/media.log
     ...(process.env.MEDIA_DEBUG ? { DEBUG: process.env.MEDIA_DEBUG } : {}),

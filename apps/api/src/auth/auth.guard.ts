@@ -3,9 +3,8 @@ import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/com
 import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
-import { type AccessTokenClaims, PUBLIC_ROUTE } from '#libs/platform';
+import { type AccessTokenClaims, problem, PUBLIC_ROUTE } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
-import { problem } from '../common/problem';
 import { ACCESS, type AccessRule } from './access.decorator';
 import type { Principal, Scope } from './principal';
 

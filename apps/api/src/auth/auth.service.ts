@@ -1,9 +1,8 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { type AccessTokenClaims, newSecret, verifySecret } from '#libs/platform';
+import { type AccessTokenClaims, newSecret, problem, verifySecret } from '#libs/platform';
 import { DatabaseService, type Queryable } from '#libs/timescale';
-import { problem } from '../common/problem';
 import { sha256 } from './auth.guard';
 import type { Role } from './principal';
 

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { catchError, mergeMap, type Observable, of } from 'rxjs';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
-import { problem } from './problem';
+import { problem } from '#libs/platform';
 
 /** A claim older than this belongs to a request that died mid-way; a retry may run again. */
 const STALE_CLAIM_SECONDS = 30;

@@ -1,6 +1,6 @@
 import type { QueryResultRow } from 'pg';
 import type { Queryable } from '#libs/timescale';
-import { problem } from './problem';
+import { problem } from '#libs/platform';
 
 // Keyset pagination: pages continue after the (sort key, id) of the last row, so they stay stable
 // while rows are inserted and never scan skipped rows (no OFFSET). The cursor is opaque to clients.

@@ -2,7 +2,7 @@ import { type ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerLimitDetail, type ThrottlerStorage } from '@nestjs/throttler';
 import type { RedisService } from '#libs/redis';
 import type { Principal } from '../auth/principal';
-import { problem } from './problem';
+import { problem } from '#libs/platform';
 
 // Fixed window per key: INCR, expire on the first hit, report the remaining time. Atomic in Redis, so
 // every API instance counts against the same budget.

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CommandContext } from '#libs/domain';
-import type { Clock } from '#libs/platform';
+import { type Clock, problem } from '#libs/platform';
 import { actorOf, type Principal } from '../auth/principal';
-import { problem } from './problem';
 
 /** The command context for a request: the server's clock, the caller as actor, the tenant. */
 export function commandContext(clock: Clock, principal: Principal, correlationId?: string): CommandContext {

@@ -1,5 +1,5 @@
 import { type ArgumentMetadata, type ValidationError, ValidationPipe } from '@nestjs/common';
-import { problem } from './problem';
+import { problem } from '#libs/platform';
 
 /**
  * In this API `null` means "not given": no field takes null as a value. class-validator's IsOptional

@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, type TechnicianStatus, termsOf } from '#libs/domain';
-import { Clock } from '#libs/platform';
+import { Clock, type Problem, problem } from '#libs/platform';
 import { DatabaseService, type Queryable, statement } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
 import { commandContext } from '../common/request-context';
-import { type Problem, problem } from '../common/problem';
-import { toProblem } from '../common/problem-details.filter';
+import { toProblem } from '../common/api-problems';
 import { CommandHandler } from '../event-store/command-handler.service';
 import { EventStore } from '../event-store/event-store.service';
 import type { CreateJobDto, ListJobsQuery } from './dto/jobs.dto';

@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
 import { type Place, type PlaceCommand, type PlaceFamily, placeDecider } from '#libs/domain';
-import { Clock } from '#libs/platform';
+import { Clock, problem } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
-import { problem } from '../common/problem';
 import { commandContext } from '../common/request-context';
 import { CommandHandler } from '../event-store/command-handler.service';
 import type { Sql } from '../event-store/event-store.service';

@@ -4,7 +4,7 @@ import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { Access, CurrentPrincipal, Public } from '../auth/access.decorator';
 import { sha256 } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
-import { problem } from '../common/problem';
+import { problem } from '#libs/platform';
 import { CreateApiKeyDto, CreateTenantDto, CreateUserDto } from './dto/tenants.dto';
 import { TenantsService } from './tenants.service';
 

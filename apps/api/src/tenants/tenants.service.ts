@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { hashSecret, newSecret } from '#libs/platform';
+import { hashSecret, newSecret, problem } from '#libs/platform';
 import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import { sha256 } from '../auth/auth.guard';
 import type { Scope } from '../auth/principal';
-import { problem } from '../common/problem';
 import type { CreateApiKeyDto, CreateTenantDto, CreateUserDto } from './dto/tenants.dto';
 
 

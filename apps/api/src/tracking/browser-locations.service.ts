@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { Clock } from '#libs/platform';
+import { Clock, problem } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
-import { problem } from '../common/problem';
 import type { BrowserFixDto } from './dto/tracking.dto';
 
 /** A fix may be a little ahead of the server clock (phones drift), not more. */

@@ -1,10 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { type EtaConfig, etaSeconds, hasRequiredSkills } from '#libs/domain';
 import { type FeedEntry, LiveStateStore } from '#libs/live';
-import { Clock } from '#libs/platform';
+import { Clock, problem } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
-import { problem } from '../common/problem';
 import { type HistoryEvent, type SiteVisit, shiftSeconds, siteVisits } from './daily-summary';
 
 export const TRACKING_OPTIONS = Symbol('TRACKING_OPTIONS');

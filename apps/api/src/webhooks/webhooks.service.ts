@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { newSecret } from '#libs/platform';
+import { newSecret, problem } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
-import { problem } from '../common/problem';
 import type { CreateWebhookDto } from './dto/webhooks.dto';
 
 interface SubscriptionRow {

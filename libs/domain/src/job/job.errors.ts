@@ -15,11 +15,11 @@ export const jobErrorKinds = {
   /** Window already over at the command's time. */
   WINDOW_IN_PAST: 'validation',
   /** The technician lacks a required skill (the message names the missing ones). */
-  MISSING_SKILLS: 'illegal_state',
+  MISSING_SKILLS: 'unprocessable',
   /** The technician already has a job whose window overlaps this one's (the message names it). */
   DOUBLE_BOOKED: 'conflict',
   /** The technician does not exist or is deactivated. */
-  TECHNICIAN_UNAVAILABLE: 'illegal_state',
+  TECHNICIAN_UNAVAILABLE: 'unprocessable',
   /** Input the event catalogue refuses (empty title, latitude 91, empty reason …); message names the paths. */
   INVALID_INPUT: 'validation',
 } as const satisfies Record<string, DomainErrorKind>;
