@@ -26,7 +26,7 @@ it('refuses missing skills, naming them (422 kind)', () => {
   const technician: Technician = { status: 'off_shift', skills: ['hvac'] };
   expect(refusal(() => checkAssignment(job, 'tech-1', technician, []))).toEqual({
     code: 'MISSING_SKILLS',
-    kind: 'illegal_state',
+    kind: 'unprocessable',
     message: 'technician tech-1 lacks required skills: gas',
   });
 });
