@@ -24,7 +24,7 @@ const colours = [36, 32, 35, 33, 34];
 
 /**
  * Development secrets, made once and kept in .data/dev-secrets.env so tokens survive a restart.
- * Production sets its own (README, environment table).
+ * Production sets its own (docs/configuration.md).
  */
 function devSecrets(): Record<string, string> {
   const file = join(dataDir, 'dev-secrets.env');

@@ -6,7 +6,7 @@
 // per-message objects alive across a scavenge for a moment, their sites get tenured, and from then on
 // every message's short-lived objects fill the old generation: 16.5–17.7 MB/s promoted instead of 6.7
 // at 10,000 msg/s, a full GC every ~10 s and a 0.5–1 s latency episode after each one (bench:ingest,
-// README). The flag is process-wide, so the Kafka producer thread gets it too.
+// docs/performance.md). The flag is process-wide, so the Kafka producer thread gets it too.
 //
 // The producer thread's isolate is created later, so a heap setting made here applies to it (the main
 // isolate is configured already). Its live heap is ~7 MB; V8 sized its old generation so closely that it

@@ -123,7 +123,7 @@ it('schedules compression, retention and the aggregates’ refresh as TimescaleD
   expect(watermark[0]?.set).toBe(true);
   // TimescaleDB 2.28.3 on PostgreSQL 15.20 (the shared build) ends every background job with "cannot drop
   // portal "" while it is being set up" after its work committed: the job reads Failed. Said, not hidden.
-  if (stats?.last_run_status !== 'Success') console.warn(`the refresh job's last run reads ${stats?.last_run_status} (see the README: TimescaleDB's background jobs on this build)`);
+  if (stats?.last_run_status !== 'Success') console.warn(`the refresh job's last run reads ${stats?.last_run_status} (docs/operations.md: TimescaleDB's background jobs on this build)`);
 }, 120_000);
 
 it('reports the TimescaleDB version for readiness', async () => {

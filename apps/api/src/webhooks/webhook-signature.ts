@@ -3,7 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /**
  * `Fieldline-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<raw body>")>`. The timestamp
  * is signed with the body so a captured delivery cannot be replayed later: receivers reject a `t`
- * older than a few minutes. Documented in the README ("Webhooks").
+ * older than a few minutes. Documented in docs/api.md ("Webhooks").
  */
 export const SIGNATURE_HEADER = 'fieldline-signature';
 

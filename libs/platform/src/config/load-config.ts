@@ -14,7 +14,7 @@ export class ConfigError extends Error {
   ) {
     super(
       `${app}: invalid configuration — ${problems.map((p) => `${p.variable}: ${p.problem}`).join('; ')}. ` +
-        'Set these variables (see the environment table in README.md) or run `npm run stack:up` and use .data/stack.env.',
+        'Set these variables (see the environment table in docs/configuration.md) or run `npm run stack:up` and use .data/stack.env.',
     );
     this.name = 'ConfigError';
   }

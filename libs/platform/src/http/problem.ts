@@ -18,7 +18,7 @@ export interface Problem {
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
-/** Problem types are documented URIs under one base (see README, "Errors"). */
+/** Problem types are documented URIs under one base (docs/api.md, "Errors"). */
 export const problemType = (slug: string) => `https://fieldline.dev/problems/${slug}`;
 
 /** An error that already knows its problem (thrown by guards, pipes and services). */
