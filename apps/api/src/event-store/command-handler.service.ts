@@ -36,8 +36,9 @@ export interface CommandResult<State, Projected = void> {
 const ATTEMPTS = 5;
 
 /**
- * load → fold → decide → append with the expected version, in one transaction with the outbox and
- * the inline read models. A conflict without If-Match is retried on fresh state (the decision may
+ * load → fold → decide → append with the expected version: the events, their outbox rows and the
+ * inline read model in one statement (in a transaction when a check locks other rows or a projection
+ * needs several statements). A conflict without If-Match is retried on fresh state (the decision may
  * change: the second of two racing assignments then meets an assigned job); with If-Match it is the
  * client's to resolve (412, also for the loser of a race at that version). A transaction the server
  * aborted (deadlock, serialization failure) is run again whatever the If-Match: nothing of it
