@@ -6,6 +6,9 @@ import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
 import { ProducerConnection, type ProducerPlacement, type RecordProducer } from './producer-connection';
 import { ProducerThread } from './producer-thread';
 
+/** How long a consumer gets to leave its group at shutdown before the process goes without it. */
+const CONSUMER_LEAVE_MS = 5_000;
+
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
 
 export interface KafkaOptions {
@@ -110,7 +113,10 @@ export class KafkaService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.consumers].map((c) => c.disconnect()));
+    // A consumer still joining its group leaves only when the rebalance ends (up to the slowest member's
+    // session): it gets a few seconds, then the process goes without it and the broker drops it later.
+    const leave = (c: Consumer) => Promise.race([c.disconnect(), new Promise<void>((r) => setTimeout(r, CONSUMER_LEAVE_MS).unref())]);
+    await Promise.allSettled([...this.consumers].map(leave));
     await this.producer.close();
     if (this.adminReady) await (await this.adminReady.catch(() => undefined))?.disconnect();
   }

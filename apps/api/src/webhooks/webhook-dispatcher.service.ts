@@ -85,6 +85,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
         this.joined = true;
         return;
       } catch (error) {
+        if (!this.running) return; // stopped while joining: not a failure
         if (failures % 12 === 0) this.options.logger.warn({ context: 'webhooks', err: (error as Error).message }, 'webhook consumer could not start; retrying');
         await consumer.disconnect().catch(() => undefined);
         await new Promise((r) => setTimeout(r, 5_000).unref());
