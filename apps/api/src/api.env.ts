@@ -62,6 +62,11 @@ export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEn
   @Max(30)
   WEBHOOK_MAX_ATTEMPTS: number = 12;
 
+  /** The consumer group that turns events into deliveries: one per deployment (every API instance joins it). */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,200}$/, { message: 'WEBHOOK_CONSUMER_GROUP must be a Kafka group id (letters, digits, . _ -)' })
+  WEBHOOK_CONSUMER_GROUP: string = 'fieldline-api-webhooks';
+
   /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
   @IsOptional()
   @Type(() => Number)

@@ -81,6 +81,7 @@ export class AppModule {
             timeoutMs: config.WEBHOOK_TIMEOUT_MS,
             retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
             maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+            groupId: config.WEBHOOK_CONSUMER_GROUP,
             concurrency: 50,
             pollMs: 250,
             enabled: true,

@@ -14,6 +14,8 @@ export interface WebhookOptions {
   timeoutMs: number;
   retryBaseMs: number;
   maxAttempts: number;
+  /** The consumer group of the fan-out (WEBHOOK_CONSUMER_GROUP). */
+  groupId: string;
   /** Deliveries in flight at once per instance; each endpoint's slowness only costs its own slots. */
   concurrency: number;
   pollMs: number;
@@ -40,7 +42,7 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
 
 /**
  * Webhooks, in two steps so the pipeline never waits on an integrator:
- * 1. a Kafka consumer (group fieldline-api-webhooks) turns each dispatch event into one delivery row
+ * 1. a Kafka consumer (group WEBHOOK_CONSUMER_GROUP, one per deployment) turns each dispatch event into one delivery row
  *    per matching subscription of its tenant (idempotent: unique per subscription and event), and only
  *    then commits its offsets;
  * 2. a sender claims due rows (a short lease, so several API instances never send the same row at
@@ -73,7 +75,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
   /** Joins the consumer group, retrying every 5 s while Kafka refuses (deliveries wait in the log meanwhile). */
   private async startConsumer(): Promise<void> {
     for (let failures = 0; this.running; failures++) {
-      const consumer = this.kafka.consumer({ groupId: 'fieldline-api-webhooks' });
+      const consumer = this.kafka.consumer({ groupId: this.options.groupId });
       this.consumer = consumer;
       try {
         await consumer.connect();
