@@ -21,8 +21,17 @@ function serverMinor(): number {
   return Number(/\(PostgreSQL\) \d+\.(\d+)/.exec(out)?.[1] ?? 0);
 }
 
-/** Installs what is missing; throws a MissingToolError saying what to do when it cannot. Cheap when all is there. */
+let ensured: { timescale: 'installed' | 'shared' } | undefined;
+
+/**
+ * Installs what is missing; throws a MissingToolError saying what to do when it cannot. Checked once per
+ * process (choosing the engine and preparing it both ask; the check hashes the build's files).
+ */
 export function ensurePostgres(): { timescale: 'installed' | 'shared' } {
+  return (ensured ??= installPostgres());
+}
+
+function installPostgres(): { timescale: 'installed' | 'shared' } {
   if (!existsSync(postgresBin('postgres'))) aptInstall([`postgresql-${PG_MAJOR}`], `PostgreSQL ${PG_MAJOR} (${postgresBin('postgres')})`);
   const config = (flag: string): string => spawnSync(postgresBin('pg_config'), [flag], { encoding: 'utf8' }).stdout.trim();
   const libDir = config('--pkglibdir');
