@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childrenOf } from '../../tools/bench/proc-cpu';
 import { initCluster, postgresBin, serverArgs, serverUser } from '../../tools/stack/postgres-server';
 
 export type DatabaseEngine = 'postgres' | 'embedded';
@@ -50,8 +51,7 @@ export class TestDatabase {
   kill(): void {
     const pid = this.process?.pid;
     if (pid === undefined || this.process?.exitCode !== null) return;
-    const children = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry) && parentOf(Number(entry)) === pid).map(Number);
-    for (const target of [pid, ...children]) {
+    for (const target of [pid, ...childrenOf(pid)]) {
       try {
         process.kill(target, 'SIGKILL');
       } catch {
@@ -79,13 +79,5 @@ export class TestDatabase {
       detached: true,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-  }
-}
-
-function parentOf(pid: number): number | undefined {
-  try {
-    return Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1]);
-  } catch {
-    return undefined;
   }
 }

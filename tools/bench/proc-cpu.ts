@@ -23,13 +23,15 @@ export function cpuSeconds(pid: number): number {
  * each lead a process group of their own), plus what its reaped children used (cutime + cstime), in seconds.
  */
 export function treeCpuSeconds(pid: number): number {
-  let total = 0;
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(Number(entry));
-    if (!fields) continue;
-    if (Number(entry) === pid) total += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-    else if (Number(fields[1]) === pid) total += Number(fields[11]) + Number(fields[12]);
-  }
+  const own = statFields(pid);
+  let total = own ? Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]) : 0;
+  for (const child of childrenOf(pid)) total += cpuSeconds(child) * CLOCK_TICKS;
   return total / CLOCK_TICKS;
+}
+
+/** The live processes whose parent is `pid`. */
+export function childrenOf(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === pid)
+    .map(Number);
 }
