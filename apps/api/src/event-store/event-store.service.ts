@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '#libs/domain';
 import { type FieldlineEvent, keyFor, newEnvelope, parseEvent, topicFor } from '#libs/events';
 import type { QueryResultRow } from 'pg';
-import { DatabaseService, isUniqueViolation, type Queryable, statement } from '#libs/timescale';
+import { DatabaseService, isUniqueViolation, type Queryable, type Statement, statement } from '#libs/timescale';
 import { CorruptStreamError, StreamConflictError } from './event-store.errors';
 
 export interface Stream {
@@ -118,19 +118,10 @@ export class EventStore {
       envelopes.map((e) => JSON.stringify(e)),
     ];
     const projection = input.projection?.(envelopes);
-    const projected = projection ? `, projected AS (${renumber(projection.text, values.length)}) SELECT * FROM projected` : ' SELECT 1';
     if (projection) values.push(...projection.values);
     try {
       const { rows } = await q.query<Row>(
-        statement(`WITH appended AS (
-           INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
-           RETURNING global_position, event_id
-         ), queued AS (
-           INSERT INTO outbox (global_position, topic, key, payload)
-           SELECT a.global_position, x.topic, x.key, x.payload
-             FROM appended a JOIN unnest($1::uuid[], $11::text[], $12::text[], $13::jsonb[]) AS x(event_id, topic, key, payload) USING (event_id)
-         )${projected}`),
+        appendStatement(projection?.text),
         values,
       );
       return { events: envelopes, projected: projection ? rows[0] : undefined };
@@ -139,6 +130,29 @@ export class EventStore {
       throw error;
     }
   }
+}
+
+/** Parameters of the append before a projection's own: 10 event columns, then topic, key, payload. */
+const APPEND_PARAMETERS = 13;
+const appends = new Map<string, Statement>(); // one per projection text: a handful, all code-generated
+
+/** The append, with the projection's statement (if any) as its last CTE; built and named once per projection text. */
+function appendStatement(projection?: string): Statement {
+  let found = appends.get(projection ?? '');
+  if (!found) {
+    const projected = projection ? `, projected AS (${renumber(projection, APPEND_PARAMETERS)}) SELECT * FROM projected` : ' SELECT 1';
+    found = statement(`WITH appended AS (
+         INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
+         RETURNING global_position, event_id
+       ), queued AS (
+         INSERT INTO outbox (global_position, topic, key, payload)
+         SELECT a.global_position, x.topic, x.key, x.payload
+           FROM appended a JOIN unnest($1::uuid[], $11::text[], $12::text[], $13::jsonb[]) AS x(event_id, topic, key, payload) USING (event_id)
+       )${projected}`);
+    appends.set(projection ?? '', found);
+  }
+  return found;
 }
 
 /** One SQL statement and its parameters. */
