@@ -9,4 +9,4 @@ export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './secu
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
 export { Clock, ClockModule, clockFromEnv, ShiftedClock, SystemClock } from './time/clock';
-export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, titleOf, toProblem } from './http/problem';
+export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, problemTypeOf, titleOf, toProblem } from './http/problem';

@@ -13,12 +13,9 @@ export const apiProblems: ProblemMapper = (error): ProblemReply | undefined => {
   if (error instanceof DatabaseUnavailableError) {
     return { problem: { type: problemType('database-unavailable'), title: 'Service Unavailable', status: 503, detail: error.message, code: error.code }, headers: { 'retry-after': '2' } };
   }
-  if (error instanceof StreamConflictError) {
-    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail: error.message, code: error.code }, headers: { 'retry-after': '1' } };
-  }
+  if (error instanceof StreamConflictError) return concurrentChange(error.message, error.code);
   if (isTransactionConflict(error)) {
-    const detail = 'the request collided with concurrent changes to the same data more often than it was retried; retry it';
-    return { problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail, code: 'TRANSACTION_CONFLICT' }, headers: { 'retry-after': '1' } };
+    return concurrentChange('the request collided with concurrent changes to the same data more often than it was retried; retry it', 'TRANSACTION_CONFLICT');
   }
   if (isUniqueViolation(error)) {
     // a race the services do not name themselves (they answer their own 409s): still the client's to retry or fetch
@@ -27,6 +24,12 @@ export const apiProblems: ProblemMapper = (error): ProblemReply | undefined => {
   }
   return undefined;
 };
+
+/** Lost a race more often than it was retried: the client's to send again, shortly. */
+const concurrentChange = (detail: string, code: string): ProblemReply => ({
+  problem: { type: problemType('concurrent-change'), title: 'Conflict', status: 409, detail, code },
+  headers: { 'retry-after': '1' },
+});
 
 /** Any error as the API answers it (the filter, and bulk results' per-item problems). */
 export const toProblem = (error: unknown, instance?: string) => toProblemOf(error, instance, apiProblems);

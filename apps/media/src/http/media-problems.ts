@@ -1,8 +1,6 @@
-import { type ProblemMapper, type ProblemReply, problemType } from '#libs/platform';
+import { type ProblemMapper, type ProblemReply, problemType, problemTypeOf } from '#libs/platform';
 import { RoomError } from '../engine/call-room';
 import { MediaUnavailableError } from '../engine/worker-pool.service';
-
-const slugOf = (code: string) => code.toLowerCase().replaceAll('_', '-');
 
 /** Media's own errors as problems; the rest is the shared mapping of every HTTP app (libs/platform). */
 export const mediaProblems: ProblemMapper = (error): ProblemReply | undefined => {
@@ -13,7 +11,7 @@ export const mediaProblems: ProblemMapper = (error): ProblemReply | undefined =>
     };
   }
   if (error instanceof RoomError) {
-    return { problem: { type: problemType(slugOf(error.code)), title: 'Conflict', status: 409, detail: error.message, code: error.code }, headers: {} };
+    return { problem: { type: problemTypeOf(error.code), title: 'Conflict', status: 409, detail: error.message, code: error.code }, headers: {} };
   }
   return undefined;
 };

@@ -21,6 +21,9 @@ export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 /** Problem types are documented URIs under one base (docs/api.md, "Errors"). */
 export const problemType = (slug: string) => `https://fieldline.dev/problems/${slug}`;
 
+/** The problem type of an error code: DOUBLE_BOOKED → …/problems/double-booked. */
+export const problemTypeOf = (code: string) => problemType(code.toLowerCase().replaceAll('_', '-'));
+
 /** An error that already knows its problem (thrown by guards, pipes and services). */
 export class ProblemError extends Error {
   constructor(
@@ -61,8 +64,7 @@ export function toProblem(error: unknown, instance?: string, own?: ProblemMapper
   if (error instanceof ProblemError) return { problem: { ...error.problem, instance }, headers: error.headers };
   if (isDomainError(error)) {
     const status = httpStatusOfKind[error.kind];
-    const slug = error.code.toLowerCase().replaceAll('_', '-');
-    return { problem: { type: problemType(slug), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
+    return { problem: { type: problemTypeOf(error.code), title: titleOf(status), status, detail: error.message, code: error.code, instance }, headers: {} };
   }
   const parserError = bodyParserError(error);
   if (parserError === 'entity.parse.failed') {
