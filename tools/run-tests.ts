@@ -5,10 +5,10 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { processState, logFile, tailLog } from './stack/managed-process';
-import { embeddedDatabase, postgresComponent } from './stack/database.component';
+import { embeddedLaneComponent, postgresComponent } from './stack/database.component';
 import { raiseOne, raiseStack, stopComponents } from './stack/stack-component';
 import { allComponents, stackComponents } from './stack/stack';
-import { dataDir, ports, repoRoot } from './stack/stack.config';
+import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
 import { buildWeb } from './web-build';
@@ -99,7 +99,7 @@ async function main(): Promise<number> {
     code = jest(engine, { ...stack.env, FIELDLINE_DB_ENGINE: engine }, jestArgs, Math.max(60_000, suiteLimitMs - (Date.now() - t0)));
     if (engine === 'postgres' && jestArgs.length === 0) {
       lanes.push('embedded');
-      const lane = embeddedDatabase('embedded-lane', ports.timescaleLane, join(dataDir, 'embedded-lane'));
+      const lane = embeddedLaneComponent;
       rmSync(join(dataDir, 'embedded-lane'), { recursive: true, force: true });
       console.log('▸ embedded lane: the embedded database under what `npm run up` needs of it');
       await raiseOne(lane);

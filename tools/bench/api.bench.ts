@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newTenant, startApi } from '../../apps/api/test/support';
-import { embeddedDatabase, postgresComponent } from '../stack/database.component';
+import { embeddedBenchComponent, postgresComponent } from '../stack/database.component';
 import { processState, readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
-import { dataDir, ports } from '../stack/stack.config';
+import { dataDir } from '../stack/stack.config';
 import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
@@ -66,7 +66,7 @@ interface EngineFigures {
 }
 
 /** Every scenario against one API on `databaseUrl`; `dbPid` is the database server's main process (its CPU, with its children's). */
-async function runEngine(engine: string, databaseUrl: string, dbPid: number): Promise<EngineFigures> {
+async function runEngine(engine: string, databaseUrl: string, dbPid: number | undefined): Promise<EngineFigures> {
   console.log(`\n▸ ${engine}`);
   const profileDir = join(dataDir, 'profiles');
   const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
@@ -122,13 +122,13 @@ async function main() {
   Object.assign(process.env, stack.env);
   const results: EngineFigures[] = [];
   const main = components.find((c) => c.envVar === 'DATABASE_URL')!;
-  results.push(await runEngine(main === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, processState(main.name).state === 'running' ? readPid(main.name)! : 0));
+  results.push(await runEngine(main === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, processState(main.name).state === 'running' ? readPid(main.name) : undefined));
   if (main === postgresComponent && !values['one-engine']) {
     // The embedded engine in the same run, on a database of its own: the zero-install default, side by side.
-    const embedded = embeddedDatabase('embedded-bench', ports.timescaleLane, join(dataDir, 'embedded-bench'));
+    const embedded = embeddedBenchComponent;
     await raiseOne(embedded);
     try {
-      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name)!));
+      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name)));
     } finally {
       await stopComponents([embedded.name]);
     }

@@ -22,7 +22,8 @@ export function cpuSeconds(pid: number): number {
  * utime + stime of a process and its live children (a PostgreSQL postmaster and its backends, which
  * each lead a process group of their own), plus what its reaped children used (cutime + cstime), in seconds.
  */
-export function treeCpuSeconds(pid: number): number {
+export function treeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN; // a database the stack did not start (DATABASE_URL given): not measured
   const own = statFields(pid);
   let total = own ? Number(own[11]) + Number(own[12]) + Number(own[13]) + Number(own[14]) : 0;
   for (const child of childrenOf(pid)) total += cpuSeconds(child) * CLOCK_TICKS;

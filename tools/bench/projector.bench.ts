@@ -21,11 +21,11 @@ import { DatabaseService, migrate } from '#libs/timescale';
 import { TelemetryRebuild } from '../../apps/projector/src/rebuild/telemetry-rebuild';
 import { progress } from '../stack/progress';
 import { lagOf } from './kafka-lag';
-import { embeddedDatabase, postgresComponent } from '../stack/database.component';
+import { embeddedBenchComponent, postgresComponent } from '../stack/database.component';
 import { readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
-import { dataDir, ports, repoRoot } from '../stack/stack.config';
+import { dataDir, repoRoot } from '../stack/stack.config';
 import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 const { values } = parseArgs({
@@ -118,7 +118,7 @@ interface EngineFigures {
 }
 
 /** Every step against one database: the ceiling, the drain, the sustained run and the rebuild. */
-async function runEngine(engine: string, databaseUrl: string, dbPid: number, stackEnv: Record<string, string>, kafka: Kafka, producer: Producer): Promise<EngineFigures> {
+async function runEngine(engine: string, databaseUrl: string, dbPid: number | undefined, stackEnv: Record<string, string>, kafka: Kafka, producer: Producer): Promise<EngineFigures> {
   console.log(`\n▸ ${engine}`);
   const db = new DatabaseService({ url: databaseUrl, poolMax: 2, logger });
   await migrate(db, logger);
@@ -214,14 +214,14 @@ async function main() {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const database = components.find((c) => c.envVar === 'DATABASE_URL')!;
-  const results = [await runEngine(database === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, readPid(database.name) ?? 0, stack.env, kafka, producer)];
+  const results = [await runEngine(database === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, readPid(database.name), stack.env, kafka, producer)];
   if (database === postgresComponent && !values['one-engine']) {
     // The embedded engine in the same run, on a database of its own (the rebuild reads the grown topic: compare events/s).
-    const embedded = embeddedDatabase('embedded-bench', ports.timescaleLane, join(dataDir, 'embedded-bench'));
+    const embedded = embeddedBenchComponent;
     rmSync(join(dataDir, 'embedded-bench'), { recursive: true, force: true });
     await raiseOne(embedded);
     try {
-      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name)!, stack.env, kafka, producer));
+      results.push(await runEngine('embedded (PGlite)', embedded.url(), readPid(embedded.name), stack.env, kafka, producer));
     } finally {
       await stopComponents([embedded.name]);
     }

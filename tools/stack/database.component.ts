@@ -94,6 +94,9 @@ export function embeddedDatabase(name = 'embedded-db', port = ports.timescale, d
 }
 
 export const embeddedDatabaseComponent = embeddedDatabase();
+/** Beside a PostgreSQL stack: the test runner's embedded lane, and the benches' second engine (same port, never together). */
+export const embeddedLaneComponent = embeddedDatabase('embedded-lane', ports.timescaleLane, join(dataDir, 'embedded-lane'));
+export const embeddedBenchComponent = embeddedDatabase('embedded-bench', ports.timescaleLane, join(dataDir, 'embedded-bench'));
 
 export const databaseComponents = [postgresComponent, embeddedDatabaseComponent];
 

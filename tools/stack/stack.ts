@@ -1,7 +1,7 @@
 // The components of the local stack, in start order. MQTT is embedded in apps/ingest (aedes), so it is
 // not a process here. TURN (coturn) relays calls for browsers that cannot reach the SFU directly. The
 // database is one of two engines (database.component.ts): stackComponents() picks it.
-import { chooseDatabase, databaseComponents } from './database.component';
+import { chooseDatabase, databaseComponents, embeddedBenchComponent, embeddedLaneComponent } from './database.component';
 import { kafkaComponent } from './kafka.component';
 import { redisComponent } from './redis.component';
 import { turnComponent } from './turn.component';
@@ -12,5 +12,8 @@ export async function stackComponents(env: NodeJS.ProcessEnv = process.env): Pro
   return [redisComponent, await chooseDatabase(env), kafkaComponent, turnComponent];
 }
 
-/** Every component the stack may have started, whichever engine: what stack:down stops and status reports. */
-export const allComponents: StackComponent[] = [redisComponent, ...databaseComponents, kafkaComponent, turnComponent];
+/**
+ * Every component the stack may have started, whichever engine, and the side databases of the test
+ * runner and the benches (an interrupted run leaves them up): what stack:down stops and status reports.
+ */
+export const allComponents: StackComponent[] = [redisComponent, ...databaseComponents, kafkaComponent, turnComponent, embeddedLaneComponent, embeddedBenchComponent];
