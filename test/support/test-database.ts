@@ -50,7 +50,8 @@ export class TestDatabase {
    */
   kill(): void {
     const pid = this.process?.pid;
-    if (pid === undefined || this.process?.exitCode !== null) return;
+    // gone already (an exit, or a signal): its pid may be another process's by now
+    if (pid === undefined || this.process?.exitCode !== null || this.process?.signalCode !== null) return;
     for (const target of [pid, ...childrenOf(pid)]) {
       try {
         process.kill(target, 'SIGKILL');

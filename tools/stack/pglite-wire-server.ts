@@ -143,7 +143,7 @@ export class PgliteWireServer {
         if (prepared.size > 0) {
           // its statements go with it (the session outlives every connection); taken in turn like any query
           await this.lock.acquire(id);
-          for (const name of prepared) await this.db.exec(`DEALLOCATE "${name}"`).catch(() => undefined);
+          for (const name of prepared) await this.db.exec(`DEALLOCATE "${name.replaceAll('"', '""')}"`).catch(() => undefined);
           this.lock.release(id);
         }
         this.lock.forget(id);
