@@ -2,9 +2,9 @@
 // 2.28.3 build in ../shared/timescaledb (checked against its SHA256SUMS) unless one is installed already.
 // Used by the stack's database component and by tests that need a server of their own to crash.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { readSha256Sums, sha256File } from '../../libs/platform/src/security/checksums'; // by path: the stack runs unbuilt
 import { aptInstall, MissingToolError } from './system-packages';
 import { repoRoot } from './stack.config';
 
@@ -37,9 +37,9 @@ function installPostgres(): { timescale: 'installed' | 'shared' } {
   const libDir = config('--pkglibdir');
   const extensionDir = join(config('--sharedir'), 'extension');
   const target = (file: string): string => (file.startsWith('lib/') ? join(libDir, file.slice(4)) : join(extensionDir, file.slice('extension/'.length)));
-  const shared = sharedBuild();
+  const shared = readSha256Sums(join(sharedTimescaleDir, 'SHA256SUMS'));
   const installed = existsSync(join(libDir, 'timescaledb.so')) && existsSync(join(extensionDir, 'timescaledb.control'));
-  if (installed && !shared?.files.every((f) => existsSync(target(f.file)) && sha256(target(f.file)) === f.hash)) return { timescale: 'installed' };
+  if (installed && ![...(shared ?? [])].every(([file, hash]) => existsSync(target(file)) && sha256File(target(file)) === hash)) return { timescale: 'installed' };
   if (!shared) {
     throw new MissingToolError(
       `TimescaleDB is not installed for PostgreSQL ${PG_MAJOR} and there is no build at ${sharedTimescaleDir}: ` +
@@ -51,12 +51,12 @@ function installPostgres(): { timescale: 'installed' | 'shared' } {
     if (serverMinor() < SHARED_BUILD_MIN_MINOR) throw new MissingToolError(`PostgreSQL ${PG_MAJOR}.${serverMinor()} is too old for ${sharedTimescaleDir} (built against ${PG_MAJOR}.${SHARED_BUILD_MIN_MINOR}); upgrade postgresql-${PG_MAJOR}, or run with STACK_DATABASE=embedded.`);
   }
   if (installed) return { timescale: 'shared' };
-  for (const { file, hash } of shared.files) {
-    const actual = sha256(join(sharedTimescaleDir, file));
+  for (const [file, hash] of shared) {
+    const actual = sha256File(join(sharedTimescaleDir, file));
     if (actual !== hash) throw new MissingToolError(`${join(sharedTimescaleDir, file)} does not match SHA256SUMS (${actual}); the build is damaged: fetch it again.`);
   }
   try {
-    for (const { file } of shared.files) {
+    for (const file of shared.keys()) {
       copyFileSync(join(sharedTimescaleDir, file), target(file));
       chmodSync(target(file), 0o644);
     }
@@ -67,18 +67,6 @@ function installPostgres(): { timescale: 'installed' | 'shared' } {
     );
   }
   return { timescale: 'shared' };
-}
-
-const sha256 = (file: string): string => createHash('sha256').update(readFileSync(file)).digest('hex');
-
-function sharedBuild(): { files: { hash: string; file: string }[] } | undefined {
-  const sums = join(sharedTimescaleDir, 'SHA256SUMS');
-  if (!existsSync(sums)) return undefined;
-  const files = readFileSync(sums, 'utf8').trim().split('\n').map((line) => {
-    const [hash, file] = line.trim().split(/\s+\*?/);
-    return { hash, file };
-  });
-  return { files };
 }
 
 /** PostgreSQL refuses to run as root: as root we run it as the postgres user (Debian's package creates it). */

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { readSha256Sums, sha256File } from '#libs/platform';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { version as mediasoupVersion } from 'mediasoup';
 
@@ -38,8 +38,8 @@ export function findWorkerBinary(search: WorkerBinarySearch = {}): WorkerBinary 
   const shared = join(sharedDir, name);
   let sharedProblem = `no ${shared}`;
   if (existsSync(shared)) {
-    const expected = checksumOf(join(sharedDir, 'SHA256SUMS'), name);
-    const actual = createHash('sha256').update(readFileSync(shared)).digest('hex'); // 8 MB, once at start
+    const expected = readSha256Sums(join(sharedDir, 'SHA256SUMS'))?.get(name);
+    const actual = sha256File(shared); // 8 MB, once at start
     if (expected === actual) return { path: shared, source: 'shared' };
     sharedProblem = expected ? `${shared} does not match its SHA256SUMS line (${actual})` : `${name} is not listed in ${join(sharedDir, 'SHA256SUMS')}`;
   }
@@ -49,13 +49,4 @@ export function findWorkerBinary(search: WorkerBinarySearch = {}): WorkerBinary 
       `no mediasoup worker ${version}: MEDIASOUP_WORKER_BIN is unset, ${sharedProblem}, and mediasoup's install has none at ${packageBin} ` +
       '(its postinstall downloads or builds one, which needs internet access). Set MEDIASOUP_WORKER_BIN to a built mediasoup-worker.',
   };
-}
-
-function checksumOf(sumsFile: string, name: string): string | undefined {
-  if (!existsSync(sumsFile)) return undefined;
-  for (const line of readFileSync(sumsFile, 'utf8').split('\n')) {
-    const [hash, file] = line.trim().split(/\s+\*?/);
-    if (file === name) return hash;
-  }
-  return undefined;
 }
