@@ -1,54 +1,40 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { ValidateIf } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withMqttEnv } from '#libs/mqtt';
-import { BaseEnv } from '#libs/platform';
+import { BaseEnv, EnvConnectionUrl, EnvInt, EnvOneOf, EnvString } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
 /** Devices and phones in (MQTT, HTTP), Kafka out; device credentials from TimescaleDB; presence in Redis. */
 export class IngestEnv extends withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
   /** Larger payloads go to the dead-letter topic (truncated to this size). */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(256)
-  @Max(1_000_000)
+  @EnvInt({ min: 256, max: 1_000_000 })
   INGEST_MAX_PAYLOAD_BYTES: number = 65_536;
 
   /** How far ahead of the server clock a device time may be (clock drift). */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   INGEST_MAX_FUTURE_SKEW_S: number = 300;
 
   /** How old a fix may be and still be accepted (devices that store and forward). */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(60)
+  @EnvInt({ min: 60 })
   INGEST_MAX_AGE_S: number = 604_800;
 
   /** A connected device silent for this long is reported stale. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(1)
+  @EnvInt({ min: 1 })
   INGEST_STALE_AFTER_S: number = 300;
 
   /** `embedded`: devices connect to ingest's own broker. `external`: ingest subscribes to MQTT_EXTERNAL_URL (scale-out). */
-  @IsOptional()
-  @IsIn(['embedded', 'external'])
+  @EnvOneOf(['embedded', 'external'])
   MQTT_MODE: 'embedded' | 'external' = 'embedded';
 
   @ValidateIf((env: IngestEnv) => env.MQTT_MODE === 'external')
-  @Matches(/^(mqtts?|wss?):\/\/\S+$/, { message: 'MQTT_EXTERNAL_URL must be an mqtt://, mqtts://, ws:// or wss:// URL (required when MQTT_MODE=external)' })
+  @EnvConnectionUrl(['mqtt', 'mqtts', 'ws', 'wss'], {
+    required: true,
+    message: 'MQTT_EXTERNAL_URL must be an mqtt://, mqtts://, ws:// or wss:// URL (required when MQTT_MODE=external)',
+  })
   MQTT_EXTERNAL_URL?: string;
 
   /** This instance's stable name: its broker session (and unacknowledged messages) survive restarts. */
-  @IsOptional()
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.-]{1,64}$/)
+  @EnvString({ pattern: /^[A-Za-z0-9_.-]{1,64}$/ })
   INGEST_NODE_ID?: string;
 }

@@ -1,8 +1,8 @@
-import { Transform, Type } from 'class-transformer';
-import { ArrayNotEmpty, IsIn, IsInt, IsNumber, IsOptional, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayNotEmpty, IsIn, IsOptional } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
-import { BaseEnv } from '#libs/platform';
+import { BaseEnv, EnvInt, EnvNumber, EnvString } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
@@ -19,44 +19,26 @@ export class ProjectorEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withR
   PROJECTOR_PROJECTIONS: ProjectionName[] = [...projectionNames];
 
   /** Consumer groups are `<prefix>-<projection>`; a new prefix projects the whole log again from its start. */
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._-]{1,100}$/)
+  @EnvString({ pattern: /^[A-Za-z0-9._-]{1,100}$/ })
   PROJECTOR_GROUP_PREFIX: string = 'fieldline-projector';
 
   /** How long the group waits for a silent projector before its partitions move to another instance. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(6_000)
-  @Max(300_000)
+  @EnvInt({ min: 6_000, max: 300_000 })
   PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;
 
   /** A fix must be this far inside (or outside) a geofence to count as evidence of a side. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsNumber()
-  @Min(0)
-  @Max(10_000)
+  @EnvNumber({ min: 0, max: 10_000 })
   GEOFENCE_MARGIN_M: number = 25;
 
   /** How long (device time) the evidence must hold before an enter or exit is confirmed. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(0)
+  @EnvInt({ min: 0 })
   GEOFENCE_DWELL_S: number = 30;
 
   /** Fixes reporting a worse accuracy are ignored for geofences. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsNumber()
-  @Min(1)
+  @EnvNumber({ min: 1 })
   GEOFENCE_MAX_ACCURACY_M: number = 150;
 
   /** A technician on shift silent this long gets a signal-lost alert. */
-  @Type(() => Number)
-  @IsOptional()
-  @IsInt()
-  @Min(10)
+  @EnvInt({ min: 10 })
   SIGNAL_LOST_AFTER_S: number = 300;
 }

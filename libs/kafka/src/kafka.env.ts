@@ -1,6 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import type { Constructor } from '#libs/platform';
+import { Matches } from 'class-validator';
+import { type Constructor, EnvInt, EnvOneOf, EnvString } from '#libs/platform';
 import { type ProducerPlacement, producerPlacements } from './producer-connection';
 
 /** KAFKA_BROKERS: comma-separated host:port list, e.g. `127.0.0.1:19092` or `kafka-1:9092,kafka-2:9092`. */
@@ -10,21 +9,15 @@ export function withKafkaEnv<Base extends Constructor>(base: Base) {
     KAFKA_BROKERS!: string;
 
     /** Names this process to the brokers (quotas, logs); defaults to fieldline-<app>. */
-    @IsOptional()
-    @IsString()
+    @EnvString()
     KAFKA_CLIENT_ID?: string;
 
     /** How long a produce request waits for more records once it has one (ms); fewer, larger requests. */
-    @Type(() => Number)
-    @IsOptional()
-    @IsInt()
-    @Min(0)
-    @Max(100)
+    @EnvInt({ min: 0, max: 100 })
     KAFKA_LINGER_MS: number = 5;
 
     /** `thread`: the producer encodes and sends on a worker thread; `inline`: on the app's own. Unset: the app's choice (ingest: thread). */
-    @IsOptional()
-    @IsIn(producerPlacements)
+    @EnvOneOf(producerPlacements)
     KAFKA_PRODUCER?: ProducerPlacement;
   }
   return KafkaEnv;

@@ -1,29 +1,17 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsOptional, Max, Min } from 'class-validator';
 import type { EtaConfig } from '#libs/domain';
-import type { Constructor } from '#libs/platform';
+import { type Constructor, EnvInt, EnvNumber } from '#libs/platform';
 
 /** How much of each tenant's feed Redis keeps (a client further behind reloads a snapshot), and how ETAs are estimated. */
 export function withLiveEnv<Base extends Constructor>(base: Base) {
   class LiveEnv extends base {
-    @Type(() => Number)
-    @IsOptional()
-    @IsInt()
-    @Min(100)
-    @Max(10_000_000)
+    @EnvInt({ min: 100, max: 10_000_000 })
     FEED_MAX_LEN: number = 100_000;
 
-    @Type(() => Number)
-    @IsOptional()
-    @IsInt()
-    @Min(60)
+    @EnvInt({ min: 60 })
     FEED_MAX_AGE_S: number = 86_400;
 
     /** The speed an ETA assumes when the technician is slower (stopped at lights, GPS noise). */
-    @Type(() => Number)
-    @IsOptional()
-    @IsNumber()
-    @Min(0.5)
+    @EnvNumber({ min: 0.5 })
     ETA_MIN_SPEED_MPS: number = 4;
   }
   return LiveEnv;

@@ -1,26 +1,16 @@
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
-import type { Constructor } from '#libs/platform';
+import { type Constructor, EnvConnectionUrl, EnvFlag, EnvInt } from '#libs/platform';
 
 /** DATABASE_URL: a postgres:// URL of a PostgreSQL server with the TimescaleDB extension. */
 export function withDatabaseEnv<Base extends Constructor>(base: Base) {
   class DatabaseEnv extends base {
-    @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+    @EnvConnectionUrl(['postgres', 'postgresql'], { required: true, message: 'DATABASE_URL must be a postgres:// URL' })
     DATABASE_URL!: string;
 
-    @IsOptional()
-    @Type(() => Number)
-    @IsInt()
-    @Min(1)
-    @Max(200)
+    @EnvInt({ min: 1, max: 200 })
     DATABASE_POOL_MAX: number = 10;
 
     /** 0 behind a pooler that cannot keep prepared statements per client (PgBouncer in transaction mode before 1.21). */
-    @IsOptional()
-    @Type(() => Number)
-    @IsInt()
-    @Min(0)
-    @Max(1)
+    @EnvFlag()
     DATABASE_PREPARED_STATEMENTS: number = 1;
   }
   return DatabaseEnv;

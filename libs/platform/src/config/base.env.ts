@@ -1,29 +1,23 @@
 import 'reflect-metadata';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, Min, ValidateBy } from 'class-validator';
+import { IsISO8601, IsOptional, ValidateBy } from 'class-validator';
+import { EnvOneOf, EnvPort, EnvString } from './env-decorators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 /** What every app reads. Each adapter lib adds its own variables with a mixin (withKafkaEnv …). */
 export class BaseEnv {
-  @IsOptional()
-  @IsIn(['development', 'production', 'test'])
+  @EnvOneOf(['development', 'production', 'test'])
   NODE_ENV: 'development' | 'production' | 'test' = 'development';
 
-  @IsOptional()
-  @IsIn(LOG_LEVELS)
+  @EnvOneOf(LOG_LEVELS)
   LOG_LEVEL: LogLevel = 'info';
 
   /** The HTTP port for the app's API and /health endpoints. */
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(65535)
+  @EnvPort({ required: true })
   HTTP_PORT!: number;
 
-  @IsOptional()
-  @IsString()
+  @EnvString()
   HTTP_HOST: string = '0.0.0.0';
 
   /**
