@@ -1,44 +1,29 @@
 // What a screen knows, folded from board snapshots and feed entries. Pure (no DOM, no I/O): the
 // same entry applied twice, or an older one after a newer, changes nothing — snapshots and the
 // resumed feed overlap by design.
-import type { FeedFrame, LivePosition, PresenceFrame } from '#libs/realtime-client';
+import type {
+  BoardJob,
+  BoardTechnician,
+  CallPayload,
+  ChatMessagePayload,
+  ChatPayload,
+  ChatReceiptPayload,
+  DevicePresence,
+  FeedFrame,
+  LivePosition,
+  PresenceFrame,
+} from '#libs/realtime-client';
 
-export interface JobView {
-  jobId: string;
-  version: number;
-  status: string;
-  onHoldFrom?: string;
-  title: string;
-  priority: string;
-  requiredSkills: string[];
-  window?: { start: string; end: string };
-  siteId?: string;
-  location?: { lat: number; lon: number };
-  technicianId?: string;
-  updatedAt: string;
-}
+export type { DevicePresence };
 
-export interface TechnicianView {
-  technicianId: string;
-  version: number;
-  name: string;
-  status: string;
-  skills: string[];
-  available: boolean;
-  updatedAt: string;
-}
+/** A job as the board shows it (the wire shape, shared with the projector). */
+export type JobView = BoardJob;
+
+/** A technician as the board shows them (the wire shape, shared with the projector). */
+export type TechnicianView = BoardTechnician;
 
 /** The last fix of a subject (the wire shape, shared with the projector). */
 export type Position = LivePosition;
-
-/** A device's MQTT session as the projector keeps it (a technician's phone counts in their presence). */
-export interface DevicePresence {
-  deviceId: string;
-  version: number;
-  state: 'online' | 'stale' | 'offline';
-  technicianId?: string;
-  at: string;
-}
 
 export interface TrailPoint {
   lat: number;
@@ -177,25 +162,26 @@ export class LiveState {
   }
 
   private applyEntry(entry: FeedFrame): boolean {
-    const data = entry.data as Record<string, any>;
     switch (entry.kind) {
       case 'job':
-        return this.putJob(data.job as JobView);
+        return this.putJob(entry.data.job);
       case 'technician':
-        return this.putTechnician(data.technician as TechnicianView);
+        return this.putTechnician(entry.data.technician);
       case 'location':
-        return this.putPosition(data as Position);
+        return this.putPosition(entry.data);
       case 'chat':
-        return this.applyChat(entry.type, data);
-      case 'alert':
+        return this.applyChat(entry.type, entry.data);
+      case 'alert': {
+        const data = entry.data;
         if (this.alerts.some((a) => a.id === data.id)) return false;
         this.alerts.unshift({ id: String(data.id), type: entry.type, subjectId: entry.subjectId, occurredAt: String(data.occurredAt), data });
         if (this.alerts.length > MAX_ALERTS) this.alerts.length = MAX_ALERTS;
         return true;
+      }
       case 'presence':
-        return this.putDevice(data as DevicePresence);
+        return this.putDevice(entry.data);
       case 'call':
-        return this.applyCall(entry.type, data);
+        return this.applyCall(entry.type, entry.data);
       default:
         return false;
     }
@@ -225,10 +211,12 @@ export class LiveState {
     return true;
   }
 
-  private applyChat(type: string, data: Record<string, any>): boolean {
+  private applyChat(type: string, payload: ChatPayload): boolean {
     if (type === 'chat.message_posted') {
+      const data = payload as ChatMessagePayload;
       return this.putMessage({ messageId: data.messageId, jobId: data.jobId, authorId: data.authorId, authorRole: data.authorRole, text: data.text, postedAt: data.occurredAt });
     }
+    const data = payload as ChatReceiptPayload;
     const receipts = type === 'chat.message_delivered' ? this.thread(data.jobId).delivered : type === 'chat.message_read' ? this.thread(data.jobId).read : undefined;
     if (!receipts || receipts.get(data.userId) === data.messageId) return false;
     const thread = this.thread(data.jobId);
@@ -244,7 +232,7 @@ export class LiveState {
     return [...this.calls.values()].filter((c) => c.status !== 'ended' && c.technicianIds.includes(technicianId) && !c.answers[technicianId]);
   }
 
-  private applyCall(type: string, data: Record<string, any>): boolean {
+  private applyCall(type: string, data: CallPayload): boolean {
     const id = String(data.id);
     const call: CallView = this.calls.get(data.callId) ?? { callId: data.callId, status: 'ringing', technicianIds: [], answers: {}, startedAt: data.occurredAt, seen: [] };
     if (call.seen.includes(id)) return false;
@@ -255,7 +243,7 @@ export class LiveState {
         Object.assign(call, { mode: data.mode, ptt: data.ptt, createdBy: data.createdBy, startedAt: data.occurredAt });
         break;
       case 'call.invited':
-        call.technicianIds = [...new Set([...call.technicianIds, ...data.technicianIds])];
+        call.technicianIds = [...new Set([...call.technicianIds, ...data.technicianIds!])];
         break;
       case 'call.joined':
         if (call.status === 'ringing') call.status = 'live';
@@ -263,7 +251,7 @@ export class LiveState {
         break;
       case 'call.declined':
       case 'call.missed':
-        call.answers[data.technicianId] = type === 'call.declined' ? 'declined' : 'missed';
+        call.answers[data.technicianId!] = type === 'call.declined' ? 'declined' : 'missed';
         break;
       case 'call.ended':
         Object.assign(call, { status: 'ended', endedAt: data.occurredAt, reason: data.reason, durationMs: data.durationMs });

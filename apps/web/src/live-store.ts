@@ -1,7 +1,7 @@
 // The page's live connection: board snapshots over REST, then the realtime feed from their ids,
 // resumed after every disconnect (network loss, server restart, another node) without a reload.
 import { signal } from '@preact/signals';
-import { compareFeedIds, type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
+import { type ChatMessagePayload, compareFeedIds, type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
 import { CallController } from './call/call-controller';
 import { type ChatMessage, LiveState, type Position } from './live-state';
 import type { Session } from './session';
@@ -78,11 +78,14 @@ export class LiveStore {
       if (changed && this.catchingUp) this.missed++;
       if (changed) this.changed();
       // a message from someone ends their typing indicator
-      if (entry.type === 'chat.message_posted') this.stopTyping((entry.data as { jobId: string; authorId: string }).jobId, (entry.data as { authorId: string }).authorId);
+      if (entry.kind === 'chat' && entry.type === 'chat.message_posted') {
+        const { jobId, authorId } = entry.data as ChatMessagePayload;
+        this.stopTyping(jobId, authorId);
+      }
     });
     this.client.on('reload', () => void this.reload());
     this.client.on('positions', ({ items }) => {
-      this.state.loadPositions(items as Position[]);
+      this.state.loadPositions(items);
       this.changed();
     });
     this.client.on('presence.snapshot', ({ items }) => {

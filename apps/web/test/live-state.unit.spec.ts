@@ -2,10 +2,11 @@ import type { FeedFrame } from '#libs/realtime-client';
 import { type JobView, LiveState, receiptOf, TRAIL_MS } from '../src/live-state';
 
 const job = (version: number, status: string, technicianId?: string): JobView => ({
-  jobId: 'job-1', version, status, title: 'Boiler', priority: 'normal', requiredSkills: [], updatedAt: `2031-01-01T00:00:0${version}Z`, ...(technicianId ? { technicianId } : {}),
+  jobId: 'job-1', version, status, title: 'Boiler', priority: 'normal', requiredSkills: [], createdAt: '2031-01-01T00:00:00Z', updatedAt: `2031-01-01T00:00:0${version}Z`, ...(technicianId ? { technicianId } : {}),
 });
 let n = 0;
-const entry = (kind: FeedFrame['kind'], type: string, data: unknown, subjectId = 's'): FeedFrame => ({ id: `1-${++n}`, kind, type, subjectId, data });
+// Entries carry only the payload fields LiveState reads.
+const entry = (kind: FeedFrame['kind'], type: string, data: object, subjectId = 's') => ({ id: `1-${++n}`, kind, type, subjectId, data }) as FeedFrame;
 const fix = (at: number, lat = 52.5) => entry('location', 'telemetry.location_reported', { subjectId: 'tech-1', deviceId: 'd', lat, lon: 13.4, at, source: 'mqtt' }, 'tech-1');
 const posted = (messageId: string, authorId: string, at: string) =>
   entry('chat', 'chat.message_posted', { jobId: 'job-1', messageId, authorId, authorRole: authorId === 'disp' ? 'dispatcher' : 'technician', text: messageId, occurredAt: at });

@@ -24,7 +24,8 @@ afterAll(async () => {
 });
 
 const fix = (subjectId: string, at: number, lat = 52.5): LivePosition => ({ subjectId, deviceId: `dev-${subjectId}`, lat, lon: 13.4, at, source: 'test' });
-const entry = (subjectId: string): NewFeedEntry => ({ kind: 'location', type: 'telemetry.location_reported', subjectId, data: {} });
+// The store never reads an entry's payload: an empty one will do.
+const entry = (subjectId: string) => ({ kind: 'location', type: 'telemetry.location_reported', subjectId, data: {} }) as NewFeedEntry;
 
 it('keeps the newest fix: a late or repeated one writes neither state nor feed', async () => {
   const tenant = newTenant();

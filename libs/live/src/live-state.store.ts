@@ -1,10 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '#libs/redis';
-import { compareFeedIds, type LivePosition } from '#libs/realtime-client';
+import { compareFeedIds, type FeedFrame, type FeedKind, type LivePosition } from '#libs/realtime-client';
 import { liveKeys } from './live-keys';
 
-export { compareFeedIds, type LivePosition };
+export { compareFeedIds, type FeedKind, type LivePosition };
 
 export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');
 
@@ -15,23 +15,11 @@ export interface LiveOptions {
   feedMaxAgeMs: number;
 }
 
-export type FeedKind = 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat' | 'call';
+/** One feed entry as screens receive it (the wire contract); `id` is the Redis stream id to resume from. */
+export type FeedEntry = FeedFrame;
 
-/** One feed entry as screens receive it; `id` is the Redis stream id to resume from. */
-export interface FeedEntry<D = unknown> {
-  id: string;
-  kind: FeedKind;
-  /** The event type (`job.assigned`, `telemetry.location_reported`, `geofence.entered` …). */
-  type: string;
-  /** Whose entry it is (job, technician, device id); realtime routes and filters by it. */
-  subjectId: string;
-  /** The technician it concerns, when there is one: a technician's socket only gets theirs. */
-  technicianId?: string;
-  data: D;
-}
-
-export type NewFeedEntry<D = unknown> = Omit<FeedEntry<D>, 'id'>;
-
+/** An entry to append (each kind with its own payload); the feed assigns its id. */
+export type NewFeedEntry = FeedFrame extends infer E ? (E extends FeedFrame ? Omit<E, 'id'> : never) : never;
 
 // Sets the subject's position only if the fix is newer than the one held, then adds it to the GEO
 // set and the feed. A replayed or late fix changes nothing: no regression, no duplicate feed entry.
@@ -95,7 +83,8 @@ interface LiveCommands {
 
 export type LiveRedis = Redis & LiveCommands;
 
-export function feedFields(entry: NewFeedEntry): string[] {
+/** The stream fields of an entry; it takes any payload, so tools can write probe entries too. */
+export function feedFields(entry: Omit<NewFeedEntry, 'data'> & { data: unknown }): string[] {
   const fields = ['k', entry.kind, 't', entry.type, 's', entry.subjectId];
   if (entry.technicianId) fields.push('tech', entry.technicianId);
   fields.push('d', JSON.stringify(entry.data));

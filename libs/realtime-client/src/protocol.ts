@@ -1,5 +1,8 @@
 // The realtime wire protocol, shared by apps/realtime and every client. Frames are JSON text
 // `{ "event": <name>, "data": <payload> }` (the shape of NestJS's ws adapter) both ways.
+// The payloads of feed entries are in feed-payloads.ts.
+
+import type { FeedFrame, LivePosition } from './feed-payloads';
 
 export const STREAMS = ['jobs', 'technicians', 'locations', 'presence', 'alerts', 'chat', 'calls'] as const;
 export type StreamName = (typeof STREAMS)[number];
@@ -23,16 +26,6 @@ export interface ClientFrames {
   'chat.read': { jobId: string; messageId: string };
 }
 
-/** One entry of the tenant feed, as the projector wrote it; `id` is the resume point. */
-export interface FeedFrame {
-  id: string;
-  kind: 'location' | 'job' | 'technician' | 'presence' | 'alert' | 'chat' | 'call';
-  type: string;
-  subjectId: string;
-  technicianId?: string;
-  data: unknown;
-}
-
 export interface PresenceFrame {
   userId: string;
   state: 'online' | 'idle' | 'offline';
@@ -50,7 +43,7 @@ export interface ServerFrames {
   /** The resume point is older than the retained feed: load snapshots (REST /board/*) and subscribe after their feedId. */
   reload: { reason: 'gap' };
   /** Current positions inside a new viewport. */
-  positions: { items: unknown[] };
+  positions: { items: LivePosition[] };
   presence: PresenceFrame;
   /** The tenant's user presence when `presence` is subscribed. */
   'presence.snapshot': { items: PresenceFrame[] };
@@ -71,21 +64,6 @@ export const CloseCodes = {
   /** The server is shutting down; reconnect (to another node) and resume. */
   goingAway: 1001,
 } as const;
-
-/** The last fix of a subject, as the projector keeps it in Redis and screens receive it. */
-export interface LivePosition {
-  subjectId: string;
-  deviceId: string;
-  lat: number;
-  lon: number;
-  /** Device time of the fix, epoch ms (the guard against late fixes compares it). */
-  at: number;
-  speedMps?: number;
-  headingDeg?: number;
-  accuracyM?: number;
-  batteryPct?: number;
-  source: string;
-}
 
 /** Orders stream ids (`<ms>-<seq>`); both parts are below 2^53 for any real clock, so numbers suffice. */
 export function compareFeedIds(a: string, b: string): number {

@@ -1,4 +1,5 @@
-import { type ClientFrames, CloseCodes, type FeedFrame, type ServerFrames, type StreamName, type Viewport } from './protocol';
+import type { FeedFrame } from './feed-payloads';
+import { type ClientFrames, CloseCodes, type ServerFrames, type StreamName, type Viewport } from './protocol';
 
 /** The subset of the WebSocket API the client uses: the browser's, or `ws` in Node. */
 export interface SocketLike {

@@ -11,36 +11,16 @@ import {
   technicianOf,
   termsOf,
 } from '#libs/domain';
-import type { EventOf, GeoPoint, JobEventType, TechnicianEventType, TimeWindow } from '#libs/events';
+import type { EventOf, JobEventType, TechnicianEventType } from '#libs/events';
+import type { BoardJob, BoardTechnician } from '#libs/realtime-client';
 
-/** A job on the live board: the domain state (folded by the domain's own evolve) plus what screens show. */
-export interface JobBoardEntry {
-  jobId: string;
-  version: number;
-  status: string;
-  /** While on hold, the status it returns to. */
-  onHoldFrom?: string;
-  title: string;
-  priority: string;
-  requiredSkills: string[];
-  window?: TimeWindow;
-  siteId?: string;
-  customerId?: string;
-  location?: GeoPoint;
-  technicianId?: string;
-  createdAt: string;
-  updatedAt: string;
+/** A job on the live board: what screens get of it (the wire shape) plus the domain state it is folded from (never sent). */
+export interface JobBoardEntry extends BoardJob {
   state: Job;
 }
 
-export interface TechnicianBoardEntry {
-  technicianId: string;
-  version: number;
-  name: string;
-  status: string;
-  skills: string[];
-  available: boolean;
-  updatedAt: string;
+/** A technician on the live board: the wire shape plus the domain state. */
+export interface TechnicianBoardEntry extends BoardTechnician {
   state: Technician;
 }
 

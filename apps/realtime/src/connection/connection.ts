@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import ws, { type WebSocket } from 'ws';
 import type { FeedEntry } from '#libs/live';
-import { CloseCodes, type FeedFrame, type ServerFrames, type StreamName, type Viewport } from '#libs/realtime-client';
+import { CloseCodes, type FeedFrameOf, type FeedKind, type ServerFrames, type StreamName, type Viewport } from '#libs/realtime-client';
 
 /**
  * A feed entry as the hub hands it to sockets: its order parsed once, its frame encoded once and
@@ -20,7 +20,8 @@ export class HubEntry {
 
   get frame(): Buffer {
     const e = this.entry;
-    const frame: FeedFrame = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), data: e.data };
+    // The wire's field order, whichever object the entry came in.
+    const frame: FeedFrameOf<FeedKind> = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), data: e.data };
     return (this.encoded ??= Buffer.from(JSON.stringify({ event: 'feed', data: frame })));
   }
 
@@ -53,7 +54,7 @@ export interface ConnectionLimits {
   maxQueued: number;
 }
 
-const streamOf: Record<FeedEntry['kind'], StreamName> = {
+const streamOf: Record<FeedKind, StreamName> = {
   location: 'locations',
   job: 'jobs',
   technician: 'technicians',
@@ -145,11 +146,11 @@ export class Connection {
     if (!this.streams.has(streamOf[entry.kind])) return false;
     if (this.caller.role === 'technician') {
       const self = this.caller.technicianId;
-      const data = entry.data as { formerTechnicianId?: string } | null;
-      if (!self || (entry.technicianId !== self && entry.subjectId !== self && data?.formerTechnicianId !== self)) return false;
+      const formerTechnicianId = entry.kind === 'job' ? entry.data?.formerTechnicianId : undefined;
+      if (!self || (entry.technicianId !== self && entry.subjectId !== self && formerTechnicianId !== self)) return false;
     }
     if (entry.kind === 'location' && this.viewport) {
-      const { lat, lon } = entry.data as { lat: number; lon: number };
+      const { lat, lon } = entry.data;
       const v = this.viewport;
       const inLon = v.west <= v.east ? lon >= v.west && lon <= v.east : lon >= v.west || lon <= v.east; // across the antimeridian
       if (!(lat >= v.south && lat <= v.north && inLon)) return false;

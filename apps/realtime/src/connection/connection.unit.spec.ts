@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { FeedEntry } from '#libs/live';
 import { CloseCodes } from '#libs/realtime-client';
 import { Connection, HubEntry } from './connection';
 
@@ -15,8 +16,9 @@ class SocketProbe {
   }
 }
 
-const location = (n: number, subject: string) => new HubEntry({ id: `${n}-0`, kind: 'location', type: 'telemetry.location_reported', subjectId: subject, data: { lat: 52, lon: 13, at: n } });
-const job = (n: number, technicianId = 'tech-1') => new HubEntry({ id: `${n}-0`, kind: 'job', type: 'job.note_added', subjectId: 'job-1', technicianId, data: { n } });
+// Entries carry only the payload fields a connection reads (and one to tell them apart).
+const location = (n: number, subject: string) => new HubEntry({ id: `${n}-0`, kind: 'location', type: 'telemetry.location_reported', subjectId: subject, data: { lat: 52, lon: 13, at: n } } as FeedEntry);
+const job = (n: number, technicianId = 'tech-1') => new HubEntry({ id: `${n}-0`, kind: 'job', type: 'job.note_added', subjectId: 'job-1', technicianId, data: { n } } as unknown as FeedEntry);
 
 function connection(role = 'dispatcher', limits = { highWaterBytes: 1000, maxQueued: 5 }) {
   const probe = new SocketProbe();
