@@ -8,18 +8,28 @@ import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import { DeviceDirectory } from './devices/device-directory.service';
+import { DeviceRepository } from './devices/device.repository';
+import { PgDeviceRepository } from './devices/pg-device.repository';
 import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
+import { BRIDGE_OPTIONS, type BridgeOptions, INGEST_OPTIONS, type IngestOptions, PRESENCE_OPTIONS, type PresenceOptions } from './ingest.options';
 import { DownlinkConsumer } from './mqtt/downlink.consumer';
-import { BRIDGE_OPTIONS, ExternalBrokerBridge } from './mqtt/external-broker.bridge';
-import { INGEST_OPTIONS, MqttGateway } from './mqtt/mqtt-gateway.service';
-import { DevicePresence, PRESENCE_OPTIONS } from './presence/device-presence.service';
-import { TelemetryPublisher } from './telemetry/telemetry-publisher.service';
+import { ExternalBrokerBridge } from './mqtt/external-broker.bridge';
+import { MqttGateway } from './mqtt/mqtt.gateway';
+import { DevicePresence } from './presence/device-presence.tracker';
+import { TelemetryPublisher } from './telemetry/telemetry.publisher';
 
 @Module({})
 export class AppModule {
   static forRoot(config: IngestEnv, logger: Logger): DynamicModule {
     const external = config.MQTT_MODE === 'external';
+    const ingest: IngestOptions = {
+      logger,
+      maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
+      maxFutureSkewS: config.INGEST_MAX_FUTURE_SKEW_S,
+      maxAgeS: config.INGEST_MAX_AGE_S,
+    };
+    const presence: PresenceOptions = { logger, staleAfterS: config.INGEST_STALE_AFTER_S, checkEveryMs: Math.min(15_000, config.INGEST_STALE_AFTER_S * 250) };
     return {
       module: AppModule,
       imports: [
@@ -33,6 +43,7 @@ export class AppModule {
       ],
       controllers: [OsmAndController],
       providers: [
+        { provide: DeviceRepository, useClass: PgDeviceRepository },
         DeviceDirectory,
         TelemetryPublisher,
         // Embedded: our broker, with presence and downlink. External (scale-out): a shared-subscription bridge.
@@ -40,19 +51,11 @@ export class AppModule {
           ? [
               ExternalBrokerBridge,
               HealthIndicatorService,
-              { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId: config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`, shareGroup: 'fieldline-ingest' } },
+              { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId: config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`, shareGroup: 'fieldline-ingest' } satisfies BridgeOptions },
             ]
           : [MqttGateway, DevicePresence, DownlinkConsumer]),
-        { provide: PRESENCE_OPTIONS, useValue: { logger, staleAfterS: config.INGEST_STALE_AFTER_S, checkEveryMs: Math.min(15_000, config.INGEST_STALE_AFTER_S * 250) } },
-        {
-          provide: INGEST_OPTIONS,
-          useValue: {
-            logger,
-            maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
-            maxFutureSkewS: config.INGEST_MAX_FUTURE_SKEW_S,
-            maxAgeS: config.INGEST_MAX_AGE_S,
-          },
-        },
+        { provide: PRESENCE_OPTIONS, useValue: presence },
+        { provide: INGEST_OPTIONS, useValue: ingest },
       ],
     };
   }

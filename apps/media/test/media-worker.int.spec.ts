@@ -4,7 +4,7 @@ import pino from 'pino';
 import { CallRecorder } from '../src/engine/call-recorder';
 import { CallRoom } from '../src/engine/call-room';
 import { findWorkerBinary } from '../src/engine/worker-binary';
-import { WorkerPool } from '../src/engine/worker-pool.service';
+import { WorkerPool } from '../src/engine/worker-pool';
 import type { MediaOptions } from '../src/media.options';
 
 // The engine against a real mediasoup worker: the one the app would spawn (worker-binary.ts; on these

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, Headers, Inject, Post, Query, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { PublicRoute } from '#libs/platform';
+import { Clock, PublicRoute } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
-import { INGEST_OPTIONS, type IngestOptions } from '../mqtt/mqtt-gateway.service';
+import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
 import { mapOsmAnd } from '../telemetry/telemetry-mapper';
-import { TelemetryPublisher } from '../telemetry/telemetry-publisher.service';
+import { TelemetryPublisher } from '../telemetry/telemetry.publisher';
 
 const problem = (res: Response, status: number, slug: string, title: string, detail: string) =>
   res.status(status).type('application/problem+json').send({ type: `https://fieldline.dev/problems/${slug}`, title, status, detail });
@@ -21,6 +21,7 @@ export class OsmAndController {
   constructor(
     private readonly devices: DeviceDirectory,
     private readonly telemetry: TelemetryPublisher,
+    private readonly clock: Clock,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
   ) {}
 
@@ -53,7 +54,7 @@ export class OsmAndController {
       return;
     }
     try {
-      const outcome = await this.telemetry.publish(device, mapOsmAnd(fields, raw, device, new Date(), this.options), raw, 'ingest.osmand');
+      const outcome = await this.telemetry.publish(device, mapOsmAnd(fields, raw, device, this.clock.now(), this.options), raw, 'ingest.osmand');
       res.status(200).type('text/plain').send(outcome);
     } catch {
       res.set('retry-after', '5');

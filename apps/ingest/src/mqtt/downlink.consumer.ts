@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { parseEvent, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { INGEST_OPTIONS } from './mqtt-gateway.service';
+import { INGEST_OPTIONS } from '../ingest.options';
 
 /**
  * Delivers `device.command_issued` events (from the API's outbox) to the device's command topic,

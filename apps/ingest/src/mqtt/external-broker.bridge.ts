@@ -1,20 +1,12 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import mqtt, { type MqttClient } from 'mqtt';
-import type { ReadinessCheck } from '#libs/platform';
+import { Clock, type ReadinessCheck } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
+import { BRIDGE_OPTIONS, type BridgeOptions, INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
 import { mapMessage } from '../telemetry/telemetry-mapper';
-import { TelemetryPublisher } from '../telemetry/telemetry-publisher.service';
-import { INGEST_OPTIONS, type IngestOptions, mayPublish } from './mqtt-gateway.service';
-
-export const BRIDGE_OPTIONS = Symbol('BRIDGE_OPTIONS');
-
-export interface BridgeOptions {
-  url: string;
-  /** Stable per instance: its persistent session keeps unacknowledged messages across a restart. */
-  nodeId: string;
-  shareGroup: string;
-}
+import { TelemetryPublisher } from '../telemetry/telemetry.publisher';
+import { mayPublish } from './device-topics';
 
 /**
  * Scale-out mode: devices connect to an external broker (mosquitto — which also speaks MQTT 5); every
@@ -32,6 +24,7 @@ export class ExternalBrokerBridge implements OnApplicationBootstrap, OnApplicati
     private readonly devices: DeviceDirectory,
     private readonly telemetry: TelemetryPublisher,
     private readonly health: HealthIndicatorService,
+    private readonly clock: Clock,
     @Inject(BRIDGE_OPTIONS) private readonly options: BridgeOptions,
     @Inject(INGEST_OPTIONS) private readonly ingest: IngestOptions,
   ) {}
@@ -80,6 +73,6 @@ export class ExternalBrokerBridge implements OnApplicationBootstrap, OnApplicati
       await this.telemetry.deadLetter(device, 'payload_too_large', `${payload.length} bytes > ${this.ingest.maxPayloadBytes}`, payload.subarray(0, this.ingest.maxPayloadBytes), 'ingest.bridge');
       return;
     }
-    await this.telemetry.publish(device, mapMessage(topic, payload, device, new Date(), this.ingest), payload, 'ingest.bridge', { 'ingest-node': this.options.nodeId });
+    await this.telemetry.publish(device, mapMessage(topic, payload, device, this.clock.now(), this.ingest), payload, 'ingest.bridge', { 'ingest-node': this.options.nodeId });
   }
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DeadLetterCode, EventData } from '#libs/events';
-import type { KnownDevice } from '../devices/device-directory.service';
+import type { KnownDevice } from '../devices/device.repository';
 
 // Turns what devices publish into telemetry events. Two dialects:
 //

@@ -1,4 +1,4 @@
-import type { KnownDevice } from '../devices/device-directory.service';
+import type { KnownDevice } from '../devices/device.repository';
 import { mapMessage, mapOsmAnd } from './telemetry-mapper';
 
 // The payload dialects, case by case (the e2e tests cover the wire and Kafka).

@@ -21,7 +21,7 @@ import { RedisService } from '#libs/redis';
 import { CallRecorder } from '../engine/call-recorder';
 import { CallRoom, type Notify } from '../engine/call-room';
 import { turnCredentials } from '../engine/turn-credentials';
-import { MediaUnavailableError, WorkerPool } from '../engine/worker-pool.service';
+import { MediaUnavailableError, WorkerPool } from '../engine/worker-pool';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';
 
 export interface Caller {

@@ -1,6 +1,6 @@
 import type { types } from 'mediasoup';
 import type { Logger } from 'pino';
-import type { PooledWorker } from './worker-pool.service';
+import type { PooledWorker } from './worker-pool';
 
 /** How the room talks to one participant's signaling socket (whichever socket they are on now). */
 export type Notify = (event: string, data: Record<string, unknown>) => void;

@@ -1,6 +1,6 @@
 import { type ProblemMapper, type ProblemReply, problemType, problemTypeOf } from '#libs/platform';
 import { RoomError } from '../engine/call-room';
-import { MediaUnavailableError } from '../engine/worker-pool.service';
+import { MediaUnavailableError } from '../engine/worker-pool';
 
 /** Media's own errors as problems; the rest is the shared mapping of every HTTP app (libs/platform). */
 export const mediaProblems: ProblemMapper = (error): ProblemReply | undefined => {

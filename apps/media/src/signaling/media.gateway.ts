@@ -12,7 +12,7 @@ import { RedisService } from '#libs/redis';
 import { type CreateCallDto, createInput } from '../calls/call.dto';
 import { type Caller, CallsService, type Invite } from '../calls/calls.service';
 import { RoomError } from '../engine/call-room';
-import { MediaUnavailableError } from '../engine/worker-pool.service';
+import { MediaUnavailableError } from '../engine/worker-pool';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';
 import { methods, RequestFrame } from './signaling.dto';
 

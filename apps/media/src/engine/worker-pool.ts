@@ -1,8 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HealthIndicatorService } from '@nestjs/terminus';
 import * as mediasoup from 'mediasoup';
 import type { types } from 'mediasoup';
-import { type ReadinessCheck } from '#libs/platform';
 import { MEDIA_OPTIONS, type MediaOptions } from '../media.options';
 import { findWorkerBinary } from './worker-binary';
 
@@ -92,20 +90,5 @@ export class WorkerPool implements OnModuleInit, OnApplicationShutdown {
         });
       }
     });
-  }
-}
-
-/** Ready only with a running worker; the reason otherwise (GET /health/ready). */
-@Injectable()
-export class MediaWorkersHealthCheck implements ReadinessCheck {
-  constructor(
-    private readonly pool: WorkerPool,
-    private readonly health: HealthIndicatorService,
-  ) {}
-
-  async check() {
-    const indicator = this.health.check('mediasoup');
-    const reason = this.pool.unavailableReason;
-    return reason ? indicator.down({ reason }) : indicator.up();
   }
 }

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
 import { KafkaBackpressureError, KafkaService, type OutgoingRecord } from '#libs/kafka';
-import type { KnownDevice } from '../devices/device-directory.service';
+import { Clock } from '#libs/platform';
+import type { KnownDevice } from '../devices/device.repository';
 import type { Mapped } from './telemetry-mapper';
 
 export interface PublishCounters {
@@ -18,7 +19,10 @@ export interface PublishCounters {
 export class TelemetryPublisher {
   readonly counters: PublishCounters = { accepted: 0, deadLettered: 0 };
 
-  constructor(private readonly kafka: KafkaService) {}
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly clock: Clock,
+  ) {}
 
   /** `headers` are added to the record (e.g. which ingest node handled it, in scale-out mode). */
   async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string, headers: Record<string, string> = {}): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
@@ -27,14 +31,17 @@ export class TelemetryPublisher {
       return 'dead-lettered';
     }
     if (mapped.type === 'ignored') return 'ignored';
-    const event = newEnvelope({
-      type: mapped.type,
-      data: mapped.data as never,
-      tenantId: device.tenantId,
-      streamId: device.deviceId,
-      actor: { kind: 'device', id: device.deviceId },
-      occurredAt: mapped.occurredAt,
-    });
+    const event = newEnvelope(
+      {
+        type: mapped.type,
+        data: mapped.data as never,
+        tenantId: device.tenantId,
+        streamId: device.deviceId,
+        actor: { kind: 'device', id: device.deviceId },
+        occurredAt: mapped.occurredAt,
+      },
+      { clock: () => this.clock.now() },
+    );
     await this.send([
       {
         topic: topicFor(event),

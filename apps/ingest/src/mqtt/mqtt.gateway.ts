@@ -1,22 +1,16 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import type { Logger } from 'pino';
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { DeviceDirectory, type KnownDevice } from '../devices/device-directory.service';
+import { Clock } from '#libs/platform';
+import { DeviceDirectory } from '../devices/device-directory.service';
+import type { KnownDevice } from '../devices/device.repository';
+import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
 import { mapMessage } from '../telemetry/telemetry-mapper';
-import { TelemetryPublisher } from '../telemetry/telemetry-publisher.service';
+import { TelemetryPublisher } from '../telemetry/telemetry.publisher';
+import { mayPublish, ownCommandTopics } from './device-topics';
 import { type Pausable, SocketBackpressure } from './socket-backpressure';
-
-export const INGEST_OPTIONS = Symbol('INGEST_OPTIONS');
-
-export interface IngestOptions {
-  logger: Logger;
-  maxPayloadBytes: number;
-  maxFutureSkewS: number;
-  maxAgeS: number;
-}
 
 /** MQTT 3.1.1 CONNACK codes (aedes maps them to MQTT 5 reason codes for v5 clients). */
 const SERVER_UNAVAILABLE = 3;
@@ -43,6 +37,7 @@ export class MqttGateway implements OnModuleInit {
     private readonly broker: MqttBrokerService,
     private readonly telemetry: TelemetryPublisher,
     private readonly devices: DeviceDirectory,
+    private readonly clock: Clock,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
     kafka: KafkaService,
   ) {
@@ -111,7 +106,7 @@ export class MqttGateway implements OnModuleInit {
         const reason = `${payload.length} bytes > ${this.options.maxPayloadBytes}`;
         await this.telemetry.deadLetter(device, 'payload_too_large', reason, payload.subarray(0, this.options.maxPayloadBytes), 'ingest.mqtt');
       } else {
-        const outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, new Date(), this.options), payload, 'ingest.mqtt');
+        const outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, this.clock.now(), this.options), payload, 'ingest.mqtt');
         if (outcome === 'dead-lettered') this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, topic: packet.topic }, 'message dead-lettered');
       }
       done();
@@ -126,18 +121,6 @@ export class MqttGateway implements OnModuleInit {
     this.counters.aclRefusals++;
     this.options.logger.warn({ context: 'mqtt.acl', clientId: client.id, deviceId: client.device?.deviceId, action, topic }, `${action} refused by ACL`);
   }
-}
-
-/** The topics a device may publish to: its own fieldline/v1 topics, or its OwnTracks pair. */
-export function mayPublish(device: KnownDevice, topic: string): boolean {
-  const own = /^fieldline\/v1\/([^/]+)\/(location|reading|status)$/.exec(topic);
-  if (own) return own[1] === device.deviceId;
-  const owntracks = /^owntracks\/([^/]+)\/([^/]+)(\/event)?$/.exec(topic);
-  return Boolean(owntracks && device.owntracks && owntracks[1] === device.owntracks.user && owntracks[2] === device.owntracks.device);
-}
-
-export function ownCommandTopics(device: KnownDevice): string[] {
-  return [`fieldline/v1/${device.deviceId}/cmd`, ...(device.owntracks ? [`owntracks/${device.owntracks.user}/${device.owntracks.device}/cmd`] : [])];
 }
 
 function remoteAddress(client: Client): string {

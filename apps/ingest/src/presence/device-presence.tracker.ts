@@ -1,44 +1,30 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Client } from 'aedes';
-import type { Logger } from 'pino';
 import { type EventData, keyFor, newEnvelope, type PresenceEventType, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import type { KnownDevice } from '../devices/device-directory.service';
-
-export const PRESENCE_OPTIONS = Symbol('PRESENCE_OPTIONS');
-
-export interface PresenceOptions {
-  logger: Logger;
-  /** A connected device that sends nothing for this long is reported stale (once, until it speaks). */
-  staleAfterS: number;
-  checkEveryMs: number;
-}
-
-interface Tracked {
-  device: KnownDevice;
-  sessions: Set<string>;
-  lastSeen: number;
-  stale: boolean;
-}
+import { Clock } from '#libs/platform';
+import type { KnownDevice } from '../devices/device.repository';
+import { PRESENCE_OPTIONS, type PresenceOptions } from '../ingest.options';
+import { PresenceSessions } from './presence-sessions';
 
 type DeviceClient = Client & { device?: KnownDevice };
 
 /**
  * Device presence from the broker's own events: online when its first session connects, offline
  * (with the reason: disconnect, keepalive timeout, connection error) when its last one goes, stale
- * when connected but silent. Presence is per device, not per connection, so a phone with two sessions
- * does not flap. Events go to the presence topic keyed by device.
+ * when connected but silent (the rules: PresenceSessions). Events go to the presence topic keyed by device.
  */
 @Injectable()
 export class DevicePresence implements OnApplicationBootstrap, OnApplicationShutdown {
-  private readonly devices = new Map<string, Tracked>();
+  private readonly sessions = new PresenceSessions();
   private readonly endings = new Map<string, string>();
   private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly broker: MqttBrokerService,
     private readonly kafka: KafkaService,
+    private readonly clock: Clock,
     @Inject(PRESENCE_OPTIONS) private readonly options: PresenceOptions,
   ) {}
 
@@ -60,43 +46,33 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
   private connected(client: DeviceClient): void {
     const device = client.device;
     if (!device) return;
-    const entry = this.devices.get(device.deviceId) ?? { device, sessions: new Set<string>(), lastSeen: Date.now(), stale: false };
-    const first = entry.sessions.size === 0;
-    entry.sessions.add(client.id);
-    entry.lastSeen = Date.now();
-    this.devices.set(device.deviceId, entry);
-    if (first) this.emit(device, 'presence.device_connected', { deviceId: device.deviceId, sessionId: client.id });
+    if (this.sessions.open(device, client.id, this.nowMs())) this.emit(device, 'presence.device_connected', { deviceId: device.deviceId, sessionId: client.id });
   }
 
   private disconnected(client: DeviceClient): void {
     const device = client.device;
     const reason = this.endings.get(client.id) ?? 'disconnected';
     this.endings.delete(client.id);
-    const entry = device && this.devices.get(device.deviceId);
-    if (!device || !entry || !entry.sessions.delete(client.id)) return;
-    if (entry.sessions.size > 0) return;
-    this.devices.delete(device.deviceId);
+    if (!device || !this.sessions.close(device.deviceId, client.id)) return;
     this.emit(device, 'presence.device_disconnected', { deviceId: device.deviceId, reason, sessionId: client.id });
   }
 
   private seen(client: DeviceClient): void {
-    const entry = client.device && this.devices.get(client.device.deviceId);
-    if (!entry) return;
-    entry.lastSeen = Date.now();
-    entry.stale = false;
+    if (client.device) this.sessions.seen(client.device.deviceId, this.nowMs());
   }
 
   private findStale(): void {
-    const limit = Date.now() - this.options.staleAfterS * 1000;
-    for (const entry of this.devices.values()) {
-      if (entry.stale || entry.lastSeen > limit) continue;
-      entry.stale = true;
-      this.emit(entry.device, 'presence.device_stale', { deviceId: entry.device.deviceId, lastSeenAt: new Date(entry.lastSeen).toISOString() });
+    for (const { device, lastSeen } of this.sessions.staleSince(this.nowMs() - this.options.staleAfterS * 1000)) {
+      this.emit(device, 'presence.device_stale', { deviceId: device.deviceId, lastSeenAt: new Date(lastSeen).toISOString() });
     }
   }
 
+  private nowMs(): number {
+    return this.clock.now().getTime();
+  }
+
   private emit<T extends PresenceEventType>(device: KnownDevice, type: T, data: EventData<T>): void {
-    const event = newEnvelope({ type, data, tenantId: device.tenantId, streamId: device.deviceId, actor: { kind: 'system', id: 'ingest' } });
+    const event = newEnvelope({ type, data, tenantId: device.tenantId, streamId: device.deviceId, actor: { kind: 'system', id: 'ingest' } }, { clock: () => this.clock.now() });
     this.kafka
       .send([{ topic: topicFor(event), key: keyFor(event), value: serializeEvent(event), headers: { 'tenant-id': device.tenantId, 'event-type': type } }])
       .catch((error: unknown) => this.options.logger.error({ context: 'presence', deviceId: device.deviceId, type, err: (error as Error).message }, 'presence event not sent'));

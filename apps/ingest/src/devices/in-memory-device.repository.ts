@@ -1,0 +1,35 @@
+import { type DeviceCredentials, DeviceRepository } from './device.repository';
+
+/**
+ * The devices table in a Map, for unit tests of what reads it. `lookups` counts the reads (to see a
+ * cache at work); `failWith` makes every read fail, as a database that is away would.
+ */
+export class InMemoryDeviceRepository extends DeviceRepository {
+  private readonly devices = new Map<string, DeviceCredentials & { active: boolean }>();
+  lookups = 0;
+  failWith?: Error;
+
+  /** Provisions (or replaces) a device; `active: false` is a revoked one. */
+  put(device: DeviceCredentials, active = true): void {
+    this.devices.set(device.deviceId, { ...device, active });
+  }
+
+  delete(deviceId: string): void {
+    this.devices.delete(deviceId);
+  }
+
+  findActive(deviceId: string): Promise<DeviceCredentials | undefined> {
+    return this.find((d) => d.deviceId === deviceId);
+  }
+
+  findActiveByOwnTracks(user: string, device: string): Promise<DeviceCredentials | undefined> {
+    return this.find((d) => d.owntracks?.user === user && d.owntracks.device === device);
+  }
+
+  private async find(match: (device: DeviceCredentials) => boolean): Promise<DeviceCredentials | undefined> {
+    this.lookups++;
+    if (this.failWith) throw this.failWith;
+    for (const { active, ...device } of this.devices.values()) if (active && match(device)) return device;
+    return undefined;
+  }
+}
