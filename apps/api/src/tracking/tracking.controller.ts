@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nes
 import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
-import { BrowserLocationsService } from './browser-locations.service';
+import { BrowserLocationsPublisher } from './browser-locations.publisher';
 import { BrowserLocationsDto, FeedQuery, NearestForJobQuery, NearestQuery, SummaryQuery, TrackQuery } from './dto/tracking.dto';
 import { toGeoJson, toGpx } from './track-formats';
 import { TrackingService } from './tracking.service';
@@ -21,7 +21,7 @@ const BOARD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scop
 export class TrackingController {
   constructor(
     private readonly tracking: TrackingService,
-    private readonly browserLocations: BrowserLocationsService,
+    private readonly browserLocations: BrowserLocationsPublisher,
   ) {}
 
   /** The technician's own fixes from the browser's geolocation; 202 once Kafka has them. */

@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { Clock, problem } from '#libs/platform';
-import { DatabaseService } from '#libs/timescale';
+import { Clock } from '#libs/platform';
 import type { Principal } from '../auth/principal';
 import type { BrowserFixDto } from './dto/tracking.dto';
+import { TrackingError } from './tracking.errors';
+import { TrackingRepository } from './tracking.repository';
 
 /** A fix may be a little ahead of the server clock (phones drift), not more. */
 const MAX_AHEAD_MS = 5 * 60_000;
@@ -16,22 +17,21 @@ const MAX_AHEAD_MS = 5 * 60_000;
  * never lost. The message id is derived from (user, fix time): a retried request is dropped downstream.
  */
 @Injectable()
-export class BrowserLocationsService {
+export class BrowserLocationsPublisher {
   constructor(
     private readonly clock: Clock,
     private readonly kafka: KafkaService,
-    private readonly db: DatabaseService,
+    private readonly repository: TrackingRepository,
   ) {}
 
   async publish(principal: Principal, technicianId: string, fixes: BrowserFixDto[]): Promise<{ accepted: number }> {
     // Another tenant's technician, or none: 404 as everywhere; someone else in the tenant: 403.
-    const { rows } = await this.db.query('SELECT 1 FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2', [principal.tenantId, technicianId]);
-    if (rows.length === 0) throw problem(404, 'technician-not-found', 'Not Found', `no technician ${technicianId}`, { code: 'TECHNICIAN_NOT_FOUND' });
+    if (!(await this.repository.technicianExists(principal.tenantId, technicianId))) throw new TrackingError('TECHNICIAN_NOT_FOUND', `no technician ${technicianId}`);
     if (principal.role !== 'technician' || principal.technicianId !== technicianId) {
-      throw problem(403, 'not-your-location', 'Forbidden', 'only the technician themself shares their location', { code: 'NOT_YOUR_LOCATION' });
+      throw new TrackingError('NOT_YOUR_LOCATION', 'only the technician themself shares their location');
     }
     const ahead = fixes.find((f) => Date.parse(f.at) > this.clock.now().getTime() + MAX_AHEAD_MS);
-    if (ahead) throw problem(400, 'fix-in-future', 'Bad Request', `fix time ${ahead.at} is ahead of the server clock; check the device's clock`, { code: 'FIX_IN_FUTURE' });
+    if (ahead) throw new TrackingError('FIX_IN_FUTURE', `fix time ${ahead.at} is ahead of the server clock; check the device's clock`);
     const deviceId = `browser-${principal.id}`;
     const records = fixes.map((fix) => {
       const occurredAt = new Date(fix.at);
