@@ -16,9 +16,11 @@ import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesService } from './devices/devices.service';
-import { EventStoreModule } from './event-store/event-store.module';
+import { EventStoreModule } from '#libs/event-store';
 import { JobsController } from './jobs/jobs.controller';
+import { JobsRepository } from './jobs/jobs.repository';
 import { JobsService } from './jobs/jobs.service';
+import { PostgresJobsRepository } from './jobs/postgres-jobs.repository';
 import { CustomersController, GeofencesController, SitesController } from './places/places.controller';
 import { PlacesService } from './places/places.service';
 import { TechniciansController } from './technicians/technicians.controller';
@@ -66,6 +68,7 @@ export class AppModule {
         AuthService,
         TenantsService,
         JobsService,
+        { provide: JobsRepository, useClass: PostgresJobsRepository },
         TechniciansService,
         DevicesService,
         WebhooksService,

@@ -4,4 +4,4 @@ export { DATABASE_OPTIONS, type DatabaseOptions, DatabaseService, type Queryable
 export { type Migration, MigrationError, migrate, migrationsDir, readMigrations } from './migrations';
 export { withDatabaseEnv } from './timescale.env';
 export { asUnavailable, DatabaseUnavailableError, isConnectionError, isTransactionConflict, isUniqueViolation } from './database.errors';
-export { type Statement, statement } from './statement';
+export { type Sql, type Statement, statement } from './statement';

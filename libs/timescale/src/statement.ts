@@ -13,6 +13,12 @@ export interface Statement {
   readonly text: string;
 }
 
+/** One SQL command and its parameters, to run later (a read model's write inside an append, say). */
+export interface Sql {
+  text: string;
+  values: unknown[];
+}
+
 const known = new Map<string, Statement>();
 const KNOWN_MAX = 1_000; // distinct texts; more would be a bug, and must not grow each connection's cache without bound
 

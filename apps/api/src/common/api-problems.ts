@@ -1,6 +1,6 @@
 import { type ProblemMapper, type ProblemReply, problemType, toProblem as toProblemOf } from '#libs/platform';
 import { DatabaseUnavailableError, isTransactionConflict, isUniqueViolation } from '#libs/timescale';
-import { StaleVersionError, StreamConflictError } from '../event-store/event-store.errors';
+import { StaleVersionError, StreamConflictError } from '#libs/event-store';
 
 /** The API's own errors as problems; the rest is the shared mapping (libs/platform, `toProblem`). */
 export const apiProblems: ProblemMapper = (error): ProblemReply | undefined => {

@@ -7,7 +7,7 @@ import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timesc
 import type { Principal } from '../auth/principal';
 import { keysetPage } from '../common/pagination';
 import { commandContext } from '../common/request-context';
-import { CommandHandler } from '../event-store/command-handler.service';
+import { CommandHandler } from '#libs/event-store';
 import type { CallInfo } from '../jobs/jobs.service';
 import type { ListDevicesQuery, ProvisionDeviceDto } from './dto/devices.dto';
 

@@ -1,24 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, type TechnicianStatus, termsOf } from '#libs/domain';
-import { Clock, type Problem, problem } from '#libs/platform';
-import { DatabaseService, type Queryable, statement } from '#libs/timescale';
+import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, termsOf } from '#libs/domain';
+import { CommandHandler, EventStore, type Session } from '#libs/event-store';
+import { Clock, type Problem } from '#libs/platform';
 import type { Principal } from '../auth/principal';
-import { keysetPage } from '../common/pagination';
 import { commandContext } from '../common/request-context';
 import { toProblem } from '../common/api-problems';
-import { CommandHandler } from '../event-store/command-handler.service';
-import { EventStore } from '../event-store/event-store.service';
 import type { CreateJobDto, ListJobsQuery } from './dto/jobs.dto';
-import { projectJob } from './jobs.projection';
-import { JOB_VIEW_COLUMNS, type JobView, type JobViewRow, toJobView } from './jobs.view';
-
-const JOB_ROW = statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE tenant_id = $1 AND job_id = $2`);
-const LOCK_TECHNICIAN = statement('SELECT status, skills FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE');
-const BOOKINGS = statement(
-  `SELECT job_id, window_start, window_end FROM jobs_view
-    WHERE tenant_id = $1 AND technician_id = $2 AND status NOT IN ('completed', 'cancelled') AND job_id <> $3`,
-);
+import { JobsError } from './jobs.errors';
+import { jobViewWrite } from './jobs.projection';
+import { JobsRepository } from './jobs.repository';
+import { type JobView, type JobViewRow, toJobView } from './jobs.view';
 
 export type DataOf<T extends JobCommand['type']> = Extract<JobCommand, { type: T }>['data'];
 
@@ -28,15 +20,13 @@ export interface CallInfo {
   ifMatch?: number;
 }
 
-const notFound = (jobId: string) => problem(404, 'job-not-found', 'Not Found', `no job ${jobId}`, { code: 'JOB_NOT_FOUND' });
-
 @Injectable()
 export class JobsService {
   constructor(
     private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly store: EventStore,
-    private readonly db: DatabaseService,
+    private readonly jobs: JobsRepository,
   ) {}
 
   async create(call: CallInfo, data: CreateJobDto): Promise<JobView> {
@@ -56,8 +46,11 @@ export class JobsService {
       decider: jobDecider,
       command,
       expectedVersion: call.ifMatch,
-      check: technicianId ? (tx, job) => this.checkTechnician(tx, principal.tenantId, jobId, job, technicianId) : undefined,
-      projection: (events, job, version) => projectJob(principal.tenantId, jobId, events, job, version),
+      check: technicianId ? (session, job) => this.checkTechnician(session, principal.tenantId, jobId, job, technicianId) : undefined,
+      projection: (events, job, version) => {
+        const write = jobViewWrite(principal.tenantId, jobId, events, job, version);
+        return write && this.jobs.projection(write);
+      },
     });
     // the job as this command left it (a later read could show a concurrent command's version instead)
     return projected ? toJobView(projected) : this.get(principal, jobId);
@@ -84,67 +77,43 @@ export class JobsService {
   }
 
   async get(principal: Principal, jobId: string): Promise<JobView> {
-    const { rows } = await this.db.query<JobViewRow>(JOB_ROW, [principal.tenantId, jobId]);
-    const row = rows[0];
-    if (!row || !this.maySee(principal, row)) throw notFound(jobId);
+    const row = await this.jobs.find(principal.tenantId, jobId);
+    if (!row || !this.maySee(principal, row)) throw JobsError.notFound(jobId);
     return toJobView(row);
   }
 
   async history(principal: Principal, jobId: string) {
     await this.visible(principal, jobId);
     const { events, version } = await this.store.readStream(principal.tenantId, jobId);
-    if (version === 0) throw notFound(jobId); // unknown here, or another tenant's: the same answer
+    if (version === 0) throw JobsError.notFound(jobId); // unknown here, or another tenant's: the same answer
     return { jobId, version, events };
   }
 
   async chat(principal: Principal, jobId: string, limit: number, cursor?: string) {
     await this.get(principal, jobId); // unknown, another tenant's, or not this technician's: 404
-    const { rows, nextCursor } = await keysetPage<{ message_id: string; author_id: string; author_role: string; text: string; posted_at: Date }>(this.db, {
-      from: 'chat_messages',
-      where: ['tenant_id = $1', 'job_id = $2'],
-      values: [principal.tenantId, jobId],
-      sortKey: `to_char(posted_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')`,
-      idColumn: 'message_id',
-      limit,
-      ...(cursor ? { cursor } : {}),
-    });
+    const { rows, nextCursor } = await this.jobs.chat(principal.tenantId, jobId, limit, cursor);
     return {
       items: rows.map((r) => ({ messageId: r.message_id, authorId: r.author_id, authorRole: r.author_role, text: r.text, postedAt: r.posted_at.toISOString() })),
       nextCursor,
     };
   }
 
-  /** Keyset pagination over (sort column, job id): stable under concurrent inserts, no OFFSET scans. */
+  /** Keyset pages over (sort column, job id): stable under concurrent inserts. */
   async list(principal: Principal, query: ListJobsQuery): Promise<{ items: JobView[]; nextCursor: string | null }> {
     const sort = query.sort ?? 'created_at';
-    const order = query.order ?? 'asc';
     const limit = query.limit ?? 50;
-    const where = ['tenant_id = $1'];
-    const values: unknown[] = [principal.tenantId];
-    const add = (sql: string, value: unknown) => {
-      values.push(value);
-      where.push(sql.replace('?', `$${values.length}`));
-    };
-    if (principal.role === 'technician') add('technician_id = ?', principal.technicianId ?? '');
-    if (query.status) add('status = ?', query.status);
-    if (query.technicianId) add('technician_id = ?', query.technicianId);
-    if (query.priority) add('priority = ?', query.priority);
-    if (query.cursor) {
-      const [value, id] = decodeCursor(query.cursor);
-      // NULL windows sort last; coalesce keeps the comparison total.
-      values.push(value, id);
-      where.push(`(coalesce(${sort}, 'infinity'), job_id) ${order === 'asc' ? '>' : '<'} ($${values.length - 1}::timestamptz, $${values.length})`);
-    }
-    values.push(limit + 1);
-    // one text per combination of filters and order: a handful, each prepared once per connection
-    const { rows } = await this.db.query<JobViewRow>(
-      statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE ${where.join(' AND ')}
-        ORDER BY coalesce(${sort}, 'infinity') ${order}, job_id ${order} LIMIT $${values.length}`),
-      values,
-    );
+    const rows = await this.jobs.list(principal.tenantId, {
+      technicianId: principal.role === 'technician' ? (principal.technicianId ?? '') : query.technicianId,
+      status: query.status,
+      priority: query.priority,
+      sort,
+      order: query.order ?? 'asc',
+      after: query.cursor ? decodeCursor(query.cursor) : undefined,
+      limit: limit + 1,
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
-    const nextCursor = rows.length > limit && last ? encodeCursor((last[sort] as Date | null)?.toISOString() ?? 'infinity', last.job_id) : null;
+    const nextCursor = rows.length > limit && last ? encodeCursor(last[sort]?.toISOString() ?? 'infinity', last.job_id) : null;
     return { items: page.map(toJobView), nextCursor };
   }
 
@@ -157,18 +126,9 @@ export class JobsService {
     return principal.role !== 'technician' || (row.technician_id !== null && row.technician_id === principal.technicianId);
   }
 
-  private async checkTechnician(tx: Queryable, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<void> {
+  private async checkTechnician(session: Session, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<void> {
     if (job.status === 'initial') return; // the decider refuses it with JOB_NOT_FOUND
-    // Lock the technician's row: concurrent assignments to one technician are checked one after another.
-    // The row is the technician as their last command left it (projected in that command's statement),
-    // so it serves the rule without reading their stream.
-    const { rows: locked } = await tx.query<{ status: TechnicianStatus; skills: string[] }>(LOCK_TECHNICIAN, [tenantId, technicianId]);
-    const technician = locked[0] ?? { status: 'initial' as const };
-    const { rows } = await tx.query<{ job_id: string; window_start: Date | null; window_end: Date | null }>(BOOKINGS, [tenantId, technicianId, jobId]);
-    const bookings = rows.map((r) => ({
-      jobId: r.job_id,
-      window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,
-    }));
+    const { technician, bookings } = await this.jobs.assignmentFacts(session, tenantId, technicianId, jobId);
     checkAssignment({ id: jobId, terms: termsOf(job) }, technicianId, technician, bookings);
   }
 }
@@ -184,5 +144,5 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw problem(400, 'bad-cursor', 'Bad Request', 'cursor is not one this API issued: start again without it');
+  throw JobsError.badCursor();
 }

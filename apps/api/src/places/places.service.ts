@@ -6,8 +6,8 @@ import { DatabaseService } from '#libs/timescale';
 import type { Principal } from '../auth/principal';
 import { keysetPage, startsWith } from '../common/pagination';
 import { commandContext } from '../common/request-context';
-import { CommandHandler } from '../event-store/command-handler.service';
-import type { Sql } from '../event-store/event-store.service';
+import { CommandHandler } from '#libs/event-store';
+import type { Sql } from '#libs/timescale';
 import type { CallInfo } from '../jobs/jobs.service';
 import type { ListPlacesQuery } from './dto/places.dto';
 

@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { CommandContext, DomainEvent } from '#libs/domain';
-import { type FieldlineEvent, keyFor, newEnvelope, parseEvent, topicFor } from '#libs/events';
-import type { QueryResultRow } from 'pg';
-import { DatabaseService, isUniqueViolation, type Queryable, type Statement, statement } from '#libs/timescale';
+import { type FieldlineEvent, keyFor, parseEvent, topicFor } from '#libs/events';
+import { DatabaseService, isUniqueViolation, type Queryable, type Sql, type Statement, statement } from '#libs/timescale';
 import { CorruptStreamError, StreamConflictError } from './event-store.errors';
-
-export interface Stream {
-  events: FieldlineEvent[];
-  /** Position of the last event; 0 for a stream that does not exist. */
-  version: number;
-}
+import { type AppendRequest, EventStore, envelopesOf, type Session, type Stream } from './event-store';
 
 interface EventRow {
   event_id: string;
@@ -21,7 +14,6 @@ interface EventRow {
   occurred_at: Date;
   recorded_at: Date;
 }
-
 
 const READ_STREAM = statement(
   `SELECT event_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at
@@ -35,11 +27,13 @@ const STREAM_VERSION = statement('SELECT coalesce(max(stream_position), 0)::int 
  * neither does. Streams are per tenant: every read and write names the tenant.
  */
 @Injectable()
-export class EventStore {
-  constructor(private readonly db: DatabaseService) {}
+export class PostgresEventStore extends EventStore {
+  constructor(private readonly db: DatabaseService) {
+    super();
+  }
 
-  async readStream(tenantId: string, streamId: string, q: Queryable = this.db): Promise<Stream> {
-    const { rows } = await q.query<EventRow>(READ_STREAM, [tenantId, streamId]);
+  async readStream(tenantId: string, streamId: string, session?: Session): Promise<Stream> {
+    const { rows } = await this.on(session).query<EventRow>(READ_STREAM, [tenantId, streamId]);
     const events = rows.map((row) => {
       const parsed = parseEvent({
         id: row.event_id,
@@ -65,39 +59,21 @@ export class EventStore {
     return rows[0]?.version ?? 0;
   }
 
+  transaction<T>(work: (session: Session) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
   /**
    * Appends after `expectedVersion`, with one outbox row per event and, when given, the projection's
-   * statement — all in ONE statement (data-modifying CTEs), so it is atomic without a transaction of its
-   * own and costs one round trip. A concurrent append at the same positions violates the (tenant,
-   * stream, position) key: StreamConflictError (inside a caller's transaction, that transaction is dead).
-   * Returns the envelopes and the projection's RETURNING row.
+   * statement (an INSERT/UPDATE … RETURNING, its own $1… numbering) — all in ONE statement
+   * (data-modifying CTEs), so it is atomic without a transaction of its own and costs one round trip. A
+   * concurrent append at the same positions violates the (tenant, stream, position) key:
+   * StreamConflictError (inside a caller's transaction, that transaction is dead). Without a session,
+   * the append is its own transaction.
    */
-  async append<Row extends QueryResultRow = QueryResultRow>(
-    q: Queryable,
-    input: {
-      tenantId: string;
-      streamId: string;
-      expectedVersion: number;
-      events: readonly DomainEvent[];
-      context: CommandContext;
-      causationId?: string;
-      /** A read model's INSERT/UPDATE … RETURNING for these events ($1… numbered on its own). */
-      projection?: (events: FieldlineEvent[]) => Sql | undefined;
-    },
-  ): Promise<{ events: FieldlineEvent[]; projected?: Row }> {
-    const { tenantId, streamId, expectedVersion, context } = input;
-    const envelopes = input.events.map((event, i) =>
-      newEnvelope({
-        ...(event as { type: FieldlineEvent['type']; data: never }),
-        tenantId,
-        streamId,
-        streamPosition: expectedVersion + i + 1,
-        actor: { kind: context.actor.kind, id: context.actor.id },
-        occurredAt: context.now,
-        correlationId: context.correlationId,
-        causationId: input.causationId ?? null,
-      }),
-    ) as FieldlineEvent[];
+  async append<Row = unknown>(request: AppendRequest, session?: Session): Promise<{ events: FieldlineEvent[]; projected?: Row }> {
+    const { tenantId, streamId, expectedVersion } = request;
+    const envelopes = envelopesOf(request);
     if (envelopes.length === 0) return { events: [] };
     const columns = envelopes.map((e) => [
       e.id,
@@ -117,18 +93,19 @@ export class EventStore {
       envelopes.map((e) => keyFor(e)),
       envelopes.map((e) => JSON.stringify(e)),
     ];
-    const projection = input.projection?.(envelopes);
+    const projection = request.projection?.(envelopes) as Sql | undefined;
     if (projection) values.push(...projection.values);
     try {
-      const { rows } = await q.query<Row>(
-        appendStatement(projection?.text),
-        values,
-      );
+      const { rows } = await this.on(session).query<Row & Record<string, unknown>>(appendStatement(projection?.text), values);
       return { events: envelopes, projected: projection ? rows[0] : undefined };
     } catch (error) {
       if (isUniqueViolation(error)) throw new StreamConflictError(streamId, expectedVersion);
       throw error;
     }
+  }
+
+  private on(session: Session | undefined): Queryable {
+    return (session as Queryable | undefined) ?? this.db;
   }
 }
 
@@ -153,12 +130,6 @@ function appendStatement(projection?: string): Statement {
     appends.set(projection ?? '', found);
   }
   return found;
-}
-
-/** One SQL statement and its parameters. */
-export interface Sql {
-  text: string;
-  values: unknown[];
 }
 
 /** `$n` → `$(n + offset)`: a statement's own parameters placed after the ones before it. */

@@ -1,11 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { type CommandContext, type Decider, type DomainEvent, fold } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
-import type { QueryResultRow } from 'pg';
-import { DatabaseService, isTransactionConflict, type Queryable } from '#libs/timescale';
+import { isTransactionConflict } from '#libs/timescale';
 import { StaleVersionError, StreamConflictError } from './event-store.errors';
-import { EventStore, type Sql } from './event-store.service';
-import { OutboxRelay } from './outbox-relay.service';
+import { EventStore, type Session } from './event-store';
+import { OutboxRelay } from './outbox-relay';
 
 export interface CommandRequest<State, Command extends { context: CommandContext }, Event, Projected = void> {
   tenantId: string;
@@ -15,14 +14,15 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   /** From If-Match: refuse (412) unless the stream is exactly at this version. */
   expectedVersion?: number;
   /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
-  check?: (tx: Queryable, state: State) => Promise<void>;
+  check?: (session: Session, state: State) => Promise<void>;
   /**
-   * The read model kept in step with the append as one statement (INSERT/UPDATE … RETURNING its columns), run in
-   * the append's own statement: atomic with it, no extra round trip. Its row comes back as `projected`.
+   * The read model kept in step with the append, made by the append itself (on PostgreSQL an
+   * INSERT/UPDATE … RETURNING in the append's own statement: atomic, no extra round trip); its row comes
+   * back as `projected`. Built by a repository of the same store (see AppendRequest.projection).
    */
-  projection?: (events: FieldlineEvent[], state: State, version: number) => Sql | undefined;
+  projection?: (events: FieldlineEvent[], state: State, version: number) => unknown;
   /** Read models that need several statements: run after the append, in a transaction with it. */
-  project?: (tx: Queryable, events: FieldlineEvent[], state: State, version: number) => Promise<Projected>;
+  project?: (session: Session, events: FieldlineEvent[], state: State, version: number) => Promise<Projected>;
 }
 
 export interface CommandResult<State, Projected = void> {
@@ -48,9 +48,9 @@ const ATTEMPTS = 5;
 @Injectable()
 export class CommandHandler {
   constructor(
-    private readonly db: DatabaseService,
     private readonly store: EventStore,
-    private readonly relay: OutboxRelay,
+    /** Woken after an append commits, so it publishes at once instead of at its next poll. */
+    @Optional() private readonly relay?: OutboxRelay,
   ) {}
 
   async handle<State, Command extends { context: CommandContext }, Event, Projected = void>(
@@ -61,8 +61,8 @@ export class CommandHandler {
         // A command that only reads its stream and appends needs no transaction: the append (with its
         // outbox rows and projection) is one atomic statement, and the expected version guards the read.
         // Checks that lock other rows, and multi-statement projections, run in one.
-        const result = request.check || request.project ? await this.db.transaction((tx) => this.once(tx, request)) : await this.once(this.db, request);
-        if (result.events.length > 0) this.relay.kick();
+        const result = request.check || request.project ? await this.store.transaction((session) => this.once(request, session)) : await this.once(request);
+        if (result.events.length > 0) this.relay?.kick();
         return result;
       } catch (error) {
         if (error instanceof StreamConflictError && request.expectedVersion !== undefined) {
@@ -77,29 +77,32 @@ export class CommandHandler {
   }
 
   private async once<State, Command extends { context: CommandContext }, Event, Projected>(
-    tx: Queryable,
     request: CommandRequest<State, Command, Event, Projected>,
+    session?: Session,
   ): Promise<CommandResult<State, Projected>> {
     const { tenantId, streamId, decider, command } = request;
-    const stream = await this.store.readStream(tenantId, streamId, tx);
+    const stream = await this.store.readStream(tenantId, streamId, session);
     if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
       throw new StaleVersionError(streamId, request.expectedVersion, stream.version);
     }
     const state = fold(decider, stream.events as unknown as Event[]);
-    await request.check?.(tx, state);
+    await request.check?.(session, state);
     const decided = decider.decide(command, state);
     if (decided.length === 0) return { state, version: stream.version, events: [] };
     const next = fold(decider, decided, state);
     const version = stream.version + decided.length;
-    const appended = await this.store.append<Projected & QueryResultRow>(tx, {
-      tenantId,
-      streamId,
-      expectedVersion: stream.version,
-      events: decided as unknown as DomainEvent[],
-      context: command.context,
-      projection: request.projection && ((events) => request.projection!(events, next, version)),
-    });
-    const projected = request.project ? await request.project(tx, appended.events, next, version) : appended.projected;
+    const appended = await this.store.append<Projected>(
+      {
+        tenantId,
+        streamId,
+        expectedVersion: stream.version,
+        events: decided as unknown as DomainEvent[],
+        context: command.context,
+        projection: request.projection && ((events) => request.projection!(events, next, version)),
+      },
+      session,
+    );
+    const projected = request.project ? await request.project(session, appended.events, next, version) : appended.projected;
     return { state: next, version, events: appended.events, projected };
   }
 }

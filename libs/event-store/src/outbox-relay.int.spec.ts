@@ -3,9 +3,9 @@ import pino from 'pino';
 import { topics } from '#libs/events';
 import { brokerList, KafkaService, type OutgoingRecord } from '#libs/kafka';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { laneEngine } from '../../../../test/support/test-database';
-import { EventStore } from './event-store.service';
-import { OutboxRelay } from './outbox-relay.service';
+import { laneEngine } from '../../../test/support/test-database';
+import { PostgresEventStore } from './postgres-event-store';
+import { OutboxRelay } from './outbox-relay';
 
 // The relay's single-publisher rule on the real server: while one relay is inside a batch (its Kafka
 // send held open here), another relay publishes nothing; once the first commits, the next batch is the
@@ -48,18 +48,16 @@ afterAll(async () => {
 });
 
 (laneEngine() === 'postgres' ? it : it.skip)('publishes from one relay at a time: a second relay waits out the first one’s batch, then takes the next', async () => {
-  const store = new EventStore(db);
+  const store = new PostgresEventStore(db);
   const tenantId = `it-relay-${randomUUID().slice(0, 8)}`;
   const append = (streamId: string) =>
-    db.transaction((tx) =>
-      store.append(tx, {
-        tenantId,
-        streamId,
-        expectedVersion: 0,
-        events: [{ type: 'job.created', data: { jobId: streamId, title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
-        context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
-      }),
-    );
+    store.append({
+      tenantId,
+      streamId,
+      expectedVersion: 0,
+      events: [{ type: 'job.created', data: { jobId: streamId, title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
+      context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
+    });
   await append(`job-${randomUUID()}`);
 
   const options = { logger, pollMs: 60_000, batchSize: 10_000, enabled: false };
