@@ -9,6 +9,7 @@ import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
+import { TRACKING_OPTIONS } from './api.options';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
@@ -31,8 +32,10 @@ import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksService } from './webhooks/webhooks.service';
 import { TenantsService } from './tenants/tenants.service';
 import { TrackingController } from './tracking/tracking.controller';
-import { TRACKING_OPTIONS, TrackingService } from './tracking/tracking.service';
-import { BrowserLocationsService } from './tracking/browser-locations.service';
+import { TrackingService } from './tracking/tracking.service';
+import { TrackingRepository } from './tracking/tracking.repository';
+import { PostgresTrackingRepository } from './tracking/postgres-tracking.repository';
+import { BrowserLocationsPublisher } from './tracking/browser-locations.publisher';
 import { WebModule } from './web/web.module';
 
 @Module({})
@@ -74,7 +77,8 @@ export class AppModule {
         WebhooksService,
         PlacesService,
         TrackingService,
-        BrowserLocationsService,
+        { provide: TrackingRepository, useClass: PostgresTrackingRepository },
+        BrowserLocationsPublisher,
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
         WebhookDispatcher,
         {
