@@ -7,7 +7,7 @@ import { LiveModule } from '#libs/live';
 import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { ChatService } from './chat/chat.service';
-import { FeedHub } from './feed/feed-hub.service';
+import { FeedHub } from './feed/feed.hub';
 import { RealtimeGateway } from './gateway/realtime.gateway';
 import { StatsController } from './gateway/stats.controller';
 import { PresenceService } from './presence/presence.service';

@@ -3,7 +3,7 @@
 import { signal } from '@preact/signals';
 import { type ChatMessagePayload, compareFeedIds, type ConnectionState, type PresenceFrame, RealtimeClient, type StreamName } from '#libs/realtime-client';
 import { CallController } from './call/call-controller';
-import { type ChatMessage, LiveState, type Position } from './live-state';
+import { type ChatMessage, LiveState } from './live-state';
 import type { Session } from './session';
 
 export interface WebConfig {

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { RedisService } from '#libs/redis';
 import { liveKeys } from './live-keys';
-import { LiveStateStore, type LivePosition, type NewFeedEntry } from './live-state.store';
+import type { NewFeedEntry } from './feed-entry';
+import { LiveStateStore, type LivePosition } from './live-state.store';
 
 // The store's scripts against the real redis-server from the stack; every tenant here is new.
 

@@ -1,10 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { RedisService } from '#libs/redis';
-import { compareFeedIds, type FeedFrame, type FeedKind, type LivePosition } from '#libs/realtime-client';
+import { compareFeedIds, type LivePosition } from '#libs/realtime-client';
+import { type FeedEntry, feedFields, type NewFeedEntry, parseFeedEntry } from './feed-entry';
+import { FeedTail } from './feed-tail';
 import { liveKeys } from './live-keys';
 
-export { compareFeedIds, type FeedKind, type LivePosition };
+export { compareFeedIds, type LivePosition };
 
 export const LIVE_OPTIONS = Symbol('LIVE_OPTIONS');
 
@@ -14,12 +16,6 @@ export interface LiveOptions {
   /** Feed entries older than this are trimmed (approximately). */
   feedMaxAgeMs: number;
 }
-
-/** One feed entry as screens receive it (the wire contract); `id` is the Redis stream id to resume from. */
-export type FeedEntry = FeedFrame;
-
-/** An entry to append (each kind with its own payload); the feed assigns its id. */
-export type NewFeedEntry = FeedFrame extends infer E ? (E extends FeedFrame ? Omit<E, 'id'> : never) : never;
 
 // Sets the subject's position only if the fix is newer than the one held, then adds it to the GEO
 // set and the feed. A replayed or late fix changes nothing: no regression, no duplicate feed entry.
@@ -83,27 +79,6 @@ interface LiveCommands {
 
 export type LiveRedis = Redis & LiveCommands;
 
-/** The stream fields of an entry; it takes any payload, so tools can write probe entries too. */
-export function feedFields(entry: Omit<NewFeedEntry, 'data'> & { data: unknown }): string[] {
-  const fields = ['k', entry.kind, 't', entry.type, 's', entry.subjectId];
-  if (entry.technicianId) fields.push('tech', entry.technicianId);
-  fields.push('d', JSON.stringify(entry.data));
-  return fields;
-}
-
-export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
-  const map = new Map<string, string>();
-  for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
-  return {
-    id,
-    kind: map.get('k') as FeedKind,
-    type: map.get('t') ?? '',
-    subjectId: map.get('s') ?? '',
-    ...(map.has('tech') ? { technicianId: map.get('tech') } : {}),
-    data: JSON.parse(map.get('d') ?? 'null'),
-  };
-}
-
 /** The hashes of versioned documents. */
 export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking' | 'chat' | 'calls';
 
@@ -120,10 +95,10 @@ export class LiveStateStore {
   readonly redis: LiveRedis;
 
   constructor(
-    redis: RedisService,
+    private readonly connections: RedisService,
     @Inject(LIVE_OPTIONS) private readonly options: LiveOptions,
   ) {
-    this.redis = redis.client as LiveRedis;
+    this.redis = connections.client as LiveRedis;
     this.redis.defineCommand('flApplyFix', { numberOfKeys: 3, lua: NEWER + FEED_APPEND + APPLY_FIX });
     this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: NEWER + FEED_APPEND + APPLY_VERSIONED });
     this.redis.defineCommand('flApplyVersionedMember', { numberOfKeys: 3, lua: NEWER + FEED_APPEND + APPLY_VERSIONED_MEMBER });
@@ -202,6 +177,17 @@ export class LiveStateStore {
     const all = hashResult[1] as Record<string, string>;
     const last = lastResult[1] as [string, string[]][];
     return { feedId: last[0]?.[0] ?? '0-0', items: Object.values(all).map((v) => JSON.parse(v) as T) };
+  }
+
+  /** The id of the tenant's newest feed entry ('0-0' when there is none): following from now starts after it. */
+  async lastFeedId(tenantId: string): Promise<string> {
+    const rows = (await this.redis.xrevrange(liveKeys(tenantId).feed, '+', '-', 'COUNT', 1)) as [string, string[]][];
+    return rows[0]?.[0] ?? '0-0';
+  }
+
+  /** A reader that waits for the new entries of many tenants' feeds, on a connection of its own. */
+  feedTail(name = 'feed-reader'): FeedTail {
+    return new FeedTail(this.connections.subscriber(name));
   }
 
   /**

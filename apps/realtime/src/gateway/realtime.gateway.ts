@@ -17,7 +17,7 @@ import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/
 import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
 import { ChatRefusal, ChatService } from '../chat/chat.service';
 import { type Caller, Connection } from '../connection/connection';
-import { FeedHub } from '../feed/feed-hub.service';
+import { FeedHub } from '../feed/feed.hub';
 import { PresenceService } from '../presence/presence.service';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
 import { AuthDto, ChatJobDto, ChatReceiptDto, ChatSendDto, PresenceDto, SubscribeDto, ViewportChangeDto } from './realtime.dto';

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { FeedHub } from '../feed/feed-hub.service';
+import { FeedHub } from '../feed/feed.hub';
 
 /** What this node holds, for operators and `npm run bench:realtime` (no tenant data in it). */
 @Controller('stats')

@@ -1,28 +1,25 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import type { Redis } from 'ioredis';
-import { type FeedEntry, liveKeys, LiveStateStore, parseFeedEntry } from '#libs/live';
-import { RedisService } from '#libs/redis';
+import { type FeedEntry, type FeedTail, LiveStateStore } from '#libs/live';
 import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
 
 const CATCH_UP_PAGE = 1_000;
 
 /**
- * Fan-out of the tenant feeds to this node's sockets. One blocking Redis connection reads every
- * tenant's feed that has a socket here (XREAD on all of them at once) and offers each entry to the
+ * Fan-out of the tenant feeds to this node's sockets. One blocking reader (the store's FeedTail)
+ * follows every tenant's feed that has a socket here (XREAD on all of them at once) and offers each entry to the
  * tenant's sockets; the feed is the fan-out channel between nodes, so no sticky sessions are needed
  * and any node can resume any client.
  */
 @Injectable()
 export class FeedHub implements OnApplicationShutdown {
   private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string; ready: Promise<void> }>();
-  private reader?: Redis;
+  private tail?: FeedTail;
   private entryListener?: (tenantId: string, entry: FeedEntry) => void;
   private running = true;
   private loop?: Promise<void>;
 
   constructor(
-    private readonly redis: RedisService,
     private readonly live: LiveStateStore,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
   ) {}
@@ -52,7 +49,7 @@ export class FeedHub implements OnApplicationShutdown {
     if (!tenant) {
       // Registered before the first await: sockets of a new tenant subscribing at once share it.
       const created = { connections: new Set<Connection>(), lastId: '0-0', ready: Promise.resolve() };
-      created.ready = this.lastId(tenantId).then((id) => void (created.lastId = id));
+      created.ready = this.live.lastFeedId(tenantId).then((id) => void (created.lastId = id));
       tenant = created;
       this.tenants.set(tenantId, tenant);
     }
@@ -90,14 +87,9 @@ export class FeedHub implements OnApplicationShutdown {
     if (tenant.connections.size === 0) this.tenants.delete(connection.caller.tenantId);
   }
 
-  private async lastId(tenantId: string): Promise<string> {
-    const rows = (await this.redis.client.xrevrange(liveKeys(tenantId).feed, '+', '-', 'COUNT', 1)) as [string, string[]][];
-    return rows[0]?.[0] ?? '0-0';
-  }
-
   private start(): void {
     if (this.loop) return;
-    this.reader = this.redis.subscriber('feed-reader');
+    this.tail = this.live.feedTail('feed-reader');
     this.loop = this.read();
   }
 
@@ -111,23 +103,15 @@ export class FeedHub implements OnApplicationShutdown {
       }
       try {
         // A short block, so tenants that joined meanwhile are read from the next round.
-        const result = (await this.reader!.xread(
-          'COUNT', 1_000, 'BLOCK', 250, 'STREAMS',
-          ...tenants.map(([id]) => liveKeys(id).feed),
-          ...tenants.map(([, t]) => t.lastId),
-        )) as [string, [string, string[]][]][] | null;
-        // Reply keys carry the connection's key prefix, if any.
-        const prefix = this.redis.client.options.keyPrefix ?? '';
-        const tenantOfKey = new Map(tenants.map(([id]) => [prefix + liveKeys(id).feed, id]));
-        for (const [key, rows] of result ?? []) {
-          const tenantId = tenantOfKey.get(key);
-          const tenant = tenantId ? this.tenants.get(tenantId) : undefined;
+        const read = await this.tail!.read(tenants.map(([id, t]) => [id, t.lastId] as const), 1_000, 250);
+        for (const [tenantId, entries] of read) {
+          const tenant = this.tenants.get(tenantId);
           if (!tenant) continue;
-          for (const [id, fields] of rows) {
-            const entry = new HubEntry(parseFeedEntry(id, fields));
-            tenant.lastId = id;
+          for (const feedEntry of entries) {
+            const entry = new HubEntry(feedEntry);
+            tenant.lastId = feedEntry.id;
             for (const connection of tenant.connections) connection.offer(entry);
-            this.entryListener?.(tenantId!, entry.entry);
+            this.entryListener?.(tenantId, feedEntry);
           }
         }
       } catch (error) {
@@ -140,7 +124,7 @@ export class FeedHub implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    this.reader?.disconnect();
+    this.tail?.close();
     await this.loop;
   }
 }
