@@ -1,81 +1,47 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { newSecret, problem } from '#libs/platform';
-import { DatabaseService } from '#libs/timescale';
+import { newSecret } from '#libs/platform';
 import type { Principal } from '../auth/principal';
 import type { CreateWebhookDto } from './dto/webhooks.dto';
+import { WebhooksError } from './webhooks.errors';
+import { type Subscription, WebhooksRepository } from './webhooks.repository';
 
-interface SubscriptionRow {
-  subscription_id: string;
-  url: string;
-  event_types: string[];
-  created_at: Date;
-}
+const toView = (s: Subscription) => ({ id: s.subscriptionId, url: s.url, eventTypes: s.eventTypes, createdAt: s.createdAt.toISOString() });
 
-const toView = (r: SubscriptionRow) => ({ id: r.subscription_id, url: r.url, eventTypes: r.event_types, createdAt: r.created_at.toISOString() });
+const notFound = (id: string) => new WebhooksError('NOT_FOUND', `no webhook ${id}`);
 
-/** Subscriptions and the delivery log; the sending is WebhookDispatcher's. */
+/** Subscriptions and the delivery log; the sending is WebhookDeliveryConsumer's. */
 @Injectable()
 export class WebhooksService {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(private readonly repository: WebhooksRepository) {}
 
   async create(principal: Principal, input: CreateWebhookDto) {
-    const id = `whk_${randomUUID().replaceAll('-', '')}`;
+    const subscriptionId = `whk_${randomUUID().replaceAll('-', '')}`;
     const secret = `whsec_${newSecret(32)}`;
-    const { rows } = await this.db.query<SubscriptionRow>(
-      `INSERT INTO webhook_subscriptions (subscription_id, tenant_id, url, event_types, secret) VALUES ($1, $2, $3, $4, $5)
-       RETURNING subscription_id, url, event_types, created_at`,
-      [id, principal.tenantId, input.url, [...new Set(input.eventTypes)], secret],
-    );
-    return { ...toView(rows[0]!), secret, note: 'the signing secret is shown once: verify Fieldline-Signature with it' };
+    const created = await this.repository.createSubscription({ subscriptionId, tenantId: principal.tenantId, url: input.url, eventTypes: [...new Set(input.eventTypes)], secret });
+    return { ...toView(created), secret, note: 'the signing secret is shown once: verify Fieldline-Signature with it' };
   }
 
   async list(principal: Principal) {
-    const { rows } = await this.db.query<SubscriptionRow>(
-      'SELECT subscription_id, url, event_types, created_at FROM webhook_subscriptions WHERE tenant_id = $1 AND deleted_at IS NULL ORDER BY created_at',
-      [principal.tenantId],
-    );
-    return rows.map(toView);
+    return (await this.repository.subscriptions(principal.tenantId)).map(toView);
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
-    const { rowCount } = await this.db.query(
-      'UPDATE webhook_subscriptions SET deleted_at = now() WHERE tenant_id = $1 AND subscription_id = $2 AND deleted_at IS NULL',
-      [principal.tenantId, id],
-    );
-    if (!rowCount) throw problem(404, 'not-found', 'Not Found', `no webhook ${id}`);
+    if (!(await this.repository.deleteSubscription(principal.tenantId, id))) throw notFound(id);
   }
 
   /** The delivery log: every delivery of the subscription with each attempt (newest first). */
   async deliveries(principal: Principal, id: string, limit = 50) {
-    const owned = await this.db.query('SELECT 1 FROM webhook_subscriptions WHERE tenant_id = $1 AND subscription_id = $2', [principal.tenantId, id]);
-    if (!owned.rowCount) throw problem(404, 'not-found', 'Not Found', `no webhook ${id}`);
-    const { rows } = await this.db.query<{
-      delivery_id: string;
-      event_id: string;
-      event_type: string;
-      status: string;
-      attempts: number;
-      next_attempt_at: Date;
-      delivered_at: Date | null;
-      log: { attempt: number; at: string; statusCode: number | null; error: string | null; durationMs: number }[] | null;
-    }>(
-      `SELECT d.delivery_id, d.event_id, d.event_type, d.status, d.attempts, d.next_attempt_at, d.delivered_at,
-              (SELECT json_agg(json_build_object('attempt', a.attempt, 'at', a.attempted_at, 'statusCode', a.status_code,
-                       'error', a.error, 'durationMs', a.duration_ms) ORDER BY a.attempt)
-                 FROM webhook_attempts a WHERE a.delivery_id = d.delivery_id) AS log
-         FROM webhook_deliveries d WHERE d.tenant_id = $1 AND d.subscription_id = $2
-        ORDER BY d.created_at DESC LIMIT $3`,
-      [principal.tenantId, id, limit],
-    );
-    return rows.map((r) => ({
-      id: r.delivery_id,
-      eventId: r.event_id,
-      eventType: r.event_type,
-      status: r.status,
-      attempts: r.log ?? [],
-      nextAttemptAt: r.status === 'pending' ? r.next_attempt_at.toISOString() : undefined,
-      deliveredAt: r.delivered_at?.toISOString(),
+    if (!(await this.repository.hasSubscription(principal.tenantId, id))) throw notFound(id);
+    const deliveries = await this.repository.deliveries(principal.tenantId, id, limit);
+    return deliveries.map((d) => ({
+      id: d.deliveryId,
+      eventId: d.eventId,
+      eventType: d.eventType,
+      status: d.status,
+      attempts: d.log ?? [],
+      nextAttemptAt: d.status === 'pending' ? d.nextAttemptAt.toISOString() : undefined,
+      deliveredAt: d.deliveredAt?.toISOString(),
     }));
   }
 }

@@ -1,37 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import type { Logger } from 'pino';
 import { type FieldlineEvent, parseEvent, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { DatabaseService } from '#libs/timescale';
+import { WEBHOOK_OPTIONS, type WebhookOptions } from '../api.options';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
-
-export const WEBHOOK_OPTIONS = Symbol('WEBHOOK_OPTIONS');
-
-export interface WebhookOptions {
-  logger: Logger;
-  timeoutMs: number;
-  retryBaseMs: number;
-  maxAttempts: number;
-  /** The consumer group of the fan-out (WEBHOOK_CONSUMER_GROUP). */
-  groupId: string;
-  /** Deliveries in flight at once per instance; each endpoint's slowness only costs its own slots. */
-  concurrency: number;
-  pollMs: number;
-  enabled: boolean;
-}
-
-interface DueDelivery {
-  delivery_id: string;
-  subscription_id: string;
-  event_id: string;
-  event_type: string;
-  payload: unknown;
-  attempts: number;
-  url: string;
-  secret: string;
-}
+import { type DueDelivery, type NewDelivery, WebhooksRepository } from './webhooks.repository';
 
 /** Full jitter (AWS): a random wait in [0, min(cap, base·2^attempt)], so failing endpoints' retries spread out. */
 export function retryDelayMs(attempt: number, baseMs: number, capMs = 3_600_000, random = Math.random): number {
@@ -50,7 +24,7 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
  *    and full jitter until maxAttempts. Delivery order is not guaranteed; each carries its event id.
  */
 @Injectable()
-export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private consumer?: Consumer;
   private joined = false;
   private running = false;
@@ -59,7 +33,7 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     private readonly kafka: KafkaService,
-    private readonly db: DatabaseService,
+    private readonly repository: WebhooksRepository,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
   ) {}
 
@@ -113,23 +87,22 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     }
     if (events.length > 0) {
       const tenants = [...new Set(events.map((e) => e.tenantId))];
-      const { rows: subscriptions } = await this.db.query<{ subscription_id: string; tenant_id: string; event_types: string[]; created_at: Date }>(
-        'SELECT subscription_id, tenant_id, event_types, created_at FROM webhook_subscriptions WHERE tenant_id = ANY($1) AND deleted_at IS NULL',
-        [tenants],
-      );
+      const subscriptions = await this.repository.activeSubscriptions(tenants);
       const deliveries = events.flatMap((event) =>
         subscriptions
-          .filter((s) => s.tenant_id === event.tenantId && matches(s.event_types, event.type) && Date.parse(event.recordedAt) >= s.created_at.getTime())
-          .map((s) => [`dlv_${randomUUID().replaceAll('-', '')}`, event.tenantId, s.subscription_id, event.id, event.type, JSON.stringify(event)]),
+          .filter((s) => s.tenantId === event.tenantId && matches(s.eventTypes, event.type) && Date.parse(event.recordedAt) >= s.createdAt.getTime())
+          .map(
+            (s): NewDelivery => ({
+              deliveryId: `dlv_${randomUUID().replaceAll('-', '')}`,
+              tenantId: event.tenantId,
+              subscriptionId: s.subscriptionId,
+              eventId: event.id,
+              eventType: event.type,
+              payload: JSON.stringify(event),
+            }),
+          ),
       );
-      if (deliveries.length > 0) {
-        await this.db.query(
-          `INSERT INTO webhook_deliveries (delivery_id, tenant_id, subscription_id, event_id, event_type, payload)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::uuid[], $5::text[], $6::jsonb[])
-           ON CONFLICT (subscription_id, event_id) DO NOTHING`,
-          Array.from({ length: 6 }, (_, i) => deliveries.map((d) => d[i])),
-        );
-      }
+      if (deliveries.length > 0) await this.repository.addDeliveries(deliveries);
     }
     for (const message of batch.messages) resolveOffset(message.offset);
     await heartbeat();
@@ -139,7 +112,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     while (this.running) {
       try {
         const room = this.options.concurrency - this.inFlight.size;
-        const due = room > 0 ? await this.claim(room) : [];
+        // The lease outlasts any one attempt.
+        const due = room > 0 ? await this.repository.claimDue(room, this.options.timeoutMs * 3) : [];
         for (const delivery of due) {
           const sending: Promise<void> = this.send(delivery).finally(() => this.inFlight.delete(sending));
           this.inFlight.add(sending);
@@ -149,20 +123,6 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
       }
       await new Promise((r) => setTimeout(r, this.options.pollMs));
     }
-  }
-
-  /** Claims due deliveries with a lease longer than one attempt can take. */
-  private async claim(limit: number): Promise<DueDelivery[]> {
-    const { rows } = await this.db.query<DueDelivery>(
-      `UPDATE webhook_deliveries d SET next_attempt_at = now() + $2 * interval '1 millisecond'
-         FROM webhook_subscriptions s
-        WHERE d.subscription_id = s.subscription_id
-          AND d.delivery_id IN (SELECT delivery_id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= now()
-                                ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED)
-        RETURNING d.delivery_id, d.subscription_id, d.event_id, d.event_type, d.payload, d.attempts, s.url, s.secret`,
-      [limit, this.options.timeoutMs * 3],
-    );
-    return rows;
   }
 
   private async send(delivery: DueDelivery): Promise<void> {
@@ -178,9 +138,9 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
           'content-type': 'application/json',
           'user-agent': 'Fieldline-Webhooks/1',
           [SIGNATURE_HEADER]: signWebhook(delivery.secret, body, Math.floor(Date.now() / 1000)),
-          'fieldline-event-id': delivery.event_id,
-          'fieldline-event-type': delivery.event_type,
-          'fieldline-delivery-id': delivery.delivery_id,
+          'fieldline-event-id': delivery.eventId,
+          'fieldline-event-type': delivery.eventType,
+          'fieldline-delivery-id': delivery.deliveryId,
         },
         body,
         redirect: 'manual',
@@ -195,19 +155,14 @@ export class WebhookDispatcher implements OnApplicationBootstrap, OnApplicationS
     const durationMs = Math.round(performance.now() - started);
     const delivered = error === null;
     const final = !delivered && attempt >= this.options.maxAttempts;
-    await this.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO webhook_attempts (delivery_id, attempt, status_code, error, duration_ms) VALUES ($1, $2, $3, $4, $5)', [
-        delivery.delivery_id,
-        attempt,
-        statusCode,
-        error,
-        durationMs,
-      ]);
-      await tx.query(
-        `UPDATE webhook_deliveries SET attempts = $2, status = $3, delivered_at = CASE WHEN $3 = 'delivered' THEN now() END,
-           next_attempt_at = now() + $4 * interval '1 millisecond' WHERE delivery_id = $1`,
-        [delivery.delivery_id, attempt, delivered ? 'delivered' : final ? 'failed' : 'pending', delivered || final ? 0 : retryDelayMs(attempt, this.options.retryBaseMs)],
-      );
+    await this.repository.recordAttempt({
+      deliveryId: delivery.deliveryId,
+      attempt,
+      statusCode,
+      error,
+      durationMs,
+      status: delivered ? 'delivered' : final ? 'failed' : 'pending',
+      nextAttemptInMs: delivered || final ? 0 : retryDelayMs(attempt, this.options.retryBaseMs),
     });
   }
 }
