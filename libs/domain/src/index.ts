@@ -70,19 +70,7 @@ export { type FenceShape, haversineM, type LatLon, signedDistanceToFenceM } from
 export { type FenceFix, type FenceState, type FenceStep, type HysteresisConfig, initialFenceState, stepFence } from './tracking/geofence-hysteresis';
 export { type EtaConfig, etaChanged, etaSeconds, recentSpeed } from './tracking/tracking';
 
-export {
-  type CallCommand,
-  type CallPolicy,
-  type CreateCall,
-  decideCall,
-  type DeclineCall,
-  type EndCall,
-  type ExpireRinging,
-  type JoinCall,
-  type LeaveCall,
-  nextRingDeadline,
-  releaseFloor,
-  requestFloor,
-} from './call/call.decider';
+export type * from './call/call.commands';
+export { callDecider, type CallPolicy, decideCall, nextRingDeadline, releaseFloor, requestFloor } from './call/call.decider';
 export { CallError, type CallErrorCode, callErrorKinds } from './call/call.errors';
 export { type Call, type CallDomainEvent, evolveCall, initialCallState, type Invitee, type LiveCall, type Participant } from './call/call.state';

@@ -3,12 +3,11 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   type Call,
   type CallCommand,
+  callDecider,
   type CallDomainEvent,
   CallError,
   type CommandActor,
-  decideCall,
-  evolveCall,
-  initialCallState,
+  type Decider,
   type LiveCall,
   nextRingDeadline,
   releaseFloor,
@@ -75,6 +74,7 @@ const actorOf = (caller: Caller): CommandActor =>
 @Injectable()
 export class CallsService implements OnModuleInit, OnApplicationShutdown {
   private readonly calls = new Map<string, CallRecord>();
+  private readonly decider: Decider<Call, CallCommand, CallDomainEvent>;
 
   constructor(
     private readonly clock: Clock,
@@ -82,7 +82,9 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     private readonly kafka: KafkaService,
     private readonly redis: RedisService,
     @Inject(MEDIA_OPTIONS) private readonly options: MediaOptions,
-  ) {}
+  ) {
+    this.decider = callDecider(options.policy);
+  }
 
   onModuleInit(): void {
     this.pool.onWorkerDied((pooled) => {
@@ -105,7 +107,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     const callId = `call_${uuidv7()}`;
     const command = { type: 'CreateCall', data: { callId, ...input }, context: this.context(caller) } as const;
     // The rules first (who may call, whom, recording consent), then whether there is media to call with.
-    const events = decideCall(command, initialCallState(), this.options.policy);
+    const events = this.decider.decide(command, this.decider.initialState());
     const reason = this.pool.unavailableReason;
     if (reason) throw new MediaUnavailableError(reason);
     const room = await CallRoom.open(this.pool.pick(), { audioOnly: input.mode === 'audio', ptt: input.ptt, maxIncomingBitrate: this.options.maxIncomingBitrate }, this.options.logger);
@@ -115,7 +117,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       room.close('call.ended', { reason: 'not started' });
       throw error;
     }
-    const state = events.reduce(evolveCall, initialCallState()) as LiveCall;
+    const state = events.reduce(this.decider.evolve, this.decider.initialState()) as LiveCall;
     const record: CallRecord = { tenantId: caller.tenantId, state, room, grace: new Map() };
     if (input.record) record.recorder = new CallRecorder(room.router, this.options.recordingsDir, callId, this.options.logger);
     this.calls.set(this.key(caller.tenantId, callId), record);
@@ -177,7 +179,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
 
   async takeFloor(caller: Caller, callId: string): Promise<void> {
     const call = this.record(caller.tenantId, callId);
-    call.state = requestFloor(call.state, caller.userId, Date.now());
+    call.state = requestFloor(call.state, caller.userId, this.clock.now().getTime());
     await call.room.applyFloor(caller.userId);
   }
 
@@ -204,11 +206,11 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
 
   private async run(caller: Caller, callId: string, command: Omit<CallCommand, 'context'>, actor: CommandActor = actorOf(caller)): Promise<void> {
     const call = this.record(caller.tenantId, callId);
-    const events = decideCall({ ...command, context: { ...this.context(caller), actor } } as CallCommand, call.state, this.options.policy);
+    const events = this.decider.decide({ ...command, context: { ...this.context(caller), actor } } as CallCommand, call.state);
     if (events.length === 0) return;
     await this.publish(caller.tenantId, callId, events, actor);
     const before = call.state;
-    call.state = events.reduce(evolveCall, call.state);
+    call.state = events.reduce(this.decider.evolve, call.state);
     await this.follow(call, before, events, callId);
   }
 
@@ -224,7 +226,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
       const files = (await call.recorder?.stop()) ?? [];
       call.room.close('call.ended', { callId, reason: (ended.data as { reason: string }).reason });
       const jobId = (before as LiveCall).jobId;
-      const recordings = files.map((f) => ({ type: 'call.recording_ready', data: { callId, ...(jobId ? { jobId } : {}), file: f.file, bytes: f.bytes, durationMs: f.durationMs }, occurredAt: new Date().toISOString() }) as CallDomainEvent);
+      const recordings = files.map((f) => ({ type: 'call.recording_ready', data: { callId, ...(jobId ? { jobId } : {}), file: f.file, bytes: f.bytes, durationMs: f.durationMs }, occurredAt: this.clock.now().toISOString() }) as CallDomainEvent);
       if (recordings.length) await this.publish(call.tenantId, callId, recordings, { kind: 'system', id: `media:${this.options.nodeId}` }).catch(() => undefined);
       return;
     }
@@ -245,7 +247,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
     if (deadline === undefined) return;
     call.ringTimer = setTimeout(
       () => void this.run({ tenantId, userId: 'media', role: 'admin' }, callId, { type: 'ExpireRinging', data: {} }, { kind: 'system', id: `media:${this.options.nodeId}` }).catch(() => undefined),
-      Math.max(0, deadline - Date.now()),
+      Math.max(0, deadline - this.clock.now().getTime()), // the deadline is in the calls' (the clock's) time
     );
     call.ringTimer.unref();
   }
@@ -254,7 +256,7 @@ export class CallsService implements OnModuleInit, OnApplicationShutdown {
   private async publish(tenantId: string, callId: string, events: CallDomainEvent[], actor: CommandActor): Promise<void> {
     const { role: _role, technicianId: _technicianId, ...envelopeActor } = actor;
     const records = events.map((e) => {
-      const event = newEnvelope({ type: e.type, data: e.data, tenantId, streamId: callId, actor: envelopeActor, occurredAt: new Date(e.occurredAt) } as never);
+      const event = newEnvelope({ type: e.type, data: e.data, tenantId, streamId: callId, actor: envelopeActor, occurredAt: new Date(e.occurredAt) } as never, { clock: () => this.clock.now() });
       return { topic: topicFor(event), key: keyFor(event), value: serializeEvent(event), headers: { 'tenant-id': tenantId, 'event-type': e.type } };
     });
     await this.kafka.send(records);

@@ -16,6 +16,7 @@ interface Track {
   consumer: types.Consumer;
   ffmpeg: ChildProcess;
   file: string;
+  /** performance.now(): a duration is measured, not a moment read (no Clock). */
   startedAt: number;
   exited: Promise<void>;
 }
@@ -78,7 +79,7 @@ export class CallRecorder {
     ffmpeg.stderr!.on('data', (chunk: Buffer) => this.logger.warn({ context: 'recording', callId: this.callId, ffmpeg: chunk.toString().trim() }, 'ffmpeg says'));
     const exited = new Promise<void>((resolve) => ffmpeg.once('exit', () => resolve()));
     ffmpeg.once('error', (error) => this.logger.error({ context: 'recording', callId: this.callId, err: error.message }, 'ffmpeg could not start: install Debian\'s ffmpeg'));
-    this.tracks.set(producer.id, { transport, consumer, ffmpeg, file, startedAt: Date.now(), exited });
+    this.tracks.set(producer.id, { transport, consumer, ffmpeg, file, startedAt: performance.now(), exited });
     producer.observer.once('close', () => void this.finish(producer.id));
     // ffmpeg needs a moment to open its sockets before the first packets (and, for video, a key frame).
     setTimeout(() => {
@@ -96,7 +97,7 @@ export class CallRecorder {
     const track = this.tracks.get(producerId);
     if (!track) return undefined;
     this.tracks.delete(producerId);
-    const durationMs = Date.now() - track.startedAt;
+    const durationMs = Math.round(performance.now() - track.startedAt);
     // SIGINT while packets still arrive: ffmpeg acts on it at its next read and writes the container's
     // end at once. With the stream already closed it would first wait out its UDP read timeout (10 s),
     // and the file would still be empty when call.recording_ready named it. A silent stream (a producer

@@ -73,6 +73,7 @@ export class MediaGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       }
       if (event !== 'request') socket.send(JSON.stringify({ event: 'error', data: { code: 'MALFORMED', message: 'frames are JSON: {"event": "request", "data": {"id", "method", "params"}}' } }));
     });
+    // Real time, not the Clock: the token's exp was stamped and is verified against the real clock (jsonwebtoken).
     const expiry = setTimeout(() => socket.close(4001, 'token expired; reconnect with a fresh one (the call keeps your place)'), Math.max(0, verified.expiresAt - Date.now()));
     expiry.unref();
     socket.once('close', () => clearTimeout(expiry));

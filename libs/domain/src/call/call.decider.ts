@@ -1,27 +1,19 @@
 import type { CallEventType, EventData } from '#libs/events';
-import type { Command, CommandActor, NoData } from '../shared/decider';
+import type { CommandActor, Decider } from '../shared/decider';
 import { emit } from '../shared/emit';
+import type { CallCommand, CreateCall, DeclineCall, EndCall, ExpireRinging, JoinCall, LeaveCall } from './call.commands';
 import { CallError } from './call.errors';
-import { type Call, type CallDomainEvent, evolveCall, type LiveCall } from './call.state';
+import { type Call, type CallDomainEvent, evolveCall, initialCallState, type LiveCall } from './call.state';
 
+/** The deployment's limits the rules apply (from the media app's settings). */
 export interface CallPolicy {
   ringTimeoutMs: number;
   maxParticipants: number;
 }
 
-export type CreateCall = Command<
-  'CreateCall',
-  { callId: string; technicianIds: string[]; jobId?: string; mode: 'audio' | 'video'; ptt: boolean; record: boolean; consent: boolean }
->;
-export type JoinCall = Command<'JoinCall', NoData>;
-export type DeclineCall = Command<'DeclineCall', NoData>;
-/** The actor leaves; `reason` says why (hung up, their connection is gone for good …). */
-export type LeaveCall = Command<'LeaveCall', { reason: string }>;
-export type EndCall = Command<'EndCall', { reason: string }>;
-/** The clock passed: invitees still ringing past the ring timeout have missed the call. */
-export type ExpireRinging = Command<'ExpireRinging', NoData>;
-
-export type CallCommand = CreateCall | JoinCall | DeclineCall | LeaveCall | EndCall | ExpireRinging;
+/** A call event stamped with the command's time (durations and ringing are measured from it). */
+const event = <T extends CallEventType>(type: T, data: EventData<T>, at: Date): CallDomainEvent =>
+  ({ ...emit(type, data, (reason) => new CallError('INVALID_INPUT', reason)), occurredAt: at.toISOString() }) as CallDomainEvent;
 
 const isOffice = (actor: CommandActor) => actor.kind === 'system' || actor.role === 'dispatcher' || actor.role === 'admin';
 
@@ -31,92 +23,123 @@ function live(call: Call): LiveCall {
   return call;
 }
 
+const elapsedMs = (now: Date, since: number) => Math.max(0, now.getTime() - since);
+
+export function createCall(command: CreateCall, call: Call, policy: CallPolicy): CallDomainEvent[] {
+  const { actor, now } = command.context;
+  if (call.status !== 'initial') throw new CallError('CALL_ALREADY_EXISTS', 'a call with this id exists');
+  if (!isOffice(actor)) throw new CallError('NOT_ALLOWED', 'only dispatchers start calls');
+  const { callId, jobId, mode, ptt, record, consent } = command.data;
+  const technicianIds = [...new Set(command.data.technicianIds)];
+  if (technicianIds.length === 0) throw new CallError('NO_INVITEES', 'invite at least one technician');
+  if (technicianIds.length + 1 > policy.maxParticipants) {
+    throw new CallError('CALL_FULL', `${technicianIds.length} invitees and the caller exceed the limit of ${policy.maxParticipants}`);
+  }
+  if (record && !consent) throw new CallError('RECORDING_NEEDS_CONSENT', 'a recorded call needs consent: set consent to true once every participant agreed');
+  return [
+    event('call.created', { callId, createdBy: actor.id, ...(jobId ? { jobId } : {}), mode, ptt, record, maxParticipants: policy.maxParticipants }, now),
+    event('call.invited', { callId, technicianIds, invitedBy: actor.id, ...(jobId ? { jobId } : {}) }, now),
+  ];
+}
+
+/** The caller and the invited technicians; a rejoin after a reconnect decides nothing. */
+export function joinCall(command: JoinCall, call: Call): CallDomainEvent[] {
+  const { actor, now } = command.context;
+  const current = live(call);
+  if (current.participants[actor.id]) return [];
+  const technicianId = actor.technicianId;
+  const invited = actor.id === current.createdBy || (technicianId !== undefined && current.invitees[technicianId] !== undefined);
+  if (!invited) throw new CallError('NOT_INVITED', 'only the caller and the invited technicians may join');
+  if (Object.keys(current.participants).length >= current.maxParticipants) throw new CallError('CALL_FULL', `the call has its ${current.maxParticipants} participants`);
+  return [event('call.joined', { callId: current.callId, userId: actor.id, ...(technicianId && current.invitees[technicianId] ? { technicianId } : {}) }, now)];
+}
+
+export function declineCall(command: DeclineCall, call: Call): CallDomainEvent[] {
+  const { actor, now } = command.context;
+  const current = live(call);
+  const technicianId = actor.technicianId;
+  if (!technicianId || current.invitees[technicianId]?.state !== 'ringing') throw new CallError('NOT_RINGING', 'nothing is ringing for this user');
+  return withEndIfOver(current, [event('call.declined', { callId: current.callId, technicianId, userId: actor.id }, now)], now);
+}
+
+/** Anyone may expire the ringing (the media app's timer does); a call no longer live decides nothing. */
+export function expireRinging(command: ExpireRinging, call: Call, policy: CallPolicy): CallDomainEvent[] {
+  const { now } = command.context;
+  if (call.status !== 'live') return [];
+  const missed = Object.entries(call.invitees)
+    .filter(([, invitee]) => invitee.state === 'ringing' && now.getTime() - invitee.since >= policy.ringTimeoutMs)
+    .map(([technicianId]) => event('call.missed', { callId: call.callId, technicianId }, now));
+  return missed.length ? withEndIfOver(call, missed, now) : [];
+}
+
+export function leaveCall(command: LeaveCall, call: Call): CallDomainEvent[] {
+  const { actor, now } = command.context;
+  const current = live(call);
+  const participant = current.participants[actor.id];
+  if (!participant) throw new CallError('NOT_IN_CALL', 'not in this call');
+  const left = event('call.left', { callId: current.callId, userId: actor.id, reason: command.data.reason, durationMs: elapsedMs(now, participant.joinedAt) }, now);
+  return withEndIfOver(current, [left], now);
+}
+
+/** Ends the call for everyone: each participant leaves, whoever still rings missed it. */
+export function endCall(command: EndCall, call: Call): CallDomainEvent[] {
+  const { actor, now } = command.context;
+  const current = live(call);
+  if (!isOffice(actor) && actor.id !== current.createdBy) throw new CallError('NOT_ALLOWED', 'only dispatchers end a call for everyone; leave it instead');
+  const { callId, jobId } = current;
+  const { reason } = command.data;
+  return [
+    ...Object.values(current.participants).map((p) => event('call.left', { callId, userId: p.userId, reason, durationMs: elapsedMs(now, p.joinedAt) }, now)),
+    ...Object.entries(current.invitees)
+      .filter(([, invitee]) => invitee.state === 'ringing')
+      .map(([technicianId]) => event('call.missed', { callId, technicianId }, now)),
+    event('call.ended', { callId, reason, durationMs: elapsedMs(now, current.createdAt), ...(jobId ? { jobId } : {}) }, now),
+  ];
+}
+
 /**
  * The call's rules, pure: who may start, join, decline, leave and end; ringing and its timeout; when
  * a call is over. Decisions return the events (stamped with the command's time) or throw a CallError.
  */
 export function decideCall(command: CallCommand, call: Call, policy: CallPolicy): CallDomainEvent[] {
-  const at = command.context.now.toISOString();
-  const out: CallDomainEvent[] = [];
-  const push = <T extends CallEventType>(type: T, data: EventData<T>) => {
-    out.push({ ...emit(type, data, (reason) => new CallError('INVALID_INPUT', reason)), occurredAt: at } as CallDomainEvent);
-  };
-  const actor = command.context.actor;
-  const now = command.context.now.getTime();
-
   switch (command.type) {
-    case 'CreateCall': {
-      if (call.status !== 'initial') throw new CallError('CALL_ALREADY_EXISTS', 'a call with this id exists');
-      if (!isOffice(actor)) throw new CallError('NOT_ALLOWED', 'only dispatchers start calls');
-      const { callId, jobId, mode, ptt, record, consent } = command.data;
-      const technicianIds = [...new Set(command.data.technicianIds)];
-      if (technicianIds.length === 0) throw new CallError('NO_INVITEES', 'invite at least one technician');
-      if (technicianIds.length + 1 > policy.maxParticipants) {
-        throw new CallError('CALL_FULL', `${technicianIds.length} invitees and the caller exceed the limit of ${policy.maxParticipants}`);
-      }
-      if (record && !consent) throw new CallError('RECORDING_NEEDS_CONSENT', 'a recorded call needs consent: set consent to true once every participant agreed');
-      push('call.created', { callId, createdBy: actor.id, ...(jobId ? { jobId } : {}), mode, ptt, record, maxParticipants: policy.maxParticipants });
-      push('call.invited', { callId, technicianIds, invitedBy: actor.id, ...(jobId ? { jobId } : {}) });
-      return out;
-    }
-    case 'JoinCall': {
-      const current = live(call);
-      if (current.participants[actor.id]) return []; // a rejoin after a reconnect: already in
-      const technicianId = actor.technicianId;
-      const invited = actor.id === current.createdBy || (technicianId !== undefined && current.invitees[technicianId] !== undefined);
-      if (!invited) throw new CallError('NOT_INVITED', 'only the caller and the invited technicians may join');
-      if (Object.keys(current.participants).length >= current.maxParticipants) throw new CallError('CALL_FULL', `the call has its ${current.maxParticipants} participants`);
-      push('call.joined', { callId: current.callId, userId: actor.id, ...(technicianId && current.invitees[technicianId] ? { technicianId } : {}) });
-      return out;
-    }
-    case 'DeclineCall': {
-      const current = live(call);
-      const technicianId = actor.technicianId;
-      if (!technicianId || current.invitees[technicianId]?.state !== 'ringing') throw new CallError('NOT_RINGING', 'nothing is ringing for this user');
-      push('call.declined', { callId: current.callId, technicianId, userId: actor.id });
-      return [...out, ...endIfOver(apply(current, out), at)];
-    }
-    case 'ExpireRinging': {
-      if (call.status !== 'live') return [];
-      for (const [technicianId, invitee] of Object.entries(call.invitees)) {
-        if (invitee.state === 'ringing' && now - invitee.since >= policy.ringTimeoutMs) push('call.missed', { callId: call.callId, technicianId });
-      }
-      return out.length ? [...out, ...endIfOver(apply(call, out), at)] : [];
-    }
-    case 'LeaveCall': {
-      const current = live(call);
-      const participant = current.participants[actor.id];
-      if (!participant) throw new CallError('NOT_IN_CALL', 'not in this call');
-      push('call.left', { callId: current.callId, userId: actor.id, reason: command.data.reason, durationMs: Math.max(0, now - participant.joinedAt) });
-      return [...out, ...endIfOver(apply(current, out), at)];
-    }
-    case 'EndCall': {
-      const current = live(call);
-      if (!isOffice(actor) && actor.id !== current.createdBy) throw new CallError('NOT_ALLOWED', 'only dispatchers end a call for everyone; leave it instead');
-      for (const p of Object.values(current.participants)) {
-        push('call.left', { callId: current.callId, userId: p.userId, reason: command.data.reason, durationMs: Math.max(0, now - p.joinedAt) });
-      }
-      for (const [technicianId, invitee] of Object.entries(current.invitees)) {
-        if (invitee.state === 'ringing') push('call.missed', { callId: current.callId, technicianId });
-      }
-      push('call.ended', { callId: current.callId, reason: command.data.reason, durationMs: Math.max(0, now - current.createdAt), ...(current.jobId ? { jobId: current.jobId } : {}) });
-      return out;
+    case 'CreateCall':
+      return createCall(command, call, policy);
+    case 'JoinCall':
+      return joinCall(command, call);
+    case 'DeclineCall':
+      return declineCall(command, call);
+    case 'ExpireRinging':
+      return expireRinging(command, call, policy);
+    case 'LeaveCall':
+      return leaveCall(command, call);
+    case 'EndCall':
+      return endCall(command, call);
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown call command ${(unknown as { type: string }).type}`);
     }
   }
 }
 
-const apply = (call: LiveCall, events: CallDomainEvent[]): Call => events.reduce(evolveCall, call as Call);
+/** The call aggregate under a deployment's policy (ring timeout, participant limit). */
+export const callDecider = (policy: CallPolicy): Decider<Call, CallCommand, CallDomainEvent> => ({
+  decide: (command, call) => decideCall(command, call, policy),
+  evolve: evolveCall,
+  initialState: initialCallState,
+});
 
-/** A call is over when nobody is in it and nobody is still being rung. */
-function endIfOver(call: Call, at: string): CallDomainEvent[] {
-  if (call.status !== 'live') return [];
-  const anyoneIn = Object.keys(call.participants).length > 0;
-  const ringing = Object.values(call.invitees).some((i) => i.state === 'ringing');
-  if (anyoneIn || ringing) return [];
-  const answered = Object.values(call.invitees).some((i) => i.state === 'left' || i.state === 'joined');
-  const reason = answered ? 'everyone left' : Object.values(call.invitees).every((i) => i.state === 'declined') ? 'declined' : 'no answer';
-  const ended = emit('call.ended', { callId: call.callId, reason, durationMs: Math.max(0, Date.parse(at) - call.createdAt), ...(call.jobId ? { jobId: call.jobId } : {}) }, (r) => new CallError('INVALID_INPUT', r));
-  return [{ ...ended, occurredAt: at } as CallDomainEvent];
+/** The decided events, and the end of the call when they leave nobody in it and nobody ringing. */
+function withEndIfOver(call: LiveCall, decided: CallDomainEvent[], now: Date): CallDomainEvent[] {
+  const after = decided.reduce(evolveCall, call as Call);
+  if (after.status !== 'live') return decided;
+  const anyoneIn = Object.keys(after.participants).length > 0;
+  const ringing = Object.values(after.invitees).some((i) => i.state === 'ringing');
+  if (anyoneIn || ringing) return decided;
+  const answered = Object.values(after.invitees).some((i) => i.state === 'left' || i.state === 'joined');
+  const reason = answered ? 'everyone left' : Object.values(after.invitees).every((i) => i.state === 'declined') ? 'declined' : 'no answer';
+  const { callId, jobId } = after;
+  return [...decided, event('call.ended', { callId, reason, durationMs: elapsedMs(now, after.createdAt), ...(jobId ? { jobId } : {}) }, now)];
 }
 
 /** When the next invitee stops ringing (epoch ms), for the caller's timer; undefined when none rings. */
