@@ -9,10 +9,12 @@ import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
-import { TRACKING_OPTIONS } from './api.options';
+import { AUTH_OPTIONS, BOOTSTRAP_TOKEN, TRACKING_OPTIONS, WEBHOOK_OPTIONS } from './api.options';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
-import { AUTH_OPTIONS, AuthService } from './auth/auth.service';
+import { AuthRepository } from './auth/auth.repository';
+import { AuthService } from './auth/auth.service';
+import { PostgresAuthRepository } from './auth/postgres-auth.repository';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
 import { DevicesController } from './devices/devices.controller';
@@ -22,14 +24,24 @@ import { JobsController } from './jobs/jobs.controller';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobsService } from './jobs/jobs.service';
 import { PostgresJobsRepository } from './jobs/postgres-jobs.repository';
-import { CustomersController, GeofencesController, SitesController } from './places/places.controller';
+import { CustomersController } from './places/customers.controller';
+import { GeofencesController } from './places/geofences.controller';
+import { SitesController } from './places/sites.controller';
+import { PlacesRepository } from './places/places.repository';
 import { PlacesService } from './places/places.service';
+import { PostgresPlacesRepository } from './places/postgres-places.repository';
 import { TechniciansController } from './technicians/technicians.controller';
+import { PostgresTechniciansRepository } from './technicians/postgres-technicians.repository';
+import { TechniciansRepository } from './technicians/technicians.repository';
 import { TechniciansService } from './technicians/technicians.service';
-import { BOOTSTRAP_TOKEN, TenantsController } from './tenants/tenants.controller';
-import { WEBHOOK_OPTIONS, WebhookDispatcher } from './webhooks/webhook-dispatcher.service';
+import { TenantsController } from './tenants/tenants.controller';
+import { PostgresWebhooksRepository } from './webhooks/postgres-webhooks.repository';
+import { WebhookDeliveryConsumer } from './webhooks/webhook-delivery.consumer';
 import { WebhooksController } from './webhooks/webhooks.controller';
+import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
+import { PostgresTenantsRepository } from './tenants/postgres-tenants.repository';
+import { TenantsRepository } from './tenants/tenants.repository';
 import { TenantsService } from './tenants/tenants.service';
 import { TrackingController } from './tracking/tracking.controller';
 import { TrackingService } from './tracking/tracking.service';
@@ -69,18 +81,23 @@ export class AppModule {
         { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
         { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },
         AuthService,
+        { provide: AuthRepository, useClass: PostgresAuthRepository },
         TenantsService,
+        { provide: TenantsRepository, useClass: PostgresTenantsRepository },
         JobsService,
         { provide: JobsRepository, useClass: PostgresJobsRepository },
         TechniciansService,
+        { provide: TechniciansRepository, useClass: PostgresTechniciansRepository },
         DevicesService,
         WebhooksService,
+        { provide: WebhooksRepository, useClass: PostgresWebhooksRepository },
         PlacesService,
+        { provide: PlacesRepository, useClass: PostgresPlacesRepository },
         TrackingService,
         { provide: TrackingRepository, useClass: PostgresTrackingRepository },
         BrowserLocationsPublisher,
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
-        WebhookDispatcher,
+        WebhookDeliveryConsumer,
         {
           provide: WEBHOOK_OPTIONS,
           useValue: {
