@@ -11,6 +11,8 @@ import { FeedHub } from './feed/feed.hub';
 import { RealtimeGateway } from './gateway/realtime.gateway';
 import { StatsController } from './gateway/stats.controller';
 import { PresenceService } from './presence/presence.service';
+import { PresenceStore } from './presence/presence.store';
+import { RedisPresenceStore } from './presence/redis-presence.store';
 import type { RealtimeEnv } from './realtime.env';
 import { REALTIME_OPTIONS, type RealtimeOptions } from './realtime.options';
 
@@ -37,7 +39,14 @@ export class AppModule {
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
       ],
       controllers: [StatsController],
-      providers: [{ provide: REALTIME_OPTIONS, useValue: options }, FeedHub, PresenceService, ChatService, RealtimeGateway],
+      providers: [
+        { provide: REALTIME_OPTIONS, useValue: options },
+        { provide: PresenceStore, useClass: RedisPresenceStore },
+        FeedHub,
+        PresenceService,
+        ChatService,
+        RealtimeGateway,
+      ],
     };
   }
 }

@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 import { type EventData, keyFor, newEnvelope, serializeEvent, topicFor } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { LiveStateStore } from '#libs/live';
+import { Clock } from '#libs/platform';
 import type { ServerFrames } from '#libs/realtime-client';
 import { RedisService } from '#libs/redis';
 import type { Caller } from '../connection/connection';
@@ -34,6 +35,7 @@ export class ChatService implements OnApplicationBootstrap {
     private readonly kafka: KafkaService,
     private readonly live: LiveStateStore,
     private readonly redis: RedisService,
+    private readonly clock: Clock,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
   ) {}
 
@@ -77,7 +79,7 @@ export class ChatService implements OnApplicationBootstrap {
   }
 
   private async publish<T extends 'chat.message_posted' | 'chat.message_read' | 'chat.message_delivered'>(caller: Caller, type: T, data: EventData<T>): Promise<void> {
-    const event = newEnvelope({ type, data, tenantId: caller.tenantId, streamId: (data as { jobId: string }).jobId, actor: { kind: 'user', id: caller.userId } });
+    const event = newEnvelope({ type, data, tenantId: caller.tenantId, streamId: (data as { jobId: string }).jobId, actor: { kind: 'user', id: caller.userId } }, { clock: () => this.clock.now() });
     try {
       await this.kafka.send([{ topic: topicFor(event), key: keyFor(event), value: serializeEvent(event), headers: { 'tenant-id': caller.tenantId, 'event-type': type } }]);
     } catch (error) {

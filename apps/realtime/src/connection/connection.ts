@@ -78,7 +78,6 @@ export class Connection {
   cursor: string | null = null;
   private cursorMs = -1;
   private cursorSeq = -1;
-  lastActivity = Date.now();
   alive = true;
   private catchingUp = false;
   // Allocated only when needed: most sockets never catch up long or fall behind.
@@ -95,6 +94,8 @@ export class Connection {
     readonly socket: WebSocket,
     public caller: Caller,
     private readonly limits: ConnectionLimits,
+    /** When the user was last active here (epoch ms, the app's clock; 0 after they reported idle). Connecting counts. */
+    public lastActivity: number,
   ) {}
 
   /** Starts following after `cursor`; entries offered before `endCatchUp` wait (no gap, no duplicate). */

@@ -22,7 +22,7 @@ const job = (n: number, technicianId = 'tech-1') => new HubEntry({ id: `${n}-0`,
 
 function connection(role = 'dispatcher', limits = { highWaterBytes: 1000, maxQueued: 5 }) {
   const probe = new SocketProbe();
-  const c = new Connection(probe as unknown as WebSocket, { tenantId: 't', userId: 'u', role, ...(role === 'technician' ? { technicianId: 'tech-1' } : {}) }, limits);
+  const c = new Connection(probe as unknown as WebSocket, { tenantId: 't', userId: 'u', role, ...(role === 'technician' ? { technicianId: 'tech-1' } : {}) }, limits, 0);
   c.streams = new Set(['jobs', 'locations']);
   c.beginCatchUp('0-0');
   c.endCatchUp();

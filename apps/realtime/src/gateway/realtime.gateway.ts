@@ -13,7 +13,7 @@ import {
 } from '@nestjs/websockets';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { LiveStateStore } from '#libs/live';
-import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/platform';
+import { type AccessTokenClaims, accessTokenOf, Clock, verifyAccessToken } from '#libs/platform';
 import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
 import { ChatRefusal, ChatService } from '../chat/chat.service';
 import { type Caller, Connection } from '../connection/connection';
@@ -70,6 +70,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly presence: PresenceService,
     private readonly chat: ChatService,
     private readonly live: LiveStateStore,
+    private readonly clock: Clock,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
   ) {
     admit = () => this.connections.size < this.options.maxConnections;
@@ -101,7 +102,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       socket.close(CloseCodes.unauthorized, caller);
       return;
     }
-    const connection = new Connection(socket, caller.caller, { highWaterBytes: this.options.highWaterBytes, maxQueued: this.options.maxQueued });
+    const limits = { highWaterBytes: this.options.highWaterBytes, maxQueued: this.options.maxQueued };
+    const connection = new Connection(socket, caller.caller, limits, this.clock.now().getTime());
     this.connections.set(socket, connection);
     connection.onCongestion = (bytes) =>
       this.options.logger.info({ context: 'gateway', connection: connection.id, userId: caller.caller.userId, bufferedBytes: bytes }, 'socket congested: coalescing locations, queueing the rest');
@@ -233,6 +235,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private expireAt(c: Connection, expiresAt: number): void {
     clearTimeout(this.expiry.get(c));
+    // Not the app's Clock: tokens are issued and verified (jsonwebtoken) in the system's time, so
+    // their expiry is counted down in it too (a shifted clock would close every socket at once).
     const timer = setTimeout(() => c.close(CloseCodes.unauthorized, 'token expired; send a fresh token in an auth frame before expiry, or reconnect with one'), Math.max(0, expiresAt - Date.now()));
     timer.unref();
     this.expiry.set(c, timer);
