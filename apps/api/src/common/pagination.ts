@@ -1,6 +1,6 @@
 import type { QueryResultRow } from 'pg';
 import type { Queryable } from '#libs/timescale';
-import { problem } from '#libs/platform';
+import { DomainError } from '#libs/domain';
 
 // Keyset pagination: pages continue after the (sort key, id) of the last row, so they stay stable
 // while rows are inserted and never scan skipped rows (no OFFSET). The cursor is opaque to clients.
@@ -44,7 +44,14 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through to the refusal
   }
-  throw problem(400, 'bad-cursor', 'Bad Request', 'cursor is not one this API issued: start again without it');
+  throw new CursorError();
+}
+
+/** A page cursor this API did not issue (or that was tampered with). */
+export class CursorError extends DomainError<'BAD_CURSOR'> {
+  constructor() {
+    super('BAD_CURSOR', 'validation', 'cursor is not one this API issued: start again without it');
+  }
 }
 
 /** LIKE pattern for "starts with", with the user's % and _ taken literally. */

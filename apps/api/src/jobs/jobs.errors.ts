@@ -1,14 +1,10 @@
 import { DomainError } from '#libs/domain';
 
-export type JobsErrorCode = 'JOB_NOT_FOUND' | 'BAD_CURSOR';
+export type JobsErrorCode = 'JOB_NOT_FOUND';
 
-/** The jobs module's refusals that are not the decider's: unknown (or not visible) jobs, foreign cursors. */
+/** The jobs module's refusal that is not the decider's: an unknown job, or one the caller may not see. */
 export class JobsError extends DomainError<JobsErrorCode> {
   static notFound(jobId: string): JobsError {
     return new JobsError('JOB_NOT_FOUND', 'not_found', `no job ${jobId}`);
-  }
-
-  static badCursor(): JobsError {
-    return new JobsError('BAD_CURSOR', 'validation', 'cursor is not one this API issued: start again without it');
   }
 }

@@ -4,6 +4,7 @@ import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDec
 import { CommandHandler, EventStore, type Session } from '#libs/event-store';
 import { Clock, type Problem } from '#libs/platform';
 import type { Principal } from '../auth/principal';
+import { CursorError } from '../common/pagination';
 import { commandContext } from '../common/request-context';
 import { toProblem } from '../common/api-problems';
 import type { CreateJobDto, ListJobsQuery } from './dto/jobs.dto';
@@ -144,5 +145,5 @@ function decodeCursor(cursor: string): [string, string] {
   } catch {
     // fall through
   }
-  throw JobsError.badCursor();
+  throw new CursorError();
 }

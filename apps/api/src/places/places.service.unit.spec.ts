@@ -36,7 +36,7 @@ it('lists sites by name under a customer, and keeps tenants and families apart',
   await service.create('site', { principal: dispatcher }, site(acme.id, 'Warehouse'));
   await service.create('site', { principal: dispatcher }, site(acme.id, 'depot'));
   await service.create('site', { principal: dispatcher }, site(initech.id, 'Tower'));
-  const names = async (principal: Principal, query: object) => (await service.list('site', principal, query)).items.map((s) => s.name);
+  const names = async (principal: Principal, query: object) => (await service.list('site', principal, query)).items.map((s) => (s as { name?: string }).name);
   expect(await names(dispatcher, { parentId: acme.id })).toEqual(['depot', 'Warehouse']);
   expect(await names(dispatcher, { q: 'TO' })).toEqual(['Tower']);
   expect(await names(other, {})).toEqual([]);
