@@ -5,10 +5,9 @@ import { Access, CurrentPrincipal, Public } from '../auth/access.decorator';
 import { sha256 } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
 import { problem } from '#libs/platform';
+import { BOOTSTRAP_TOKEN } from '../api.options';
 import { CreateApiKeyDto, CreateTenantDto, CreateUserDto } from './dto/tenants.dto';
 import { TenantsService } from './tenants.service';
-
-export const BOOTSTRAP_TOKEN = Symbol('BOOTSTRAP_TOKEN');
 
 @ApiTags('tenants')
 @Controller()

@@ -1,68 +1,54 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { hashSecret, newSecret, problem } from '#libs/platform';
-import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
+import { hashSecret, newSecret } from '#libs/platform';
 import { sha256 } from '../auth/auth.guard';
-import type { Scope } from '../auth/principal';
 import type { CreateApiKeyDto, CreateTenantDto, CreateUserDto } from './dto/tenants.dto';
+import { TenantsError } from './tenants.errors';
+import { type NewUser, TenantsRepository } from './tenants.repository';
 
+type UserInput = Pick<CreateUserDto, 'email' | 'name' | 'role' | 'password' | 'technicianId'>;
 
 @Injectable()
 export class TenantsService {
-  constructor(private readonly db: DatabaseService) {}
+  constructor(private readonly repository: TenantsRepository) {}
 
   async createTenant(input: CreateTenantDto): Promise<{ tenantId: string; adminUserId: string }> {
     const tenantId = `tnt_${randomUUID()}`;
-    return this.db.transaction(async (tx) => {
-      await tx.query('INSERT INTO tenants (tenant_id, name) VALUES ($1, $2)', [tenantId, input.name]);
-      const admin = await this.insertUser(tx, tenantId, { email: input.adminEmail, name: input.adminName, role: 'admin', password: input.adminPassword });
-      return { tenantId, adminUserId: admin.userId };
-    });
+    const admin = await newUser(tenantId, { email: input.adminEmail, name: input.adminName, role: 'admin', password: input.adminPassword });
+    if (!(await this.repository.addTenant({ tenantId, name: input.name }, admin))) throw TenantsError.emailTaken(admin.email);
+    return { tenantId, adminUserId: admin.userId };
   }
 
-  createUser(tenantId: string, input: CreateUserDto) {
-    return this.insertUser(this.db, tenantId, input);
+  async createUser(tenantId: string, input: CreateUserDto) {
+    const user = await newUser(tenantId, input);
+    if (!(await this.repository.addUser(user))) throw TenantsError.emailTaken(user.email);
+    return { userId: user.userId, email: user.email, name: input.name, role: input.role, technicianId: input.technicianId ?? null };
   }
 
   async createApiKey(tenantId: string, createdBy: string, input: CreateApiKeyDto) {
     const keyId = `key_${randomUUID().replaceAll('-', '')}`;
     const secret = newSecret(32);
-    await this.db.query('INSERT INTO api_keys (key_id, tenant_id, name, key_hash, scopes, created_by) VALUES ($1, $2, $3, $4, $5, $6)', [
-      keyId,
-      tenantId,
-      input.name,
-      sha256(secret).toString('hex'),
-      input.scopes,
-      createdBy,
-    ]);
+    await this.repository.addApiKey({ keyId, tenantId, name: input.name, keyHash: sha256(secret).toString('hex'), scopes: input.scopes, createdBy });
     return { keyId, name: input.name, scopes: input.scopes, apiKey: `${keyId}.${secret}`, note: 'shown once: store it now' };
   }
 
-  async listApiKeys(tenantId: string) {
-    const { rows } = await this.db.query<{ key_id: string; name: string; scopes: Scope[]; created_at: Date; revoked_at: Date | null }>(
-      'SELECT key_id, name, scopes, created_at, revoked_at FROM api_keys WHERE tenant_id = $1 ORDER BY created_at',
-      [tenantId],
-    );
-    return rows.map((r) => ({ keyId: r.key_id, name: r.name, scopes: r.scopes, createdAt: r.created_at, revokedAt: r.revoked_at }));
+  listApiKeys(tenantId: string) {
+    return this.repository.apiKeys(tenantId);
   }
 
   async revokeApiKey(tenantId: string, keyId: string): Promise<void> {
-    const { rowCount } = await this.db.query('UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE tenant_id = $1 AND key_id = $2', [tenantId, keyId]);
-    if (!rowCount) throw problem(404, 'not-found', 'Not Found', `no API key ${keyId}`);
+    if (!(await this.repository.revokeApiKey(tenantId, keyId))) throw TenantsError.apiKeyNotFound(keyId);
   }
+}
 
-  private async insertUser(q: Queryable, tenantId: string, input: Pick<CreateUserDto, 'email' | 'name' | 'role' | 'password' | 'technicianId'>) {
-    const userId = `usr_${randomUUID()}`;
-    const email = input.email.trim().toLowerCase();
-    try {
-      await q.query(
-        'INSERT INTO users (user_id, tenant_id, email, name, role, technician_id, password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7)',
-        [userId, tenantId, email, input.name, input.role, input.technicianId ?? null, await hashSecret(input.password)],
-      );
-    } catch (error) {
-      if (isUniqueViolation(error)) throw problem(409, 'email-taken', 'Conflict', `a user with email ${email} already exists`);
-      throw error;
-    }
-    return { userId, email, name: input.name, role: input.role, technicianId: input.technicianId ?? null };
-  }
+async function newUser(tenantId: string, input: UserInput): Promise<NewUser> {
+  return {
+    userId: `usr_${randomUUID()}`,
+    tenantId,
+    email: input.email.trim().toLowerCase(),
+    name: input.name,
+    role: input.role,
+    technicianId: input.technicianId ?? null,
+    passwordHash: await hashSecret(input.password),
+  };
 }

@@ -26,12 +26,12 @@ export class BrowserLocationsPublisher {
 
   async publish(principal: Principal, technicianId: string, fixes: BrowserFixDto[]): Promise<{ accepted: number }> {
     // Another tenant's technician, or none: 404 as everywhere; someone else in the tenant: 403.
-    if (!(await this.repository.technicianExists(principal.tenantId, technicianId))) throw new TrackingError('TECHNICIAN_NOT_FOUND', `no technician ${technicianId}`);
+    if (!(await this.repository.technicianExists(principal.tenantId, technicianId))) throw TrackingError.technicianNotFound(technicianId);
     if (principal.role !== 'technician' || principal.technicianId !== technicianId) {
-      throw new TrackingError('NOT_YOUR_LOCATION', 'only the technician themself shares their location');
+      throw TrackingError.notYourLocation();
     }
     const ahead = fixes.find((f) => Date.parse(f.at) > this.clock.now().getTime() + MAX_AHEAD_MS);
-    if (ahead) throw new TrackingError('FIX_IN_FUTURE', `fix time ${ahead.at} is ahead of the server clock; check the device's clock`);
+    if (ahead) throw TrackingError.fixInFuture(ahead.at);
     const deviceId = `browser-${principal.id}`;
     const records = fixes.map((fix) => {
       const occurredAt = new Date(fix.at);

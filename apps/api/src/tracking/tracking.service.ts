@@ -42,8 +42,6 @@ export type LiveReads = Pick<LiveStateStore, 'near' | 'positions' | 'snapshot' |
 
 const MAX_TRACK_RANGE_MS = 31 * 86_400_000;
 
-const notFound = (id: string) => new TrackingError('TECHNICIAN_NOT_FOUND', `no technician ${id}`);
-
 /**
  * Reads over the projector's history (TimescaleDB hypertables and aggregates) and live state
  * (Redis), scoped by tenant; a technician sees only their own.
@@ -71,7 +69,7 @@ export class TrackingService {
     const now = this.clock.now();
     await this.visibleTechnician(principal, technicianId);
     const from = new Date(`${date}T00:00:00.000Z`);
-    if (Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== date) throw new TrackingError('INVALID_DATE', `${date} is not a calendar date`);
+    if (Number.isNaN(from.getTime()) || from.toISOString().slice(0, 10) !== date) throw TrackingError.invalidDate(date);
     const period = { from, to: new Date(from.getTime() + 86_400_000) };
     const [movement, technicianEvents, jobEvents] = await Promise.all([
       this.repository.movement(principal.tenantId, technicianId, period),
@@ -120,9 +118,9 @@ export class TrackingService {
   }
 
   async nearestForJob(principal: Principal, jobId: string, limit: number, radiusM: number, maxAgeS: number): Promise<Candidate[]> {
-    if (principal.role === 'technician') throw new TrackingError('JOB_NOT_FOUND', `no job ${jobId}`);
+    if (principal.role === 'technician') throw TrackingError.jobNotFound(jobId);
     const job = await this.repository.jobPlace(principal.tenantId, jobId);
-    if (!job) throw new TrackingError('JOB_NOT_FOUND', `no job ${jobId}`);
+    if (!job) throw TrackingError.jobNotFound(jobId);
     if (job.lat === null || job.lon === null) {
       // A problem, not a TrackingError: this 422 has always been titled "Unprocessable Content", the kinds' 422 is "Unprocessable Entity".
       throw problem(422, 'job-without-location', 'Unprocessable Content', `job ${jobId} has no location; give it one or search from a point (GET /tracking/nearest)`, { code: 'JOB_WITHOUT_LOCATION' });
@@ -155,16 +153,16 @@ export class TrackingService {
   }
 
   private async visibleTechnician(principal: Principal, technicianId: string): Promise<void> {
-    if (principal.role === 'technician' && principal.technicianId !== technicianId) throw notFound(technicianId);
-    if (!(await this.repository.technicianExists(principal.tenantId, technicianId))) throw notFound(technicianId);
+    if (principal.role === 'technician' && principal.technicianId !== technicianId) throw TrackingError.technicianNotFound(technicianId);
+    if (!(await this.repository.technicianExists(principal.tenantId, technicianId))) throw TrackingError.technicianNotFound(technicianId);
   }
 }
 
 function checkRange(from: string, to: string): { from: Date; to: Date } {
   const range = { from: new Date(from), to: new Date(to) };
-  if (range.from >= range.to) throw new TrackingError('INVALID_RANGE', '`from` must be before `to`');
+  if (range.from >= range.to) throw TrackingError.invalidRange('`from` must be before `to`');
   if (range.to.getTime() - range.from.getTime() > MAX_TRACK_RANGE_MS) {
-    throw new TrackingError('INVALID_RANGE', 'a track covers at most 31 days; ask for several ranges');
+    throw TrackingError.invalidRange('a track covers at most 31 days; ask for several ranges');
   }
   return range;
 }

@@ -92,7 +92,7 @@ describe('daily summary', () => {
   });
 
   it('refuses a day the calendar does not have', async () => {
-    await expect(service.summary(dispatcher, 'tec_1', '2031-02-29')).rejects.toEqual(new TrackingError('INVALID_DATE', '2031-02-29 is not a calendar date'));
+    await expect(service.summary(dispatcher, 'tec_1', '2031-02-29')).rejects.toEqual(TrackingError.invalidDate('2031-02-29'));
   });
 
   it('shows a technician only their own day, and nobody another tenant’s technician', async () => {
@@ -127,7 +127,7 @@ describe('track', () => {
     // 31 January to 3 March 2031 is 31 days (February has 28): the longest track; a millisecond more is refused.
     expect((await service.track(dispatcher, 'tec_1', '2031-01-31T00:00:00Z', '2031-03-03T00:00:00Z', 100)).points).toEqual([]);
     await expect(service.track(dispatcher, 'tec_1', '2031-01-31T00:00:00Z', '2031-03-03T00:00:00.001Z', 100)).rejects.toEqual(
-      new TrackingError('INVALID_RANGE', 'a track covers at most 31 days; ask for several ranges'),
+      TrackingError.invalidRange('a track covers at most 31 days; ask for several ranges'),
     );
   });
 });
@@ -176,17 +176,17 @@ describe('feed', () => {
 });
 
 describe('tracking errors as problems', () => {
-  // The problem each one replaced, as the API answered it before they were domain errors.
-  const before = {
-    TECHNICIAN_NOT_FOUND: problem(404, 'technician-not-found', 'Not Found', 'd', { code: 'TECHNICIAN_NOT_FOUND' }),
-    JOB_NOT_FOUND: problem(404, 'job-not-found', 'Not Found', 'd', { code: 'JOB_NOT_FOUND' }),
-    INVALID_DATE: problem(400, 'invalid-date', 'Bad Request', 'd', { code: 'INVALID_DATE' }),
-    INVALID_RANGE: problem(400, 'invalid-range', 'Bad Request', 'd', { code: 'INVALID_RANGE' }),
-    FIX_IN_FUTURE: problem(400, 'fix-in-future', 'Bad Request', 'd', { code: 'FIX_IN_FUTURE' }),
-    NOT_YOUR_LOCATION: problem(403, 'not-your-location', 'Forbidden', 'd', { code: 'NOT_YOUR_LOCATION' }),
-  };
+  // Each error, and the problem it replaced as the API answered it before.
+  const cases: [TrackingError, ProblemError][] = [
+    [TrackingError.technicianNotFound('t'), problem(404, 'technician-not-found', 'Not Found', 'no technician t', { code: 'TECHNICIAN_NOT_FOUND' })],
+    [TrackingError.jobNotFound('j'), problem(404, 'job-not-found', 'Not Found', 'no job j', { code: 'JOB_NOT_FOUND' })],
+    [TrackingError.invalidDate('2031-02-29'), problem(400, 'invalid-date', 'Bad Request', '2031-02-29 is not a calendar date', { code: 'INVALID_DATE' })],
+    [TrackingError.invalidRange('d'), problem(400, 'invalid-range', 'Bad Request', 'd', { code: 'INVALID_RANGE' })],
+    [TrackingError.fixInFuture('a'), problem(400, 'fix-in-future', 'Bad Request', "fix time a is ahead of the server clock; check the device's clock", { code: 'FIX_IN_FUTURE' })],
+    [TrackingError.notYourLocation(), problem(403, 'not-your-location', 'Forbidden', 'only the technician themself shares their location', { code: 'NOT_YOUR_LOCATION' })],
+  ];
 
-  it.each(Object.entries(before))('%s answers the same problem', (code, old) => {
-    expect(toProblem(new TrackingError(code as keyof typeof before, 'd'), '/x')).toEqual({ problem: { ...old.problem, instance: '/x' }, headers: {} });
+  it.each(cases)('%s answers the problem it replaced', (error, old) => {
+    expect(toProblem(error, '/x')).toEqual({ problem: { ...old.problem, instance: '/x' }, headers: {} });
   });
 });

@@ -1,14 +1,10 @@
-import { DomainError, type DomainErrorKind } from '#libs/domain';
+import { DomainError } from '#libs/domain';
 
-export const webhooksErrorKinds = {
-  /** No subscription of this id in the tenant (answered as the generic not-found problem it always was). */
-  NOT_FOUND: 'not_found',
-} as const satisfies Record<string, DomainErrorKind>;
+export type WebhooksErrorCode = 'NOT_FOUND';
 
-export type WebhooksErrorCode = keyof typeof webhooksErrorKinds;
-
+/** The webhooks module's refusals (code and type as the API answered them before they were domain errors). */
 export class WebhooksError extends DomainError<WebhooksErrorCode> {
-  constructor(code: WebhooksErrorCode, message: string) {
-    super(code, webhooksErrorKinds[code], message);
+  static notFound(subscriptionId: string): WebhooksError {
+    return new WebhooksError('NOT_FOUND', 'not_found', `no webhook ${subscriptionId}`);
   }
 }

@@ -8,8 +8,6 @@ import { type Subscription, WebhooksRepository } from './webhooks.repository';
 
 const toView = (s: Subscription) => ({ id: s.subscriptionId, url: s.url, eventTypes: s.eventTypes, createdAt: s.createdAt.toISOString() });
 
-const notFound = (id: string) => new WebhooksError('NOT_FOUND', `no webhook ${id}`);
-
 /** Subscriptions and the delivery log; the sending is WebhookDeliveryConsumer's. */
 @Injectable()
 export class WebhooksService {
@@ -27,12 +25,12 @@ export class WebhooksService {
   }
 
   async remove(principal: Principal, id: string): Promise<void> {
-    if (!(await this.repository.deleteSubscription(principal.tenantId, id))) throw notFound(id);
+    if (!(await this.repository.deleteSubscription(principal.tenantId, id))) throw WebhooksError.notFound(id);
   }
 
   /** The delivery log: every delivery of the subscription with each attempt (newest first). */
   async deliveries(principal: Principal, id: string, limit = 50) {
-    if (!(await this.repository.hasSubscription(principal.tenantId, id))) throw notFound(id);
+    if (!(await this.repository.hasSubscription(principal.tenantId, id))) throw WebhooksError.notFound(id);
     const deliveries = await this.repository.deliveries(principal.tenantId, id, limit);
     return deliveries.map((d) => ({
       id: d.deliveryId,
