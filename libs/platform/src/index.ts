@@ -12,3 +12,5 @@ export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type 
 export { Clock, ClockModule, clockFromEnv, ShiftedClock, SystemClock } from './time/clock';
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, problemTypeOf, titleOf, toProblem } from './http/problem';
 export { readSha256Sums, sha256File } from './security/checksums';
+export { LATENCY_BUCKETS, Metrics } from './metrics/metrics';
+export { MetricsModule } from './metrics/metrics.module';

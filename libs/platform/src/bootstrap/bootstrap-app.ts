@@ -4,6 +4,9 @@ import type { Logger } from 'pino';
 import type { BaseEnv } from '../config/base.env';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, type EnvClass, loadConfig } from '../config/load-config';
 import { createLogger, PinoLoggerService } from '../logging/pino-logger.service';
+import { httpMetrics } from '../metrics/http-metrics';
+import { Metrics } from '../metrics/metrics';
+import { MetricsModule } from '../metrics/metrics.module';
 import { ClockModule } from '../time/clock';
 
 export interface AppDefinition<Env extends BaseEnv> {
@@ -23,10 +26,10 @@ export interface RunningApp<Env> {
   url: string;
 }
 
-/** Every app's modules can inject `Clock` (set by CLOCK_START in development and tests). */
-function withClock(root: DynamicModule | Type<unknown>, config: BaseEnv): DynamicModule {
-  const clock = ClockModule.forEnv(config);
-  return 'module' in root ? { ...root, imports: [...(root.imports ?? []), clock] } : { module: root, imports: [clock] };
+/** Every app's modules can inject `Clock` (set by CLOCK_START in development and tests) and `Metrics` (GET /metrics). */
+function withPlatform(root: DynamicModule | Type<unknown>, config: BaseEnv, metrics: Metrics): DynamicModule {
+  const platform = [ClockModule.forEnv(config), MetricsModule.forMetrics(metrics)];
+  return 'module' in root ? { ...root, imports: [...(root.imports ?? []), ...platform] } : { module: root, imports: platform };
 }
 
 /**
@@ -36,7 +39,9 @@ function withClock(root: DynamicModule | Type<unknown>, config: BaseEnv): Dynami
 export async function startApp<Env extends BaseEnv>(definition: AppDefinition<Env>, env: NodeJS.ProcessEnv = process.env): Promise<RunningApp<Env>> {
   const config = loadConfig(definition.env, env, definition.name);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
-  const app = await NestFactory.create(withClock(definition.module(config, logger), config), { logger: new PinoLoggerService(logger), abortOnError: false });
+  const metrics = new Metrics(definition.name);
+  const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), { logger: new PinoLoggerService(logger), abortOnError: false });
+  app.use(httpMetrics(metrics));
   await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();
