@@ -5,12 +5,20 @@ import { etaConfig, LiveModule } from '#libs/live';
 import { HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
-import { DERIVED_OPTIONS, type DerivedOptions, DerivedProjection } from './derived/derived.projection';
+import { DerivedEventsPublisher } from './derived/derived-events.publisher';
+import { DERIVED_OPTIONS, type DerivedOptions } from './derived/derived.options';
+import { DerivedProjection } from './derived/derived.projection';
+import { DispatchViewsRepository } from './derived/dispatch-views.repository';
+import { KafkaDerivedEventsPublisher } from './derived/kafka-derived-events.publisher';
+import { PostgresDispatchViewsRepository } from './derived/postgres-dispatch-views.repository';
+import { RedisTrackingStateStore } from './derived/redis-tracking-state.store';
+import { TrackingStateStore } from './derived/tracking-state.store';
 import { DispatchProjection } from './dispatch/dispatch.projection';
 import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectorEnv } from './projector.env';
-import { PROJECTOR_OPTIONS, type ProjectorOptions, ProjectorService } from './projector.service';
-import { ProjectionRunner } from './runner/projection-runner';
+import { ProjectorLifecycle } from './projector.lifecycle';
+import { PROJECTOR_OPTIONS, type ProjectorOptions } from './projector.options';
+import { ProjectionRunner } from './runner/projection.runner';
 import { LivePositionsProjection } from './telemetry/live-positions.projection';
 import { TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
@@ -47,8 +55,11 @@ export class AppModule {
         LivePositionsProjection,
         DispatchProjection,
         PresenceProjection,
+        { provide: DispatchViewsRepository, useClass: PostgresDispatchViewsRepository },
+        { provide: TrackingStateStore, useClass: RedisTrackingStateStore },
+        { provide: DerivedEventsPublisher, useClass: KafkaDerivedEventsPublisher },
         DerivedProjection,
-        ProjectorService,
+        ProjectorLifecycle,
       ],
     };
   }

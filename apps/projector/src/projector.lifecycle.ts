@@ -1,26 +1,16 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Logger } from 'pino';
 import { DerivedProjection } from './derived/derived.projection';
 import { DispatchProjection } from './dispatch/dispatch.projection';
 import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectionName } from './projector.env';
-import { type Projection, ProjectionRunner } from './runner/projection-runner';
+import { PROJECTOR_OPTIONS, type ProjectorOptions } from './projector.options';
+import { type Projection, ProjectionRunner } from './runner/projection.runner';
 import { LivePositionsProjection } from './telemetry/live-positions.projection';
 import { TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
-export const PROJECTOR_OPTIONS = Symbol('PROJECTOR_OPTIONS');
-
-export interface ProjectorOptions {
-  projections: ProjectionName[];
-  logger: Logger;
-  signalSweepMs: number;
-  groupPrefix: string;
-  sessionTimeoutMs: number;
-}
-
-/** Starts the configured projections once the app is up, and the signal-lost sweep with `derived`. */
+/** Starts the configured projections once the app is up, and the signal-lost sweep with `derived`; stops the sweep on shutdown. */
 @Injectable()
-export class ProjectorService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ProjectorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   private sweep?: NodeJS.Timeout;
 
   constructor(

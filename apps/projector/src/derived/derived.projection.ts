@@ -1,75 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  type EtaConfig,
-  etaChanged,
-  etaSeconds,
-  type FenceShape,
-  type FenceState,
-  type HysteresisConfig,
-  initialFenceState,
-  recentSpeed,
-  signedDistanceToFenceM,
-  stepFence,
-} from '#libs/domain';
-import {
-  derivedEventId,
-  type EventData,
-  type EventOf,
-  type FieldlineEvent,
-  keyFor,
-  newEnvelope,
-  serializeEvent,
-  topicFor,
-  topics,
-  type TrackingEventType,
-} from '#libs/events';
-import { KafkaService } from '#libs/kafka';
-import { LiveStateStore, type NewFeedEntry } from '#libs/live';
-import { DatabaseService } from '#libs/timescale';
-import { groupBy } from '../runner/group-by';
-import type { Projection } from '../runner/projection-runner';
-
-export const DERIVED_OPTIONS = Symbol('DERIVED_OPTIONS');
-
-export interface DerivedOptions {
-  fence: HysteresisConfig;
-  eta: EtaConfig;
-  /** A technician on shift silent this long has lost signal. */
-  signalLostAfterMs: number;
-  /** Geofences are re-read at least this often (and at once when one changes). */
-  fenceCacheMs: number;
-}
+import { etaChanged, etaSeconds, initialFenceState, recentSpeed, signedDistanceToFenceM, stepFence } from '#libs/domain';
+import { derivedEventId, type EventData, type EventOf, type FieldlineEvent, newEnvelope, topics, type TrackingEventType } from '#libs/events';
+import type { NewFeedEntry } from '#libs/live';
+import { Clock } from '#libs/platform';
+import { groupBy } from '../runner/group-by.util';
+import type { Projection } from '../runner/projection.runner';
+import { DerivedEventsPublisher } from './derived-events.publisher';
+import { DERIVED_OPTIONS, type DerivedOptions } from './derived.options';
+import { DispatchViewsRepository, type EnRouteJob, type Fence } from './dispatch-views.repository';
+import { type SignalDoc, type TrackingDoc, TrackingStateStore } from './tracking-state.store';
 
 type Location = EventOf<'telemetry.location_reported'>;
-
-interface Fence {
-  geofenceId: string;
-  siteId?: string;
-  shape: FenceShape;
-}
-
-/** Per subject: the geofence hysteresis, the smoothed speed and the last ETA told per job. */
-interface TrackingDoc {
-  /** Device time of the newest fix folded in (epoch ms). */
-  version: number;
-  fences: Record<string, FenceState>;
-  speedMps?: number;
-  etas: Record<string, number>;
-}
-
-/** Signal alert per subject; versioned by the last fix time it is about. */
-interface SignalDoc {
-  version: number;
-  lost: boolean;
-}
-
-interface EnRouteJob {
-  job_id: string;
-  technician_id: string;
-  site_id: string | null;
-  lat: number | null;
-  lon: number | null;
-}
 
 /**
  * Telemetry and dispatch → derived events on fieldline.derived.v1 and alerts in the feed: geofence
@@ -85,9 +26,10 @@ export class DerivedProjection implements Projection {
   private readonly fences = new Map<string, { loadedAt: number; fences: Fence[] }>();
 
   constructor(
-    private readonly db: DatabaseService,
-    private readonly live: LiveStateStore,
-    private readonly kafka: KafkaService,
+    private readonly views: DispatchViewsRepository,
+    private readonly state: TrackingStateStore,
+    private readonly publisher: DerivedEventsPublisher,
+    private readonly clock: Clock,
     @Inject(DERIVED_OPTIONS) private readonly options: DerivedOptions,
   ) {}
 
@@ -102,15 +44,11 @@ export class DerivedProjection implements Projection {
     const subjects = [...fixesOf.keys()];
     const [fences, docs, signals, jobs] = await Promise.all([
       this.fencesOf(tenantId),
-      this.live.getDocs<TrackingDoc>(tenantId, 'tracking', subjects),
-      this.live.getDocs<SignalDoc>(tenantId, 'alerts', subjects),
-      this.db.query<EnRouteJob>(
-        `SELECT job_id, technician_id, site_id, lat, lon FROM jobs_view
-         WHERE tenant_id = $1 AND technician_id = ANY($2) AND status = 'en_route'`,
-        [tenantId, subjects],
-      ),
+      this.state.trackingDocs(tenantId, subjects),
+      this.state.signalDocs(tenantId, subjects),
+      this.views.enRouteJobs(tenantId, subjects),
     ]);
-    const jobsOf = groupBy(jobs.rows, (job) => job.technician_id);
+    const jobsOf = groupBy(jobs, (job) => job.technicianId);
 
     const emitted: FieldlineEvent[] = [];
     const writes: (() => Promise<unknown>)[] = [];
@@ -135,12 +73,12 @@ export class DerivedProjection implements Projection {
         subjectEvents.push(
           this.event(tenantId, 'tracking.signal_restored', { subjectId, silentForS: Math.round((newestAt - signal.version) / 1000) }, newest, newestAt, 'restored'),
         );
-        writes.push(() => this.live.applyVersioned(tenantId, 'alerts', subjectId, signalDoc(newestAt, false)));
+        writes.push(() => this.state.saveSignal(tenantId, subjectId, signalDoc(newestAt, false)));
       }
       emitted.push(...subjectEvents);
-      writes.unshift(() => this.live.applyVersioned(tenantId, 'tracking', subjectId, doc, subjectEvents.map(toFeedEntry)));
+      writes.unshift(() => this.state.saveTracking(tenantId, subjectId, doc, subjectEvents.map(toFeedEntry)));
     }
-    await this.publish(emitted);
+    await this.publisher.publish(emitted);
     await Promise.all(writes.map((write) => write()));
   }
 
@@ -160,9 +98,9 @@ export class DerivedProjection implements Projection {
       const data = { subjectId, geofenceId: fence.geofenceId, ...(fence.siteId ? { siteId: fence.siteId } : {}), position };
       out.push(this.event(tenantId, kind === 'entered' ? 'tracking.geofence_entered' : 'tracking.geofence_exited', data, fix, since, fence.geofenceId));
       if (kind === 'entered' && fence.siteId) {
-        for (const job of jobs.filter((j) => j.site_id === fence.siteId)) {
+        for (const job of jobs.filter((j) => j.siteId === fence.siteId)) {
           out.push(
-            this.event(tenantId, 'tracking.arrival_detected', { subjectId, jobId: job.job_id, siteId: fence.siteId, geofenceId: fence.geofenceId }, fix, since, job.job_id),
+            this.event(tenantId, 'tracking.arrival_detected', { subjectId, jobId: job.jobId, siteId: fence.siteId, geofenceId: fence.geofenceId }, fix, since, job.jobId),
           );
         }
       }
@@ -177,18 +115,18 @@ export class DerivedProjection implements Projection {
     for (const job of jobs) {
       if (job.lat === null || job.lon === null) continue;
       const etaS = etaSeconds(fix.data, { lat: job.lat, lon: job.lon }, doc.speedMps, this.options.eta);
-      etas[job.job_id] = doc.etas[job.job_id] ?? etaS;
-      if (!etaChanged(doc.etas[job.job_id], etaS)) continue;
-      etas[job.job_id] = etaS;
+      etas[job.jobId] = doc.etas[job.jobId] ?? etaS;
+      if (!etaChanged(doc.etas[job.jobId], etaS)) continue;
+      etas[job.jobId] = etaS;
       const distanceM = Math.round(etaS * Math.max(doc.speedMps ?? 0, this.options.eta.minSpeedMps));
       out.push(
         this.event(
           tenantId,
           'tracking.eta_updated',
-          { subjectId: fix.data.subjectId, jobId: job.job_id, etaS, distanceM, arriveBy: new Date(at + etaS * 1000).toISOString() },
+          { subjectId: fix.data.subjectId, jobId: job.jobId, etaS, distanceM, arriveBy: new Date(at + etaS * 1000).toISOString() },
           fix,
           at,
-          job.job_id,
+          job.jobId,
         ),
       );
     }
@@ -196,25 +134,21 @@ export class DerivedProjection implements Projection {
     return out;
   }
 
-  /** Technicians on shift whose last fix is older than the limit: signal lost, once per last fix. */
-  async sweepSignals(now = Date.now()): Promise<number> {
-    const { rows } = await this.db.query<{ tenant_id: string; technician_id: string }>(
-      "SELECT tenant_id, technician_id FROM technicians_view WHERE status = 'on_shift'",
-    );
+  /** Technicians on shift whose last fix is older than the limit (by the clock): signal lost, once per last fix. */
+  async sweepSignals(): Promise<number> {
+    const now = this.clock.now().getTime();
+    const onShift = await this.views.techniciansOnShift();
     let lost = 0;
-    for (const [tenantId, onShift] of groupBy(rows, (r) => r.tenant_id)) {
-      const technicianIds = onShift.map((r) => r.technician_id);
-      const [tracked, signals] = await Promise.all([
-        this.live.getDocs<TrackingDoc>(tenantId, 'tracking', technicianIds),
-        this.live.getDocs<SignalDoc>(tenantId, 'alerts', technicianIds),
-      ]);
+    for (const [tenantId, technicians] of groupBy(onShift, (t) => t.tenantId)) {
+      const technicianIds = technicians.map((t) => t.technicianId);
+      const [tracked, signals] = await Promise.all([this.state.trackingDocs(tenantId, technicianIds), this.state.signalDocs(tenantId, technicianIds)]);
       for (const [subjectId, { version: lastFixAt }] of tracked) {
         if (now - lastFixAt < this.options.signalLostAfterMs) continue;
         const signal = signals.get(subjectId);
         if (signal && signal.version >= lastFixAt) continue;
         const event = this.event(tenantId, 'tracking.signal_lost', { subjectId, lastFixAt: new Date(lastFixAt).toISOString() }, undefined, lastFixAt, 'lost');
-        await this.publish([event]);
-        if (await this.live.applyVersioned(tenantId, 'alerts', subjectId, signalDoc(lastFixAt, true), toFeedEntry(event))) lost++;
+        await this.publisher.publish([event]);
+        if (await this.state.saveSignal(tenantId, subjectId, signalDoc(lastFixAt, true), toFeedEntry(event))) lost++;
       }
     }
     return lost;
@@ -232,26 +166,16 @@ export class DerivedProjection implements Projection {
         actor: { kind: 'system', id: 'projector' },
         ...(cause ? { correlationId: cause.correlationId, causationId: cause.id } : {}),
       },
-      { newId: () => derivedEventId(atMs, tenantId, subjectId, type, discriminator) },
+      { newId: () => derivedEventId(atMs, tenantId, subjectId, type, discriminator), clock: () => this.clock.now() },
     ) as FieldlineEvent;
-  }
-
-  private async publish(events: FieldlineEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    await this.kafka.send(
-      events.map((e) => ({ topic: topicFor(e), key: keyFor(e), value: serializeEvent(e), headers: { 'tenant-id': e.tenantId, 'event-type': e.type } })),
-    );
   }
 
   private async fencesOf(tenantId: string): Promise<Fence[]> {
     const cached = this.fences.get(tenantId);
-    if (cached && Date.now() - cached.loadedAt < this.options.fenceCacheMs) return cached.fences;
-    const { rows } = await this.db.query<{ place_id: string; parent_id: string | null; data: { shape: FenceShape } }>(
-      "SELECT place_id, parent_id, data FROM places_view WHERE tenant_id = $1 AND family = 'geofence' AND status = 'active'",
-      [tenantId],
-    );
-    const fences = rows.map((r) => ({ geofenceId: r.place_id, ...(r.parent_id ? { siteId: r.parent_id } : {}), shape: r.data.shape }));
-    this.fences.set(tenantId, { loadedAt: Date.now(), fences });
+    const now = this.clock.now().getTime();
+    if (cached && now - cached.loadedAt < this.options.fenceCacheMs) return cached.fences;
+    const fences = await this.views.activeGeofences(tenantId);
+    this.fences.set(tenantId, { loadedAt: this.clock.now().getTime(), fences });
     return fences;
   }
 }

@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { type CallEventType, type ChatEventType, type EventOf, type FieldlineEvent, type JobEventType, type TechnicianEventType, topics } from '#libs/events';
 import { LiveStateStore } from '#libs/live';
 import { DatabaseService } from '#libs/timescale';
-import { groupBy } from '../runner/group-by';
-import type { Projection } from '../runner/projection-runner';
-import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from './dispatch-board';
+import { groupBy } from '../runner/group-by.util';
+import type { Projection } from '../runner/projection.runner';
+import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from './dispatch-board.state';
 
 type JobEvent = EventOf<JobEventType>;
 type TechnicianEvent = EventOf<TechnicianEventType>;

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type EventOf, type FieldlineEvent, type PresenceEventType, topics } from '#libs/events';
 import { LiveStateStore } from '#libs/live';
 import { DatabaseService } from '#libs/timescale';
-import type { Projection } from '../runner/projection-runner';
+import type { Projection } from '../runner/projection.runner';
 
 type DevicePresenceEvent = EventOf<'presence.device_connected' | 'presence.device_disconnected' | 'presence.device_stale'>;
 

@@ -2,7 +2,7 @@ import type { Redis } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { type EventOf, type FieldlineEvent, type JobEventType, type TechnicianEventType, topics } from '#libs/events';
 import { liveKeys } from '#libs/live';
-import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from '../dispatch/dispatch-board';
+import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from '../dispatch/dispatch-board.state';
 import { LogReplay, type ReplayStats } from './log-replay';
 
 // Moves the rebuilt hash over the live one, keeping any live entry with a higher version (written

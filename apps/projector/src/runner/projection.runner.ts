@@ -5,6 +5,7 @@ import { DatabaseUnavailableError } from '#libs/timescale';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
+import { Clock } from '#libs/platform';
 
 /**
  * A projection: a pure-ish reaction to a batch of events that writes idempotently. The runner
@@ -63,7 +64,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   readonly stats = new Map<string, ProjectionStats>();
   private readonly running: Running[] = [];
 
-  constructor(private readonly kafka: KafkaService) {}
+  constructor(
+    private readonly kafka: KafkaService,
+    private readonly clock: Clock,
+  ) {}
 
   async start(projection: Projection, logger: Logger, group: { prefix: string; sessionTimeoutMs: number }): Promise<void> {
     const stats: ProjectionStats = { events: 0, batches: 0, deadLettered: 0 };
@@ -154,7 +158,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     }
     stats.events += events.length;
     stats.batches++;
-    stats.lastBatchAt = new Date().toISOString();
+    stats.lastBatchAt = this.clock.now().toISOString();
     await heartbeat();
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type EventOf, type FieldlineEvent, topics } from '#libs/events';
 import { type LivePosition, LiveStateStore } from '#libs/live';
-import type { Projection } from '../runner/projection-runner';
+import type { Projection } from '../runner/projection.runner';
 
 type Location = EventOf<'telemetry.location_reported'>;
 

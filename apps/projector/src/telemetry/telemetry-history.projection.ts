@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type FieldlineEvent, topics } from '#libs/events';
 import { DatabaseService } from '#libs/timescale';
-import type { Projection } from '../runner/projection-runner';
+import type { Projection } from '../runner/projection.runner';
 import { TelemetryHistoryWriter } from './telemetry-history.writer';
 
 /**
