@@ -18,7 +18,9 @@ import { PostgresAuthRepository } from './auth/postgres-auth.repository';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
 import { DevicesController } from './devices/devices.controller';
+import { DevicesRepository } from './devices/devices.repository';
 import { DevicesService } from './devices/devices.service';
+import { PostgresDevicesRepository } from './devices/postgres-devices.repository';
 import { EventStoreModule } from '#libs/event-store';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsRepository } from './jobs/jobs.repository';
@@ -89,6 +91,7 @@ export class AppModule {
         TechniciansService,
         { provide: TechniciansRepository, useClass: PostgresTechniciansRepository },
         DevicesService,
+        { provide: DevicesRepository, useClass: PostgresDevicesRepository },
         WebhooksService,
         { provide: WebhooksRepository, useClass: PostgresWebhooksRepository },
         PlacesService,
