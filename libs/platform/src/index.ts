@@ -9,7 +9,7 @@ export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstr
 export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
-export { Clock, ClockModule, clockFromEnv, ShiftedClock, SystemClock } from './time/clock';
+export { Clock, ClockModule, clockFromEnv, ManualClock, ShiftedClock, SystemClock } from './time/clock';
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, problemTypeOf, titleOf, toProblem } from './http/problem';
 export { readSha256Sums, sha256File } from './security/checksums';
 export { LATENCY_BUCKETS, Metrics } from './metrics/metrics';

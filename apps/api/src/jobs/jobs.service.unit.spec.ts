@@ -1,5 +1,5 @@
 import { InMemoryEventStore, CommandHandler, StaleVersionError } from '#libs/event-store';
-import { Clock } from '#libs/platform';
+import { ManualClock } from '#libs/platform';
 import { toProblem } from '../common/api-problems';
 import type { Principal } from '../auth/principal';
 import { InMemoryJobsRepository } from './in-memory-jobs.repository';
@@ -7,19 +7,6 @@ import { JobsService } from './jobs.service';
 
 // The jobs service on the in-memory event store and read model: its rules (assignment checks, who sees
 // what, pages, If-Match) without the stack. The same service on PostgreSQL: apps/api/test/jobs.e2e.spec.ts.
-
-/** A clock a test moves by hand. */
-class ManualClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-  now(): Date {
-    return new Date(this.at);
-  }
-  set(iso: string): void {
-    this.at = new Date(iso);
-  }
-}
 
 const TENANT = 'acme';
 const dispatcher: Principal = { tenantId: TENANT, kind: 'user', id: 'u-disp', role: 'dispatcher' };

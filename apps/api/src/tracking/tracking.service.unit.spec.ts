@@ -1,19 +1,10 @@
 import type { FeedEntry } from '#libs/live';
-import { Clock, ProblemError, problem, toProblem } from '#libs/platform';
+import { ManualClock, ProblemError, problem, toProblem } from '#libs/platform';
 import type { Principal } from '../auth/principal';
 import type { HistoryEvent } from './daily-summary';
 import { InMemoryTrackingRepository } from './in-memory-tracking.repository';
 import { TrackingError } from './tracking.errors';
 import { type LiveReads, TrackingService } from './tracking.service';
-
-class StoppedClock extends Clock {
-  constructor(public at: Date) {
-    super();
-  }
-  now() {
-    return new Date(this.at);
-  }
-}
 
 const TENANT = 'tnt_a';
 const dispatcher: Principal = { tenantId: TENANT, kind: 'user', id: 'usr_d', role: 'dispatcher' };
@@ -41,7 +32,7 @@ class LiveTable implements LiveReads {
 }
 
 function setup(now: string) {
-  const clock = new StoppedClock(new Date(now));
+  const clock = new ManualClock(new Date(now));
   const repository = new InMemoryTrackingRepository().addTechnician(TENANT, { technicianId: 'tec_1', skills: ['hvac'] }).addTechnician(TENANT, { technicianId: 'tec_2' });
   const live = new LiveTable();
   const service = new TrackingService(clock, repository, live, { eta: { minSpeedMps: 5, detourFactor: 1 } });
@@ -146,7 +137,7 @@ describe('nearest technicians', () => {
     live.held = [position('tec_off', '2031-05-04T23:59:00Z'), position('tec_2', '2031-05-04T23:59:00Z'), position('tec_1', '2031-05-04T23:50:00Z')];
     const found = await service.nearestForJob(dispatcher, 'job_1', 5, 5000, 600);
     expect(found).toEqual([{ technicianId: 'tec_1', name: 'tec_1', skills: ['hvac'], distanceM: 1000, etaS: 100, position: { lat: 52.509, lon: 13.4, at: '2031-05-04T23:50:00.000Z' } }]);
-    clock.at = new Date('2031-05-05T00:00:00.001Z'); // the fix from before midnight is now older than ten minutes
+    clock.set('2031-05-05T00:00:00.001Z'); // the fix from before midnight is now older than ten minutes
     expect(await service.nearestForJob(dispatcher, 'job_1', 5, 5000, 600)).toEqual([]);
   });
 

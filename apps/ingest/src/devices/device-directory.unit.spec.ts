@@ -1,16 +1,9 @@
-import { Clock, hashGeneratedSecret } from '#libs/platform';
+import { hashGeneratedSecret, ManualClock } from '#libs/platform';
 import { DeviceDirectory } from './device-directory.service';
 import type { DeviceCredentials } from './device.repository';
 import { InMemoryDeviceRepository } from './in-memory-device.repository';
 
 // Logins and topic lookups against the devices table (in memory here), and the 30 s cache in front of it.
-
-class TestClock extends Clock {
-  at = Date.parse('2031-05-04T08:00:00Z');
-  now() {
-    return new Date(this.at);
-  }
-}
 
 const phone: DeviceCredentials = {
   deviceId: 'dev-1',
@@ -25,7 +18,7 @@ const phone: DeviceCredentials = {
 function setup() {
   const devices = new InMemoryDeviceRepository();
   devices.put(phone);
-  const clock = new TestClock();
+  const clock = new ManualClock('2031-05-04T08:00:00Z');
   return { devices, clock, directory: new DeviceDirectory(devices, clock) };
 }
 
@@ -49,10 +42,10 @@ describe('authenticate', () => {
     const { directory, devices, clock } = setup();
     await directory.authenticate('dev-1', 's3cret');
     devices.put({ ...phone, secretHash: hashGeneratedSecret('rotated') });
-    clock.at += 29_999;
+    clock.advance(29_999);
     expect(await directory.authenticate('dev-1', 's3cret')).toMatchObject({ deviceId: 'dev-1' });
     expect(devices.lookups).toBe(1);
-    clock.at += 1;
+    clock.advance(1);
     expect(await directory.authenticate('dev-1', 's3cret')).toBeUndefined();
     expect(await directory.authenticate('dev-1', 'rotated')).toMatchObject({ deviceId: 'dev-1' });
   });
@@ -91,10 +84,10 @@ describe('byTopic', () => {
     devices.put({ ...phone, deviceId: 'dev-2', owntracks: null });
     devices.delete('dev-1');
     await directory.byTopic('fieldline/v1/dev-1/location');
-    clock.at += 29_999;
+    clock.advance(29_999);
     expect(await directory.byTopic('fieldline/v1/dev-2/reading')).toBeUndefined();
     expect(devices.lookups).toBe(2);
-    clock.at += 1;
+    clock.advance(1);
     expect(await directory.byTopic('fieldline/v1/dev-2/reading')).toMatchObject({ deviceId: 'dev-2' });
     expect(await directory.byTopic('fieldline/v1/dev-1/location')).toBeUndefined();
   });

@@ -1,5 +1,5 @@
 import type { FieldlineEvent } from '#libs/events';
-import { Clock } from '#libs/platform';
+import { ManualClock } from '#libs/platform';
 import { event, fixEvent } from '../../../../test/support/events';
 import { DerivedEventsPublisher } from './derived-events.publisher';
 import type { DerivedOptions } from './derived.options';
@@ -10,21 +10,6 @@ import { InMemoryTrackingStateStore } from './in-memory-tracking-state.store';
 
 // Derived events from their logic alone: given fixes (and what the read tables and the live state
 // hold), which events are published and what is written. The e2e spec runs the same against the stack.
-
-/** A clock that stands still until the test moves it. */
-class TestClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-
-  now(): Date {
-    return new Date(this.at);
-  }
-
-  advance(ms: number): void {
-    this.at = new Date(this.at.getTime() + ms);
-  }
-}
 
 const options: DerivedOptions = {
   fence: { marginM: 20, dwellMs: 20_000, maxAccuracyM: 100 },
@@ -42,7 +27,7 @@ function setup(start = '2026-03-10T09:00:00.000Z') {
   const views = new InMemoryDispatchViewsRepository();
   const state = new InMemoryTrackingStateStore();
   const publisher = new InMemoryDerivedEventsPublisher();
-  const clock = new TestClock(new Date(start));
+  const clock = new ManualClock(new Date(start));
   const projection = new DerivedProjection(views, state, publisher, clock, options);
   return { views, state, publisher, clock, projection };
 }

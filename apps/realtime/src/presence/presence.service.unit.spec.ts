@@ -1,25 +1,12 @@
 import pino from 'pino';
 import type { WebSocket } from 'ws';
 import type { OutgoingRecord } from '#libs/kafka';
-import { Clock } from '#libs/platform';
+import { ManualClock } from '#libs/platform';
 import type { PresenceFrame } from '#libs/realtime-client';
 import { type Caller, Connection } from '../connection/connection';
 import type { RealtimeOptions } from '../realtime.options';
 import { InMemoryPresenceStore } from './in-memory-presence.store';
 import { PresenceService } from './presence.service';
-
-/** A clock the test moves by hand. */
-class HandClock extends Clock {
-  constructor(public at: number) {
-    super();
-  }
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(ms: number): void {
-    this.at += ms;
-  }
-}
 
 const T0 = Date.parse('2031-03-01T09:00:00.000Z');
 const TTL_MS = 30_000;
@@ -31,7 +18,7 @@ const dora: Caller = { tenantId: tenant, userId: 'u-dora', role: 'dispatcher' };
 const running: PresenceService[] = [];
 
 /** One realtime node: its presence service over the shared store, what it told its sockets and Kafka. */
-function node(store: InMemoryPresenceStore, clock: HandClock, nodeId = 'node-a') {
+function node(store: InMemoryPresenceStore, clock: ManualClock, nodeId = 'node-a') {
   const told: PresenceFrame[] = [];
   const events: { type: string; data: Record<string, unknown>; occurredAt: string }[] = [];
   const kafka = {
@@ -64,7 +51,7 @@ function node(store: InMemoryPresenceStore, clock: HandClock, nodeId = 'node-a')
 }
 
 async function given() {
-  const clock = new HandClock(T0);
+  const clock = new ManualClock(T0);
   const store = new InMemoryPresenceStore();
   const a = node(store, clock, 'node-a');
   await a.service.onApplicationBootstrap();

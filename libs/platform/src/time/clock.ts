@@ -15,6 +15,28 @@ export class SystemClock extends Clock {
   }
 }
 
+/** A clock that moves only when told: tests set a moment (an edge: evening UTC, midnight, a month end) and advance it. */
+export class ManualClock extends Clock {
+  private at: number;
+
+  constructor(start: Date | string | number) {
+    super();
+    this.at = new Date(start).getTime();
+  }
+
+  now(): Date {
+    return new Date(this.at);
+  }
+
+  set(at: Date | string | number): void {
+    this.at = new Date(at).getTime();
+  }
+
+  advance(ms: number): void {
+    this.at += ms;
+  }
+}
+
 /** Reads `start` at the moment it is made and runs at real speed from there (like faketime's `@` mode). */
 export class ShiftedClock extends Clock {
   private readonly offsetMs: number;

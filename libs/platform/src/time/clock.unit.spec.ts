@@ -1,23 +1,13 @@
 import 'reflect-metadata';
 import { BaseEnv, ConfigError, loadConfig } from '../index';
-import { Clock, clockFromEnv, ShiftedClock, SystemClock } from './clock';
-
-/** A clock a test moves by hand, to see that a shifted clock runs at the speed of the one under it. */
-class HandClock extends Clock {
-  constructor(public at: number) {
-    super();
-  }
-  now() {
-    return new Date(this.at);
-  }
-}
+import { clockFromEnv, ManualClock, ShiftedClock, SystemClock } from './clock';
 
 describe('ShiftedClock', () => {
   it('reads the moment it was set to, then runs on at the speed of the real clock', () => {
-    const real = new HandClock(Date.parse('2026-12-01T10:00:00.000Z'));
+    const real = new ManualClock(Date.parse('2026-12-01T10:00:00.000Z'));
     const clock = new ShiftedClock(new Date('2026-12-31T23:30:00.000Z'), real);
     expect(clock.now().toISOString()).toBe('2026-12-31T23:30:00.000Z');
-    real.at += 45 * 60_000; // 45 minutes of real time: past midnight and into the next month and year
+    real.advance(45 * 60_000); // 45 minutes of real time: past midnight and into the next month and year
     expect(clock.now().toISOString()).toBe('2027-01-01T00:15:00.000Z');
   });
 });
