@@ -1,6 +1,7 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { type Admin, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
+import { Metrics } from '#libs/platform';
 import type { BatchingProducerOptions, OutgoingRecord } from './batching-producer';
 import { kafkaLogCreator, kafkaLogLevel } from './kafka-logger';
 import { ProducerConnection, type ProducerPlacement, type RecordProducer } from './producer-connection';
@@ -39,8 +40,12 @@ export class KafkaService implements OnApplicationShutdown {
   private readonly producer: RecordProducer;
   private readonly consumers = new Set<Consumer>();
   private adminReady?: Promise<Admin>;
+  private readonly measure?: KafkaMetrics;
 
-  constructor(@Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions) {
+  constructor(
+    @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions,
+    @Optional() metrics?: Metrics,
+  ) {
     this.kafka = new Kafka({
       clientId: options.clientId,
       brokers: options.brokers,
@@ -56,11 +61,21 @@ export class KafkaService implements OnApplicationShutdown {
       options.producer?.runOn === 'thread'
         ? new ProducerThread({ brokers: options.brokers, clientId: options.clientId, logLevel: kafkaLogLevel(options.logger.level), producer }, options.logger)
         : new ProducerConnection(this.kafka, producer);
+    if (metrics) this.measure = kafkaMetrics(metrics, () => this.producer.pressure);
   }
 
   /** Sends records; resolves once the brokers acknowledged all of them. */
   send(records: OutgoingRecord[]): Promise<void> {
-    return this.producer.send(records);
+    const measure = this.measure;
+    if (!measure) return this.producer.send(records);
+    const started = performance.now();
+    return this.producer.send(records).then(
+      () => measure.produceSeconds.observe((performance.now() - started) / 1000),
+      (error: unknown) => {
+        measure.produceFailures.inc();
+        throw error;
+      },
+    );
   }
 
   /** The producer queue's fill level (0–1), for callers that pause their sources under load. */
@@ -77,6 +92,15 @@ export class KafkaService implements OnApplicationShutdown {
   consumer(config: ConsumerConfig): Consumer {
     const consumer = this.kafka.consumer({ allowAutoTopicCreation: false, ...config });
     this.consumers.add(consumer);
+    const measure = this.measure;
+    if (measure) {
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+        const labels = { group: config.groupId, topic: payload.topic, partition: String(payload.partition) };
+        measure.consumerLag.set(labels, Number(payload.offsetLag));
+        measure.batchRecords.observe({ group: config.groupId }, payload.batchSize);
+        measure.batchSeconds.observe({ group: config.groupId }, payload.duration / 1000);
+      });
+    }
     return consumer;
   }
 
@@ -120,4 +144,25 @@ export class KafkaService implements OnApplicationShutdown {
     await this.producer.close();
     if (this.adminReady) await (await this.adminReady.catch(() => undefined))?.disconnect();
   }
+}
+
+type KafkaMetrics = ReturnType<typeof kafkaMetrics>;
+
+/** The adapter's series: produce latency and failures, the producer queue, consumer lag and batches per group. */
+function kafkaMetrics(metrics: Metrics, pressure: () => number) {
+  metrics.gauge({
+    name: 'fieldline_kafka_producer_queue_fill_ratio',
+    help: 'How full the producer queue is (0-1); sources pause near 0.8',
+    collect() {
+      this.set(pressure());
+    },
+  });
+  return {
+    produceSeconds: metrics.histogram({ name: 'fieldline_kafka_produce_seconds', help: 'Time from handing records to the producer to the brokers acknowledging them (acks=all)' }),
+    produceFailures: metrics.counter({ name: 'fieldline_kafka_produce_failures_total', help: 'Sends the brokers did not acknowledge' }),
+    // partition-level: a bounded set (topics × partitions × groups), never per tenant
+    consumerLag: metrics.gauge({ name: 'fieldline_kafka_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['group', 'topic', 'partition'] as const }),
+    batchRecords: metrics.histogram({ name: 'fieldline_kafka_consumer_batch_records', help: 'Records per consumed batch', labelNames: ['group'] as const, buckets: [1, 10, 50, 100, 500, 1000, 5000, 10000] }),
+    batchSeconds: metrics.histogram({ name: 'fieldline_kafka_consumer_batch_seconds', help: 'Time to process a consumed batch', labelNames: ['group'] as const }),
+  };
 }
