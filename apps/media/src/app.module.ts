@@ -10,6 +10,7 @@ import { HealthModule, hmacKey } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { CallsController } from './calls/calls.controller';
 import { CallsService } from './calls/calls.service';
+import { MediaMetrics } from './engine/media.metrics';
 import { MediaWorkersHealthCheck } from './engine/media-workers.health';
 import { WorkerPool } from './engine/worker-pool';
 import { CallerGuard } from './http/caller.guard';
@@ -47,6 +48,7 @@ export class AppModule {
       controllers: [CallsController],
       providers: [
         { provide: MEDIA_OPTIONS, useValue: options },
+        MediaMetrics,
         { provide: APP_GUARD, useClass: CallerGuard },
         WorkerPool,
         HealthIndicatorService,

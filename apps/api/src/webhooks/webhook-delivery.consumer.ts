@@ -3,6 +3,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { type FieldlineEvent, parseEvent, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
+import { Metrics } from '#libs/platform';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from '../api.options';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
 import { type DueDelivery, type NewDelivery, WebhooksRepository } from './webhooks.repository';
@@ -31,11 +32,19 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
 
+  private readonly measure;
+
   constructor(
     private readonly kafka: KafkaService,
     private readonly repository: WebhooksRepository,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.measure = {
+      attempts: metrics.counter({ name: 'fieldline_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: delivered, retry (will be tried again), failed (gave up)', labelNames: ['outcome'] as const }),
+      seconds: metrics.histogram({ name: 'fieldline_webhook_attempt_seconds', help: 'Time an endpoint took to answer a delivery (or to time out)' }),
+    };
+  }
 
   onApplicationBootstrap(): void {
     if (!this.options.enabled) return;
@@ -137,6 +146,7 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Fieldline-Webhooks/1',
+          // the real time, not the app's Clock: the receiver checks it against its own clock
           [SIGNATURE_HEADER]: signWebhook(delivery.secret, body, Math.floor(Date.now() / 1000)),
           'fieldline-event-id': delivery.eventId,
           'fieldline-event-type': delivery.eventType,
@@ -155,6 +165,8 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
     const durationMs = Math.round(performance.now() - started);
     const delivered = error === null;
     const final = !delivered && attempt >= this.options.maxAttempts;
+    this.measure.attempts.inc({ outcome: delivered ? 'delivered' : final ? 'failed' : 'retry' });
+    this.measure.seconds.observe(durationMs / 1000);
     await this.repository.recordAttempt({
       deliveryId: delivery.deliveryId,
       attempt,

@@ -3,7 +3,7 @@ import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aed
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { Clock } from '#libs/platform';
+import { Clock, Metrics } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import type { KnownDevice } from '../devices/device.repository';
 import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
@@ -29,6 +29,7 @@ type DeviceClient = Client & { device?: KnownDevice };
 @Injectable()
 export class MqttGateway implements OnModuleInit {
   readonly counters = { aclRefusals: 0, authFailures: 0 };
+  private readonly measure: ReturnType<typeof mqttMetrics>;
   // Repeated bad credentials from one address: after 5 failures in a minute each attempt waits longer.
   private readonly failures = new RateLimiterMemory({ points: 5, duration: 60 });
   readonly backpressure: SocketBackpressure;
@@ -40,7 +41,9 @@ export class MqttGateway implements OnModuleInit {
     private readonly clock: Clock,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
     kafka: KafkaService,
+    metrics: Metrics,
   ) {
+    this.measure = mqttMetrics(metrics, () => this.broker.status().clients, () => this.backpressure.pausedCount);
     this.backpressure = new SocketBackpressure(() => kafka.producerPressure, { high: 0.8, low: 0.5, pollMs: 50 }, (paused) =>
       options.logger.warn({ context: 'mqtt.backpressure', pausedSockets: paused }, paused > 0 ? 'Kafka is behind: pausing publishing sockets' : 'Kafka caught up: sockets resumed'),
     );
@@ -69,6 +72,7 @@ export class MqttGateway implements OnModuleInit {
       // The directory cannot answer (database away): "server unavailable", so the device retries —
       // "bad credentials" would make a phone app stop and ask its user for a new password.
       this.options.logger.warn({ context: 'mqtt.auth', clientId: client.id, err: (error as Error).message }, 'device not checked: the device directory is unavailable');
+      this.measure.refusals.inc({ reason: 'directory_unavailable' });
       return done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false);
     }
     if (device && (client.id === device.deviceId || client.id.startsWith(`${device.deviceId}:`) || device.owntracks)) {
@@ -76,6 +80,7 @@ export class MqttGateway implements OnModuleInit {
       return done(null, true);
     }
     this.counters.authFailures++;
+    this.measure.refusals.inc({ reason: 'bad_credentials' });
     const slowdown = await this.failures.consume(address).then(
       () => 0,
       (limited: { consumedPoints: number }) => Math.min(10_000, 250 * 2 ** Math.min(6, limited.consumedPoints - 5)),
@@ -101,16 +106,22 @@ export class MqttGateway implements OnModuleInit {
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.backpressure.observe((client as unknown as { conn?: Pausable }).conn);
+    const started = performance.now();
     try {
+      let outcome: 'accepted' | 'dead-lettered' | 'ignored' = 'dead-lettered';
       if (payload.length > this.options.maxPayloadBytes) {
         const reason = `${payload.length} bytes > ${this.options.maxPayloadBytes}`;
         await this.telemetry.deadLetter(device, 'payload_too_large', reason, payload.subarray(0, this.options.maxPayloadBytes), 'ingest.mqtt');
       } else {
-        const outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, this.clock.now(), this.options), payload, 'ingest.mqtt');
+        outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, this.clock.now(), this.options), payload, 'ingest.mqtt');
         if (outcome === 'dead-lettered') this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, topic: packet.topic }, 'message dead-lettered');
       }
       done();
+      // aedes writes the PUBACK right after `done`: this is the device's wait, Kafka's acks=all included
+      if (packet.qos > 0) this.measure.pubackSeconds.observe((performance.now() - started) / 1000);
+      this.measure.publishes.inc({ outcome: outcome.replace('-', '_') });
     } catch (error) {
+      this.measure.publishes.inc({ outcome: 'failed' });
       // Kafka refused or is away: no PUBACK. The connection closes; the device resends after reconnecting.
       this.options.logger.warn({ context: 'mqtt.publish', deviceId: device.deviceId, err: (error as Error).message }, 'could not hand the message to Kafka');
       done(error as Error);
@@ -119,8 +130,36 @@ export class MqttGateway implements OnModuleInit {
 
   private refuse(client: DeviceClient, action: 'publish' | 'subscribe', topic: string): void {
     this.counters.aclRefusals++;
+    this.measure.refusals.inc({ reason: `acl_${action}` });
     this.options.logger.warn({ context: 'mqtt.acl', clientId: client.id, deviceId: client.device?.deviceId, action, topic }, `${action} refused by ACL`);
   }
+}
+
+/** The broker's series. Refusal reasons and outcomes are small fixed sets; no device or tenant labels. */
+function mqttMetrics(metrics: Metrics, clients: () => number, pausedSockets: () => number) {
+  metrics.gauge({
+    name: 'fieldline_mqtt_connections',
+    help: 'MQTT clients connected to this ingest node',
+    collect() {
+      this.set(clients());
+    },
+  });
+  metrics.gauge({
+    name: 'fieldline_mqtt_paused_sockets',
+    help: 'Publishing sockets paused because Kafka is behind',
+    collect() {
+      this.set(pausedSockets());
+    },
+  });
+  return {
+    publishes: metrics.counter({ name: 'fieldline_mqtt_publishes_total', help: 'Device publishes by outcome: accepted, dead_lettered, ignored, failed (no PUBACK)', labelNames: ['outcome'] as const }),
+    pubackSeconds: metrics.histogram({ name: 'fieldline_mqtt_puback_seconds', help: 'Time from a QoS 1 publish arriving to its PUBACK (the record acknowledged by Kafka)' }),
+    refusals: metrics.counter({
+      name: 'fieldline_mqtt_refusals_total',
+      help: 'Connections and packets refused: bad_credentials, directory_unavailable, acl_publish, acl_subscribe',
+      labelNames: ['reason'] as const,
+    }),
+  };
 }
 
 function remoteAddress(client: Client): string {

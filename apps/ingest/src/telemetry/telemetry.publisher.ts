@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
 import { KafkaBackpressureError, KafkaService, type OutgoingRecord } from '#libs/kafka';
-import { Clock } from '#libs/platform';
+import { Clock, Metrics } from '#libs/platform';
 import type { KnownDevice } from '../devices/device.repository';
 import type { Mapped } from './telemetry-mapper';
 
@@ -19,10 +19,15 @@ export interface PublishCounters {
 export class TelemetryPublisher {
   readonly counters: PublishCounters = { accepted: 0, deadLettered: 0 };
 
+  private readonly deadLetters;
+
   constructor(
     private readonly kafka: KafkaService,
     private readonly clock: Clock,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.deadLetters = metrics.counter({ name: 'fieldline_dead_letters_total', help: 'Device messages dead-lettered, by reason code', labelNames: ['code'] as const });
+  }
 
   /** `headers` are added to the record (e.g. which ingest node handled it, in scale-out mode). */
   async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string, headers: Record<string, string> = {}): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
@@ -60,6 +65,7 @@ export class TelemetryPublisher {
     const headers: Record<string, string> = device.tenantId ? { 'tenant-id': device.tenantId } : {};
     await this.send([{ topic: topics.dlq.name, key: device.deviceId, value: serializeDeadLetter(record), headers }]);
     this.counters.deadLettered++;
+    this.deadLetters.inc({ code });
   }
 
   /** A full producer queue is waited out, not turned into an error: the device just waits longer for its ack. */

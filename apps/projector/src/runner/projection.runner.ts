@@ -5,7 +5,7 @@ import { DatabaseUnavailableError } from '#libs/timescale';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { Clock } from '#libs/platform';
+import { Clock, Metrics } from '#libs/platform';
 
 /**
  * A projection: a pure-ish reaction to a batch of events that writes idempotently. The runner
@@ -64,10 +64,19 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
   readonly stats = new Map<string, ProjectionStats>();
   private readonly running: Running[] = [];
 
+  private readonly measure;
+
   constructor(
     private readonly kafka: KafkaService,
     private readonly clock: Clock,
-  ) {}
+    metrics: Metrics,
+  ) {
+    // per projection (a handful); batch sizes, times and lag per group come from KafkaService
+    this.measure = {
+      events: metrics.counter({ name: 'fieldline_projection_events_total', help: 'Events a projection applied', labelNames: ['projection'] as const }),
+      deadLettered: metrics.counter({ name: 'fieldline_projection_dead_letters_total', help: 'Unreadable records a projection dead-lettered', labelNames: ['projection'] as const }),
+    };
+  }
 
   async start(projection: Projection, logger: Logger, group: { prefix: string; sessionTimeoutMs: number }): Promise<void> {
     const stats: ProjectionStats = { events: 0, batches: 0, deadLettered: 0 };
@@ -148,6 +157,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     if (bad.length > 0) {
       await this.kafka.send(bad.map((record) => ({ topic: topics.dlq.name, key: record.sourceId, value: serializeDeadLetter(record) })));
       stats.deadLettered += bad.length;
+      this.measure.deadLettered.inc({ projection: projection.name }, bad.length);
       logger.warn({ projection: projection.name, count: bad.length, first: bad[0]?.reason }, 'unreadable records dead-lettered');
     }
     if (events.length > 0) await this.applyWhenAvailable(projection, events, payload, logger);
@@ -158,6 +168,7 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     }
     stats.events += events.length;
     stats.batches++;
+    if (events.length > 0) this.measure.events.inc({ projection: projection.name }, events.length);
     stats.lastBatchAt = this.clock.now().toISOString();
     await heartbeat();
   }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { type FeedEntry, type FeedTail, LiveStateStore } from '#libs/live';
+import { Metrics } from '#libs/platform';
 import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
 
@@ -19,10 +20,27 @@ export class FeedHub implements OnApplicationShutdown {
   private running = true;
   private loop?: Promise<void>;
 
+  private readonly measure;
+
   constructor(
     private readonly live: LiveStateStore,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
-  ) {}
+    metrics: Metrics,
+  ) {
+    const hub = this;
+    metrics.gauge({
+      name: 'fieldline_realtime_connections',
+      help: 'WebSocket connections following a feed on this node',
+      collect() {
+        this.set(hub.connectionCount);
+      },
+    });
+    this.measure = {
+      entries: metrics.counter({ name: 'fieldline_realtime_feed_entries_total', help: 'Feed entries this node read live (once each, whatever the fan-out)' }),
+      offers: metrics.counter({ name: 'fieldline_realtime_deliveries_total', help: 'Feed entries offered to sockets (entries × the tenant’s sockets on this node; rights and resume points filter some)' }),
+      delay: metrics.histogram({ name: 'fieldline_realtime_feed_delay_seconds', help: 'Time from an entry’s write to the feed to this node handing it to its sockets' }),
+    };
+  }
 
   /** Told of every entry read from a feed, once per node (presence follows device entries). */
   onEntry(listener: (tenantId: string, entry: FeedEntry) => void): void {
@@ -112,6 +130,9 @@ export class FeedHub implements OnApplicationShutdown {
             tenant.lastId = feedEntry.id;
             for (const connection of tenant.connections) connection.offer(entry);
             this.entryListener?.(tenantId, feedEntry);
+            this.measure.entries.inc();
+            this.measure.offers.inc(tenant.connections.size);
+            this.measure.delay.observe(Math.max(0, Date.now() - entry.ms) / 1000); // the feed id's time is Redis' wall clock
           }
         }
       } catch (error) {

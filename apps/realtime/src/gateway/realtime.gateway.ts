@@ -11,9 +11,10 @@ import {
   WebSocketGateway,
   WsException,
 } from '@nestjs/websockets';
+import type { Counter } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { LiveStateStore } from '#libs/live';
-import { type AccessTokenClaims, accessTokenOf, Clock, verifyAccessToken } from '#libs/platform';
+import { type AccessTokenClaims, accessTokenOf, Clock, Metrics, verifyAccessToken } from '#libs/platform';
 import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
 import { ChatRefusal, ChatService } from '../chat/chat.service';
 import { type Caller, Connection } from '../connection/connection';
@@ -64,6 +65,8 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly expiry = new Map<Connection, NodeJS.Timeout>();
   private timers: NodeJS.Timeout[] = [];
 
+  private readonly closes: Counter<'reason'>;
+
   constructor(
     private readonly jwt: JwtService,
     private readonly hub: FeedHub,
@@ -72,8 +75,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     private readonly live: LiveStateStore,
     private readonly clock: Clock,
     @Inject(REALTIME_OPTIONS) private readonly options: RealtimeOptions,
+    metrics: Metrics,
   ) {
     admit = () => this.connections.size < this.options.maxConnections;
+    this.closes = metrics.counter({ name: 'fieldline_realtime_closes_total', help: 'WebSocket closes by reason (slow_consumer, unauthorized, overloaded, going_away, normal, abnormal, other)', labelNames: ['reason'] as const });
   }
 
   afterInit(_server: WebSocketServer): void {
@@ -108,6 +113,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     connection.onCongestion = (bytes) =>
       this.options.logger.info({ context: 'gateway', connection: connection.id, userId: caller.caller.userId, bufferedBytes: bytes }, 'socket congested: coalescing locations, queueing the rest');
     socket.on('close', (code: number) => {
+      this.closes.inc({ reason: closeReason(code) });
       if (code === CloseCodes.slowConsumer) this.options.logger.warn({ context: 'gateway', connection: connection.id, userId: caller.caller.userId }, 'closed a slow consumer');
     });
     this.expireAt(connection, caller.expiresAt);
@@ -246,3 +252,14 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     return verifyAccessToken((t) => this.jwt.verify<AccessTokenClaims>(t, { algorithms: ['HS256'] }), token);
   }
 }
+
+const CLOSE_REASONS = new Map<number, string>([
+  [CloseCodes.slowConsumer, 'slow_consumer'],
+  [CloseCodes.unauthorized, 'unauthorized'],
+  [CloseCodes.overloaded, 'overloaded'],
+  [CloseCodes.goingAway, 'going_away'],
+  [1000, 'normal'],
+  [1006, 'abnormal'],
+]);
+/** A bounded label: clients choose their own close codes. */
+const closeReason = (code: number) => CLOSE_REASONS.get(code) ?? 'other';
