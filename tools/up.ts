@@ -6,6 +6,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { logFile, processState, sleep, tailLog } from './stack/managed-process';
+import { writeScrapeTargets } from './stack/prometheus.component';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { allComponents, stackComponents } from './stack/stack';
 import { dataDir, host, ports, repoRoot } from './stack/stack.config';
@@ -186,6 +187,8 @@ async function main(): Promise<void> {
     });
   });
 
+  // Prometheus (a stack component) scrapes whatever the targets files name
+  writeScrapeTargets('up', [{ targets: apps.map(({ port }) => `${host}:${port}`) }]);
   const ready = await Promise.all(apps.map(({ name, port }) => waitReady(name, port)));
   if (stopping) return;
   console.log('\n┌ Fieldline is up');
@@ -194,6 +197,7 @@ async function main(): Promise<void> {
     console.log(`│ ${name.padEnd(10)} http://${host}:${port}  health: /health/live /health/ready  ${state}`);
   });
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
+  if (stack.env.PROMETHEUS_URL) console.log(`│ metrics    ${stack.env.PROMETHEUS_URL}  (Prometheus: every app's /metrics, alerts at /alerts; Grafana dashboard: deploy/grafana/fieldline.json)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
   console.log(`│ API docs   http://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
   if (ready[0] === true) await startDemo(secrets, stack.env);

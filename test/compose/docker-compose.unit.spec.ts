@@ -105,3 +105,23 @@ describe('the checks catch mistakes', () => {
     expect(() => environmentOf(compose.services.api!, {})).toThrow(/JWT_SECRET must be set/);
   });
 });
+
+describe('prometheus service', () => {
+  const service = compose.services.prometheus as Service & { volumes?: string[] };
+  const root = path.join(__dirname, '..', '..');
+
+  it('mounts the repository’s config and alert rules', () => {
+    expect(service.volumes).toEqual(expect.arrayContaining(['./deploy/prometheus/prometheus.yml:/etc/prometheus/prometheus.yml:ro', './deploy/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro']));
+  });
+
+  it('scrapes every app at the HTTP_PORT its service sets, and loads the rules it mounts', () => {
+    const config = parse(readFileSync(path.join(root, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
+      rule_files: string[];
+      scrape_configs: { metrics_path: string; static_configs: { targets: string[] }[] }[];
+    };
+    const targets = config.scrape_configs.flatMap((c) => c.static_configs.flatMap((s) => s.targets));
+    expect(targets.sort()).toEqual(Object.keys(apps).map((name) => `${name}:${environmentOf(compose.services[name]!).HTTP_PORT}`).sort());
+    expect(config.scrape_configs.every((c) => c.metrics_path === '/metrics')).toBe(true);
+    expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+  });
+});

@@ -22,6 +22,7 @@ export const ports = {
   timescaleLane: 15433, // the test runner's embedded lane, beside a PostgreSQL on the port above
   mqtt: 1883,
   turn: 13478,
+  prometheus: 19090,
   turnRelayMin: 49300,
   turnRelayMax: 49400,
 };
