@@ -60,6 +60,7 @@ it('Prometheus scrapes both apps and sees the device’s publishes, the projecti
   }
   await client.publishAsync(`fieldline/v1/${device.id}/location`, 'not json', { qos: 1 }); // acknowledged, dead-lettered
   await client.endAsync();
+  for (const app of apps) expect((await fetch(`${app.url}/health/ready`)).status).toBe(200); // what a load balancer asks
 
   const run = `run="${targetsName}"`;
   await eventually('both apps up in Prometheus', async () => ((await query(`sum(up{${run}})`)) === 2 ? true : undefined), 60_000, 1_000);
@@ -70,7 +71,7 @@ it('Prometheus scrapes both apps and sees the device’s publishes, the projecti
   expect(await query(`sum(fieldline_kafka_produce_seconds_count{${run}, app="ingest"})`)).toBeGreaterThanOrEqual(21);
   await eventually('the fixes projected', async () => ((await query(`sum(fieldline_projection_events_total{${run}})`)) ?? 0) >= 20 || undefined, 60_000, 1_000);
   expect(await query(`count(fieldline_kafka_consumer_lag{${run}})`)).toBeGreaterThanOrEqual(1);
-  expect(await query(`sum(fieldline_http_requests_total{${run}})`)).toBeGreaterThan(0); // the readiness probes of startAppProcess
+  expect(await query(`sum(fieldline_http_requests_total{${run}, route="/health/ready", status="2xx"})`)).toBe(2);
   expect(await query(`max(process_resident_memory_bytes{${run}, app="projector"})`)).toBeGreaterThan(10_000_000);
   expect(await query(`count(nodejs_eventloop_lag_p99_seconds{${run}})`)).toBe(2);
   // the rules are loaded: the alerts the operator relies on exist in this Prometheus
