@@ -11,6 +11,7 @@ export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
 export { Clock, ClockModule, clockFromEnv, ManualClock, ShiftedClock, SystemClock } from './time/clock';
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, problemTypeOf, titleOf, toProblem } from './http/problem';
+export { API_CSP, applyHttpSecurity, type CspDirectives, type CspSource, type HttpSecurityConfig, isOrigin, originsOf, pageSecurity } from './http/http-security';
 export { readSha256Sums, sha256File } from './security/checksums';
 export { LATENCY_BUCKETS, Metrics } from './metrics/metrics';
 export { MetricsModule } from './metrics/metrics.module';

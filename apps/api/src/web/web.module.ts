@@ -17,6 +17,17 @@ export interface WebConfig {
   mapTilesUrl: string | null;
 }
 
+/** The variables the pages' config comes from (ApiEnv's). */
+export interface WebEnv {
+  WEB_DIST_DIR: string;
+  REALTIME_PUBLIC_URL?: string;
+  MEDIA_PUBLIC_URL?: string;
+  MAP_TILES_URL?: string;
+}
+
+/** What /config/web tells the pages, and what their Content-Security-Policy allows (web-csp.ts). */
+export const webConfigOf = (env: WebEnv): WebConfig => ({ realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mediaUrl: env.MEDIA_PUBLIC_URL ?? null, mapTilesUrl: env.MAP_TILES_URL ?? null });
+
 /** What the pages need to know about this deployment; public, nothing secret in it. */
 @ApiTags('web')
 @Controller('config')
@@ -36,7 +47,7 @@ export class WebConfigController {
  */
 @Module({})
 export class WebModule {
-  static forEnv(env: { WEB_DIST_DIR: string; REALTIME_PUBLIC_URL?: string; MEDIA_PUBLIC_URL?: string; MAP_TILES_URL?: string }, logger: Logger): DynamicModule {
+  static forEnv(env: WebEnv, logger: Logger): DynamicModule {
     const root = resolve(env.WEB_DIST_DIR);
     const built = existsSync(resolve(root, 'index.html'));
     if (!built) logger.warn({ root }, 'the web pages are not built: run `npm run build:web` to serve them under /app/');
@@ -44,7 +55,7 @@ export class WebModule {
       module: WebModule,
       imports: built ? [ServeStaticModule.forRoot({ rootPath: root, serveRoot: '/app', renderPath: '/app/{*path}' })] : [],
       controllers: [WebConfigController],
-      providers: [{ provide: WEB_CONFIG, useValue: { realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mediaUrl: env.MEDIA_PUBLIC_URL ?? null, mapTilesUrl: env.MAP_TILES_URL ?? null } satisfies WebConfig }],
+      providers: [{ provide: WEB_CONFIG, useValue: webConfigOf(env) }],
     };
   }
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Logger } from 'pino';
 import type { BaseEnv } from '../config/base.env';
 import { CONFIG_ERROR_EXIT_CODE, ConfigError, type EnvClass, loadConfig } from '../config/load-config';
+import { applyHttpSecurity } from '../http/http-security';
 import { createLogger, PinoLoggerService } from '../logging/pino-logger.service';
 import { httpMetrics } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
@@ -33,8 +34,9 @@ function withPlatform(root: DynamicModule | Type<unknown>, config: BaseEnv, metr
 }
 
 /**
- * Starts an app: config read and validated once, JSON logs, HTTP listening. Throws ConfigError before
- * anything connects. `runApp` adds the signal handling.
+ * Starts an app: config read and validated once, JSON logs, the hardening headers and the CORS
+ * allow-list on every response (http-security.ts; `configure` may give the app's pages their own
+ * CSP), HTTP listening. Throws ConfigError before anything connects. `runApp` adds the signal handling.
  */
 export async function startApp<Env extends BaseEnv>(definition: AppDefinition<Env>, env: NodeJS.ProcessEnv = process.env): Promise<RunningApp<Env>> {
   const config = loadConfig(definition.env, env, definition.name);
@@ -42,6 +44,7 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const metrics = new Metrics(definition.name);
   const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), { logger: new PinoLoggerService(logger), abortOnError: false });
   app.use(httpMetrics(metrics));
+  applyHttpSecurity(app, config);
   await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   const address = app.getHttpServer().address();

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { IsISO8601, IsOptional, ValidateBy } from 'class-validator';
-import { EnvOneOf, EnvPort, EnvString } from './env-decorators';
+import { isOrigin, originsOf } from '../http/http-security';
+import { EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -31,6 +32,24 @@ export class BaseEnv {
     validator: { validate: (_value, args) => (args?.object as BaseEnv).NODE_ENV !== 'production', defaultMessage: () => 'must not be set when NODE_ENV=production' },
   })
   CLOCK_START?: string;
+
+  /**
+   * Browser origins allowed to call this app cross-origin (CORS), comma-separated, each exactly as a
+   * browser sends it (`https://ops.example.com`, `http://localhost:5173`); unset: none.
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'origins',
+    validator: {
+      validate: (value) => typeof value === 'string' && originsOf(value).length > 0 && originsOf(value).every(isOrigin),
+      defaultMessage: () => 'must be comma-separated origins, each scheme://host[:port] as browsers send it (http or https, lower case, no path, no trailing slash)',
+    },
+  })
+  CORS_ORIGINS?: string;
+
+  /** Strict-Transport-Security max-age when a TLS proxy sits in front (e.g. 31536000); 0: no HSTS. */
+  @EnvInt({ min: 0, max: 63_072_000 })
+  HTTP_HSTS_MAX_AGE_SECONDS: number = 0;
 }
 
 // biome-ignore lint: the mixin pattern needs a constructor type with any args
