@@ -1,8 +1,10 @@
+import { IsOptional, ValidateBy } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
 import { BaseEnv, EnvFlag, EnvInt, EnvString, EnvUrl } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
+import { parseAllowedHosts } from './webhooks/webhook-address-rules';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
 export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
@@ -38,6 +40,25 @@ export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEn
   /** The consumer group that turns events into deliveries: one per deployment (every API instance joins it). */
   @EnvString({ pattern: /^[A-Za-z0-9._-]{1,200}$/, message: 'WEBHOOK_CONSUMER_GROUP must be a Kafka group id (letters, digits, . _ -)' })
   WEBHOOK_CONSUMER_GROUP: string = 'fieldline-api-webhooks';
+
+  /**
+   * Development and tests (or an operator's own internal receiver): webhook hosts allowed despite the
+   * public-address rules, comma-separated host names, addresses and CIDR networks (`127.0.0.1,10.1.0.0/16`).
+   */
+  @IsOptional()
+  @ValidateBy({
+    name: 'allowedHosts',
+    validator: {
+      validate: (value) => typeof value === 'string' && parseAllowedHosts(value).invalid.length === 0,
+      defaultMessage: (args) =>
+        `$property must list host names, IP addresses or CIDR networks, comma-separated; not: ${typeof args?.value === 'string' ? parseAllowedHosts(args.value).invalid.join(', ') : 'a string'}`,
+    },
+  })
+  WEBHOOK_ALLOWED_HOSTS?: string;
+
+  /** 1: plain http is allowed to WEBHOOK_ALLOWED_HOSTS (only to them; every other webhook needs https). */
+  @EnvFlag()
+  WEBHOOK_ALLOW_HTTP: number = 0;
 
   /** Set to 0 to run an instance without the outbox relay (another instance publishes). */
   @EnvFlag()

@@ -39,6 +39,7 @@ import { TechniciansService } from './technicians/technicians.service';
 import { TenantsController } from './tenants/tenants.controller';
 import { PostgresWebhooksRepository } from './webhooks/postgres-webhooks.repository';
 import { WebhookDeliveryConsumer } from './webhooks/webhook-delivery.consumer';
+import { webhookUrlPolicyFromEnv, WebhookUrlPolicy } from './webhooks/webhook-url-policy';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -100,6 +101,7 @@ export class AppModule {
         { provide: TrackingRepository, useClass: PostgresTrackingRepository },
         BrowserLocationsPublisher,
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
+        { provide: WebhookUrlPolicy, useValue: webhookUrlPolicyFromEnv(config) },
         WebhookDeliveryConsumer,
         {
           provide: WEBHOOK_OPTIONS,

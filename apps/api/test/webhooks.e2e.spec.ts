@@ -7,7 +7,8 @@ import type { ApiClient } from './api-client';
 import { must, newTenant, startApi, type Tenant } from './support';
 
 // Real HTTP receivers on loopback: one healthy, one that fails twice before answering, one that never
-// answers in time. Deliveries come from the API through Kafka, signed.
+// answers in time. Deliveries come from the API through Kafka, signed. The API allows 127.0.0.1 over http
+// (WEBHOOK_ALLOWED_HOSTS); every other non-public address is refused at registration.
 
 interface Received {
   body: string;
@@ -52,6 +53,10 @@ beforeAll(async () => {
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_MAX_ATTEMPTS: '4',
     WEBHOOK_CONSUMER_GROUP: `e2e-webhooks-${randomUUID()}`,
+    // The receivers below listen on loopback, which the rules refuse: this address (and only it) is let
+    // through, over plain http.
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_ALLOW_HTTP: '1',
   }));
   acme = await newTenant(http);
 });
@@ -108,4 +113,45 @@ it('refuses a URL that is not http(s) and an event type pattern it cannot match'
   const reply = await acme.admin.post('/webhooks', { url: 'ftp://example.com/x', eventTypes: ['job'] });
   expect(reply.status).toBe(400);
   expect(reply.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['eventTypes', 'url']);
+});
+
+describe('no server-side request forgery: registration refuses what is not https to a public address', () => {
+  // Nothing here is sent anywhere: IP addresses are judged as written and the names are refused before any lookup.
+  it.each([
+    ['http://169.254.169.254/latest/meta-data/', 'link-local'],
+    ['https://169.254.169.254/latest/meta-data/', 'link-local'],
+    ['https://[fe80::1]/x', 'link-local'],
+    ['http://10.0.0.1/x', 'private'],
+    ['https://172.16.0.1/x', 'private'],
+    ['https://192.168.1.1/x', 'private'],
+    ['https://[fd00::1]/x', 'unique-local'],
+    ['https://127.0.0.2/x', 'loopback'], // loopback, but not the allowed 127.0.0.1
+    ['https://[::1]/x', 'loopback'],
+    ['https://[::ffff:127.0.0.2]/x', 'loopback'],
+    ['https://[::ffff:169.254.169.254]/x', 'link-local'],
+    ['https://100.64.0.1/x', 'carrier-grade NAT'],
+    ['https://0.0.0.0/x', 'this network'],
+    ['https://224.0.0.1/x', 'multicast'],
+    ['https://240.0.0.1/x', 'reserved'],
+    ['http://localhost:16379/', 'loopback name'],
+    ['https://api.localhost/x', 'loopback name'],
+  ])('%s (%s): 422 WEBHOOK_URL_NOT_PUBLIC', async (url, why) => {
+    const reply = await acme.admin.post('/webhooks', { url, eventTypes: ['job.*'] });
+    expect(reply.status).toBe(422);
+    expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(reply.body).toMatchObject({ status: 422, code: 'WEBHOOK_URL_NOT_PUBLIC' });
+    expect(reply.body.detail).toContain(why);
+    expect(reply.body.detail).toContain('public');
+  });
+
+  it('requires https (before any DNS lookup) except for the allowed host', async () => {
+    for (const url of ['http://hooks.example.com/x', 'http://93.184.216.34/x']) {
+      const reply = await acme.admin.post('/webhooks', { url, eventTypes: ['job.*'] });
+      expect(reply.status).toBe(400);
+      expect(reply.body).toMatchObject({ code: 'WEBHOOK_URL_NOT_HTTPS' });
+      expect(reply.body.detail).toContain('https://');
+    }
+    expect((await acme.admin.post('/webhooks', { url: 'http://127.0.0.1:9/allowed', eventTypes: ['job.*'] })).status).toBe(201);
+    expect(await must(acme.admin.get('/webhooks'))).not.toContainEqual(expect.objectContaining({ url: 'http://10.0.0.1/x' }));
+  });
 });

@@ -5,7 +5,10 @@ import { type FieldlineEvent, parseEvent, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { Metrics } from '#libs/platform';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from '../api.options';
+import { postWebhook } from './webhook-http';
 import { SIGNATURE_HEADER, signWebhook } from './webhook-signature';
+import { WebhookUrlPolicy } from './webhook-url-policy';
+import { isUrlRefusal } from './webhooks.errors';
 import { type DueDelivery, type NewDelivery, WebhooksRepository } from './webhooks.repository';
 
 /** Full jitter (AWS): a random wait in [0, min(cap, base·2^attempt)], so failing endpoints' retries spread out. */
@@ -22,7 +25,9 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
  *    then commits its offsets;
  * 2. a sender claims due rows (a short lease, so several API instances never send the same row at
  *    once), POSTs them signed, logs every attempt, and reschedules failures with exponential backoff
- *    and full jitter until maxAttempts. Delivery order is not guaranteed; each carries its event id.
+ *    and full jitter until maxAttempts. An endpoint WebhookUrlPolicy refuses (not public, not https)
+ *    is not sent to: the delivery fails at once, saying why. Delivery order is not guaranteed; each
+ *    carries its event id.
  */
 @Injectable()
 export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -37,6 +42,7 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
   constructor(
     private readonly kafka: KafkaService,
     private readonly repository: WebhooksRepository,
+    private readonly policy: WebhookUrlPolicy,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
     metrics: Metrics,
   ) {
@@ -140,9 +146,13 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
     const started = performance.now();
     let statusCode: number | null = null;
     let error: string | null = null;
+    let refused = false;
     try {
-      const response = await fetch(delivery.url, {
-        method: 'POST',
+      const url = new URL(delivery.url);
+      // Judged again at every attempt, on the addresses the connection will use (DNS may have changed since registration).
+      statusCode = await postWebhook({
+        url,
+        ...this.policy.connectOptions(url),
         headers: {
           'content-type': 'application/json',
           'user-agent': 'Fieldline-Webhooks/1',
@@ -153,18 +163,17 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
           'fieldline-delivery-id': delivery.deliveryId,
         },
         body,
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.options.timeoutMs),
+        timeoutMs: this.options.timeoutMs,
       });
-      statusCode = response.status;
-      await response.body?.cancel();
-      if (!response.ok) error = `HTTP ${response.status}`;
+      if (statusCode < 200 || statusCode > 299) error = `HTTP ${statusCode}`;
     } catch (failure) {
-      error = (failure as Error).name === 'TimeoutError' ? `no answer within ${this.options.timeoutMs} ms` : (failure as Error).message;
+      refused = isUrlRefusal(failure);
+      error = refused ? `refused, not sent: ${(failure as Error).message}` : (failure as Error).message;
     }
     const durationMs = Math.round(performance.now() - started);
     const delivered = error === null;
-    const final = !delivered && attempt >= this.options.maxAttempts;
+    // A refused endpoint stays refused: the delivery fails now rather than retrying against the rules.
+    const final = !delivered && (refused || attempt >= this.options.maxAttempts);
     this.measure.attempts.inc({ outcome: delivered ? 'delivered' : final ? 'failed' : 'retry' });
     this.measure.seconds.observe(durationMs / 1000);
     await this.repository.recordAttempt({

@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { newSecret } from '#libs/platform';
 import type { Principal } from '../auth/principal';
 import type { CreateWebhookDto } from './dto/webhooks.dto';
+import { WebhookUrlPolicy } from './webhook-url-policy';
 import { WebhooksError } from './webhooks.errors';
 import { type Subscription, WebhooksRepository } from './webhooks.repository';
 
@@ -11,9 +12,14 @@ const toView = (s: Subscription) => ({ id: s.subscriptionId, url: s.url, eventTy
 /** Subscriptions and the delivery log; the sending is WebhookDeliveryConsumer's. */
 @Injectable()
 export class WebhooksService {
-  constructor(private readonly repository: WebhooksRepository) {}
+  constructor(
+    private readonly repository: WebhooksRepository,
+    private readonly policy: WebhookUrlPolicy,
+  ) {}
 
   async create(principal: Principal, input: CreateWebhookDto) {
+    // Only where webhooks may go (https, public addresses): each delivery checks again, as it connects.
+    await this.policy.check(input.url);
     const subscriptionId = `whk_${randomUUID().replaceAll('-', '')}`;
     const secret = `whsec_${newSecret(32)}`;
     const created = await this.repository.createSubscription({ subscriptionId, tenantId: principal.tenantId, url: input.url, eventTypes: [...new Set(input.eventTypes)], secret });

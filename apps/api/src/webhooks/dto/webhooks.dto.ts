@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsString, IsUrl, Matches } from 'class-validator';
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://erp.example.com/fieldline' })
+  @ApiProperty({ example: 'https://erp.example.com/fieldline', description: 'An https URL whose host resolves only to public internet addresses (no loopback, private, link-local or reserved ones).' })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url!: string;
 
