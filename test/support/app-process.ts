@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { type AddressInfo, createServer } from 'node:net';
 import { existsSync } from 'node:fs';
@@ -13,6 +14,9 @@ export const stackEnv = (): Record<string, string> => ({
   KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
   REDIS_URL: process.env.REDIS_URL!,
   DATABASE_URL: process.env.DATABASE_URL!,
+  // Each test process counts failed logins and CONNECTs on its own: tests all come from 127.0.0.1, and
+  // one spec's lockout (or the fuzzer's wrong passwords) must not lock out the next spec.
+  GUESS_NAMESPACE: `e2e-${randomUUID()}`,
 });
 
 export interface AppProcess {

@@ -2,12 +2,12 @@ import { IsOptional, ValidateBy } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
 import { BaseEnv, EnvFlag, EnvInt, EnvString, EnvUrl } from '#libs/platform';
-import { withRedisEnv } from '#libs/redis';
+import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 import { parseAllowedHosts } from './webhooks/webhook-address-rules';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
-export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
+export class ApiEnv extends withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))))) {
   /** Signs access tokens (HS256). At least 32 characters; every API instance needs the same one. */
   @EnvString({ minLength: 32, required: true })
   JWT_SECRET!: string;
@@ -25,6 +25,22 @@ export class ApiEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEn
   /** Requests per minute per user or API key (per IP before login), shared by all instances through Redis. */
   @EnvInt({ min: 1 })
   RATE_LIMIT_PER_MINUTE: number = 1200;
+
+  /** Wrong passwords for one account (any address) within GUESS_WINDOW_S that lock the account. */
+  @EnvInt({ min: 1, max: 1000 })
+  GUESS_LOGIN_PER_ACCOUNT: number = 5;
+
+  /** Failed logins from one address (any account) within GUESS_WINDOW_S that lock logins from it. */
+  @EnvInt({ min: 1, max: 100_000 })
+  GUESS_LOGIN_PER_ADDRESS: number = 20;
+
+  /** Refused refresh tokens from one address within GUESS_WINDOW_S that lock refreshes from it. */
+  @EnvInt({ min: 1, max: 100_000 })
+  GUESS_REFRESH_PER_ADDRESS: number = 20;
+
+  /** Refused API keys from one address within GUESS_WINDOW_S that lock API-key calls from it. */
+  @EnvInt({ min: 1, max: 100_000 })
+  GUESS_API_KEY_PER_ADDRESS: number = 20;
 
   /** How long a webhook endpoint may take to answer before the attempt counts as failed. */
   @EnvInt({ min: 100, max: 60_000 })

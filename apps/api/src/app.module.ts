@@ -10,6 +10,7 @@ import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
 import { AUTH_OPTIONS, BOOTSTRAP_TOKEN, TRACKING_OPTIONS, WEBHOOK_OPTIONS } from './api.options';
+import { AUTH_ATTEMPTS_OPTIONS, AuthAttempts, authAttemptsOptions } from './auth/auth-attempts';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
@@ -84,6 +85,8 @@ export class AppModule {
         { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
         { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },
         AuthService,
+        AuthAttempts,
+        { provide: AUTH_ATTEMPTS_OPTIONS, useValue: authAttemptsOptions(config, logger) },
         { provide: AuthRepository, useClass: PostgresAuthRepository },
         TenantsService,
         { provide: TenantsRepository, useClass: PostgresTenantsRepository },

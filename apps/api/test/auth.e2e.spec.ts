@@ -119,6 +119,89 @@ describe('rate limits', () => {
   });
 });
 
+describe('guessing limits', () => {
+  const wrong = (client: ApiClient, email: string) => client.post('/auth/login', { email, password: 'not-the-password' });
+  const expectLocked = (reply: { status: number; headers: Headers; body: any }, maxSeconds: number) => {
+    expect(reply.status).toBe(429);
+    expect(Number(reply.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(reply.headers.get('retry-after'))).toBeLessThanOrEqual(maxSeconds);
+    expect(reply.body).toMatchObject({ status: 429, code: 'TOO_MANY_ATTEMPTS', type: expect.stringContaining('too-many-attempts') });
+  };
+
+  it('lock an account after 5 wrong passwords on every instance, the right one too; other accounts and unknown emails alike', async () => {
+    // Two instances sharing one namespace: the count and the lock live in Redis, not in a process.
+    const shared = { GUESS_NAMESPACE: `e2e-shared-${randomUUID()}`, GUESS_LOGIN_PER_ACCOUNT: '5', GUESS_LOGIN_PER_ADDRESS: '1000', GUESS_LOCK_S: '60' };
+    const [a, b] = await Promise.all([startApi(shared), startApi(shared)]);
+    try {
+      const tenant = await newTenant(http);
+      const statuses: number[] = [];
+      for (let i = 0; i < 5; i++) statuses.push((await wrong(i % 2 ? a.http : b.http, tenant.emails.dispatcher)).status);
+      expect(statuses).toEqual([401, 401, 401, 401, 401]);
+      expectLocked(await wrong(a.http, tenant.emails.dispatcher), 60);
+      expectLocked(await b.http.post('/auth/login', { email: tenant.emails.dispatcher, password: PASSWORD }), 60);
+      expectLocked(await a.http.post('/auth/login', { email: tenant.emails.dispatcher.toUpperCase(), password: PASSWORD }), 60); // the same account however written
+      expect((await a.http.post('/auth/login', { email: tenant.emails.admin, password: PASSWORD })).status).toBe(200);
+      // An unknown email is counted and locked the same way: a lockout does not tell which accounts exist.
+      const nobody = `nobody-${randomUUID().slice(0, 6)}@e2e.example`;
+      for (let i = 0; i < 5; i++) expect((await wrong(a.http, nobody)).status).toBe(401);
+      expectLocked(await wrong(a.http, nobody), 60);
+      // A success forgives the failures before it.
+      for (let i = 0; i < 4; i++) expect((await wrong(a.http, tenant.emails.technician)).status).toBe(401);
+      expect((await a.http.post('/auth/login', { email: tenant.emails.technician, password: PASSWORD })).status).toBe(200);
+      for (let i = 0; i < 4; i++) expect((await wrong(a.http, tenant.emails.technician)).status).toBe(401);
+      expect((await a.http.post('/auth/login', { email: tenant.emails.technician, password: PASSWORD })).status).toBe(200);
+    } finally {
+      await Promise.all([a.app.stop(), b.app.stop()]);
+    }
+  });
+
+  it('lock longer each time the same account is locked again', async () => {
+    const limited = await startApi({ GUESS_LOGIN_PER_ACCOUNT: '1', GUESS_LOGIN_PER_ADDRESS: '1000', GUESS_LOCK_S: '1', GUESS_LOCK_MAX_S: '4' });
+    try {
+      const email = `backoff-${randomUUID().slice(0, 6)}@e2e.example`;
+      const retryAfters: string[] = [];
+      for (let lockout = 0; lockout < 3; lockout++) {
+        expect((await wrong(limited.http, email)).status).toBe(401); // this failure locks
+        const refused = await wrong(limited.http, email);
+        expect(refused.status).toBe(429);
+        retryAfters.push(refused.headers.get('retry-after')!);
+        await new Promise((resolve) => setTimeout(resolve, Number(retryAfters.at(-1)) * 1000 + 100));
+      }
+      expect(retryAfters).toEqual(['1', '2', '4']);
+    } finally {
+      await limited.app.stop();
+    }
+  });
+
+  it('lock an address per credential: logins, refresh tokens and API keys each after their own failures', async () => {
+    const limited = await startApi({ GUESS_LOGIN_PER_ACCOUNT: '1000', GUESS_LOGIN_PER_ADDRESS: '3', GUESS_REFRESH_PER_ADDRESS: '3', GUESS_API_KEY_PER_ADDRESS: '3', GUESS_LOCK_S: '60' });
+    try {
+      const tenant = await newTenant(http);
+      const key = await must(tenant.admin.post('/api-keys', { name: 'guess', scopes: ['jobs:read'] }));
+      const tokens = await must(http.post('/auth/login', { email: tenant.emails.technician, password: PASSWORD }));
+      const api = limited.http;
+
+      // API keys: three wrong ones (a wrong secret, an unknown id, a malformed value), then even the right key is refused.
+      for (const bad of [`${key.keyId}.wrong`, `key_${randomUUID()}.secret`, 'no-dot']) expect((await api.withApiKey(bad).get('/jobs')).status).toBe(401);
+      expectLocked(await api.withApiKey(key.apiKey).get('/jobs'), 60);
+      expect((await tenant.dispatcher.at(api.baseUrl).get('/jobs')).status).toBe(200); // bearer tokens are not API keys
+
+      // Refresh tokens: the same, and the lock does not touch logins.
+      for (let i = 0; i < 3; i++) expect((await api.post('/auth/refresh', { refreshToken: `${randomUUID()}.guess${i}` })).status).toBe(401);
+      expectLocked(await api.post('/auth/refresh', { refreshToken: tokens.refreshToken }), 60);
+      expect((await api.post('/auth/login', { email: tenant.emails.admin, password: PASSWORD })).status).toBe(200);
+
+      // Logins: three failures over three accounts lock the address for every account.
+      for (const email of [tenant.emails.admin, tenant.emails.dispatcher, `nobody-${randomUUID().slice(0, 6)}@e2e.example`]) expect((await wrong(api, email)).status).toBe(401);
+      expectLocked(await api.post('/auth/login', { email: tenant.emails.technician, password: PASSWORD }), 60);
+      // The refresh token presented while locked was never looked at: it still works elsewhere.
+      expect((await http.post('/auth/refresh', { refreshToken: tokens.refreshToken })).status).toBe(200);
+    } finally {
+      await limited.app.stop();
+    }
+  });
+});
+
 describe('integrator users', () => {
   it('run dispatch like their API keys do, recorded as integrator actors, but cannot administer', async () => {
     const email = `erp-${randomUUID().slice(0, 6)}@e2e.example`;

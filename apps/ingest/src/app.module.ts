@@ -13,6 +13,7 @@ import { PgDeviceRepository } from './devices/pg-device.repository';
 import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
 import { BRIDGE_OPTIONS, type BridgeOptions, INGEST_OPTIONS, type IngestOptions, PRESENCE_OPTIONS, type PresenceOptions } from './ingest.options';
+import { DEVICE_ATTEMPTS_OPTIONS, DeviceAttempts, deviceAttemptsOptions } from './mqtt/device-attempts';
 import { DownlinkConsumer } from './mqtt/downlink.consumer';
 import { ExternalBrokerBridge } from './mqtt/external-broker.bridge';
 import { MqttGateway } from './mqtt/mqtt.gateway';
@@ -53,7 +54,7 @@ export class AppModule {
               HealthIndicatorService,
               { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId: config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`, shareGroup: 'fieldline-ingest' } satisfies BridgeOptions },
             ]
-          : [MqttGateway, DevicePresence, DownlinkConsumer]),
+          : [MqttGateway, DeviceAttempts, { provide: DEVICE_ATTEMPTS_OPTIONS, useValue: deviceAttemptsOptions(config) }, DevicePresence, DownlinkConsumer]),
         { provide: PRESENCE_OPTIONS, useValue: presence },
         { provide: INGEST_OPTIONS, useValue: ingest },
       ],

@@ -2,11 +2,11 @@ import { ValidateIf } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withMqttEnv } from '#libs/mqtt';
 import { BaseEnv, EnvConnectionUrl, EnvInt, EnvOneOf, EnvString } from '#libs/platform';
-import { withRedisEnv } from '#libs/redis';
+import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 
 /** Devices and phones in (MQTT, HTTP), Kafka out; device credentials from TimescaleDB; presence in Redis. */
-export class IngestEnv extends withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
+export class IngestEnv extends withGuessLimitEnv(withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedisEnv(BaseEnv))))) {
   /** Larger payloads go to the dead-letter topic (truncated to this size). */
   @EnvInt({ min: 256, max: 1_000_000 })
   INGEST_MAX_PAYLOAD_BYTES: number = 65_536;
@@ -33,6 +33,14 @@ export class IngestEnv extends withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedi
     message: 'MQTT_EXTERNAL_URL must be an mqtt://, mqtts://, ws:// or wss:// URL (required when MQTT_MODE=external)',
   })
   MQTT_EXTERNAL_URL?: string;
+
+  /** Refused MQTT CONNECTs for one device id within GUESS_WINDOW_S that lock it. */
+  @EnvInt({ min: 1, max: 1000 })
+  GUESS_MQTT_PER_DEVICE: number = 5;
+
+  /** Refused MQTT CONNECTs from one address within GUESS_WINDOW_S that lock it (phones share carrier NAT addresses). */
+  @EnvInt({ min: 1, max: 100_000 })
+  GUESS_MQTT_PER_ADDRESS: number = 50;
 
   /** This instance's stable name: its broker session (and unacknowledged messages) survive restarts. */
   @EnvString({ pattern: /^[A-Za-z0-9_.-]{1,64}$/ })

@@ -221,3 +221,31 @@ describe('downlink commands', () => {
     expect(received).toEqual({ topic: `fieldline/v1/${phone.id}/cmd`, body: { id: 'cmd-e2e-1', command: 'set_interval', args: { seconds: 30 }, issuedAt: event.occurredAt } });
   });
 });
+
+describe('guessing limits', () => {
+  it('lock a device id after repeated bad CONNECTs (the right secret too: CONNACK 3, retry later); other devices are unaffected', async () => {
+    // Its own instance and namespace, with a low per-device limit; the address budget stays out of the way.
+    const limited = await startAppProcess('ingest', {
+      ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1',
+      GUESS_MQTT_PER_DEVICE: '3', GUESS_MQTT_PER_ADDRESS: '1000', GUESS_LOCK_S: '60',
+    });
+    try {
+      const port = limited.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+      const attempt = (device: { id: string; secret: string }) =>
+        mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `${device.id}:guess`, username: device.id, password: device.secret, reconnectPeriod: 0 }).then((client) => {
+          clients.push(client);
+          return 0;
+        }, (error: { code?: number }) => error.code);
+      const codes: (number | undefined)[] = [];
+      for (let i = 0; i < 3; i++) codes.push(await attempt({ id: phone.id, secret: `wrong-${i}` }));
+      expect(codes).toEqual([4, 4, 4]);
+      const started = Date.now();
+      expect(await attempt(phone)).toBe(3); // locked: the right secret is not looked at
+      expect(Date.now() - started).toBeGreaterThanOrEqual(9000); // …and the refusal is held back
+      expect(await attempt(other)).toBe(0); // another device from the same address connects
+      expect(limited.lines.map(tryParse).some((r) => r?.msg === 'device refused: locked after repeated failures')).toBe(true);
+    } finally {
+      await limited.stop();
+    }
+  }, 60_000);
+});

@@ -1,5 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
+import { ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import { Public } from './access.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
@@ -13,15 +13,17 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  login(@Body() body: LoginDto) {
-    return this.auth.login(body.email, body.password);
+  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_ATTEMPTS: the account or this address is locked after repeated failures (Retry-After)' })
+  login(@Body() body: LoginDto, @Ip() address: string) {
+    return this.auth.login(body.email, body.password, address);
   }
 
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  refresh(@Body() body: RefreshDto) {
-    return this.auth.refresh(body.refreshToken);
+  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_ATTEMPTS: this address is locked after repeated refused refresh tokens (Retry-After)' })
+  refresh(@Body() body: RefreshDto, @Ip() address: string) {
+    return this.auth.refresh(body.refreshToken, address);
   }
 
   /** Revokes the refresh token's whole family (this login on this device). */

@@ -6,6 +6,7 @@ import type { Request } from 'express';
 import { type AccessTokenClaims, problem, PUBLIC_ROUTE } from '#libs/platform';
 import { DatabaseService } from '#libs/timescale';
 import { ACCESS, type AccessRule } from './access.decorator';
+import { AuthAttempts } from './auth-attempts';
 import type { Principal, Scope } from './principal';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest();
@@ -22,6 +23,7 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
     private readonly db: DatabaseService,
+    private readonly attempts: AuthAttempts,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -44,7 +46,7 @@ export class AuthGuard implements CanActivate {
 
   private async authenticate(request: Request): Promise<Principal> {
     const apiKey = request.header('x-api-key');
-    if (apiKey) return this.fromApiKey(apiKey);
+    if (apiKey) return this.fromApiKey(apiKey, request.ip ?? 'unknown');
     const [scheme, token] = (request.header('authorization') ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('send Authorization: Bearer <access token> (POST /auth/login) or X-Api-Key');
     let claims: AccessTokenClaims;
@@ -56,9 +58,14 @@ export class AuthGuard implements CanActivate {
     return { tenantId: claims.tid, kind: 'user', id: claims.sub, role: claims.role, technicianId: claims.tech };
   }
 
-  private async fromApiKey(value: string): Promise<Principal> {
+  /** Refused keys are counted per address: past the limit every key from it gets 429 until the lock ends. */
+  private async fromApiKey(value: string, address: string): Promise<Principal> {
+    await this.attempts.assertOpen('api_key', address);
     const [keyId, secret] = value.split('.');
-    if (!keyId || !secret) throw unauthorized('X-Api-Key must be <keyId>.<secret>');
+    if (!keyId || !secret) {
+      await this.attempts.failed('api_key', address);
+      throw unauthorized('X-Api-Key must be <keyId>.<secret>');
+    }
     const { rows } = await this.db.query<{ tenant_id: string; key_hash: string; scopes: Scope[] }>(
       'SELECT tenant_id, key_hash, scopes FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL',
       [keyId],
@@ -66,7 +73,10 @@ export class AuthGuard implements CanActivate {
     const row = rows[0];
     // Compare even when the key is unknown, so timing does not tell which key ids exist.
     const expected = row ? Buffer.from(row.key_hash, 'hex') : sha256('no such key');
-    if (!timingSafeEqual(expected, sha256(secret)) || !row) throw unauthorized('unknown or revoked API key');
+    if (!timingSafeEqual(expected, sha256(secret)) || !row) {
+      await this.attempts.failed('api_key', address);
+      throw unauthorized('unknown or revoked API key');
+    }
     return { tenantId: row.tenant_id, kind: 'api_key', id: keyId, role: 'integrator', scopes: row.scopes };
   }
 }

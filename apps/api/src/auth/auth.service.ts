@@ -3,6 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { type AccessTokenClaims, newSecret, problem, verifySecret } from '#libs/platform';
 import { AUTH_OPTIONS, type AuthOptions } from '../api.options';
+import { AuthAttempts } from './auth-attempts';
 import { sha256 } from './auth.guard';
 import { AuthRepository, type RefreshTokenWriter, type TokenOwner } from './auth.repository';
 
@@ -28,21 +29,38 @@ export class AuthService {
   constructor(
     private readonly repository: AuthRepository,
     private readonly jwt: JwtService,
+    private readonly attempts: AuthAttempts,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
-  async login(email: string, password: string): Promise<TokenPair> {
-    const user = await this.repository.activeUserByEmail(email.trim().toLowerCase());
+  /** `address`: where the request came from; failures are counted per address and per account. */
+  async login(email: string, password: string, address: string): Promise<TokenPair> {
+    const account = email.trim().toLowerCase();
+    // A locked account or address is refused before the password is looked at: the right one too.
+    await this.attempts.assertOpen('login', address, account);
+    const user = await this.repository.activeUserByEmail(account);
     const ok = await verifySecret(password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw problem(401, 'invalid-credentials', 'Unauthorized', 'wrong email or password');
+    if (!user || !ok) {
+      await this.attempts.failed('login', address, { email: account, tenantId: user?.tenantId, userId: user?.userId });
+      throw problem(401, 'invalid-credentials', 'Unauthorized', 'wrong email or password');
+    }
+    await this.attempts.succeeded(account);
     return this.issue(user, randomUUID());
   }
 
-  async refresh(refreshToken: string): Promise<TokenPair> {
+  async refresh(refreshToken: string, address: string): Promise<TokenPair> {
+    await this.attempts.assertOpen('refresh', address);
+    const outcome = await this.rotate(refreshToken);
+    if (outcome !== 'refused') return outcome;
+    await this.attempts.failed('refresh', address);
+    throw invalidRefresh();
+  }
+
+  private async rotate(refreshToken: string): Promise<TokenPair | 'refused'> {
     const [tokenId, secret] = refreshToken.split('.');
-    if (!tokenId || !secret) throw invalidRefresh();
+    if (!tokenId || !secret) return 'refused';
     // The transaction answers instead of throwing where it must commit (revoking a stolen family).
-    const outcome = await this.repository.refreshTransaction(async (tx): Promise<TokenPair | 'refused'> => {
+    return this.repository.refreshTransaction(async (tx): Promise<TokenPair | 'refused'> => {
       const token = await tx.lockRefreshToken(tokenId);
       if (!token || !timingSafeEqual(Buffer.from(token.tokenHash, 'hex'), sha256(secret))) return 'refused';
       if (token.usedAt || token.revokedAt) {
@@ -53,8 +71,6 @@ export class AuthService {
       await tx.markUsed(tokenId);
       return this.issue(token.owner, token.familyId, tx);
     });
-    if (outcome === 'refused') throw invalidRefresh();
-    return outcome;
   }
 
   async logout(refreshToken: string): Promise<void> {

@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
-import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
 import { Clock, Metrics } from '#libs/platform';
@@ -9,6 +8,7 @@ import type { KnownDevice } from '../devices/device.repository';
 import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
 import { mapMessage } from '../telemetry/telemetry-mapper';
 import { TelemetryPublisher } from '../telemetry/telemetry.publisher';
+import { DeviceAttempts, slowdownMs } from './device-attempts';
 import { mayPublish, ownCommandTopics } from './device-topics';
 import { type Pausable, SocketBackpressure } from './socket-backpressure';
 
@@ -30,8 +30,6 @@ type DeviceClient = Client & { device?: KnownDevice };
 export class MqttGateway implements OnModuleInit {
   readonly counters = { aclRefusals: 0, authFailures: 0 };
   private readonly measure: ReturnType<typeof mqttMetrics>;
-  // Repeated bad credentials from one address: after 5 failures in a minute each attempt waits longer.
-  private readonly failures = new RateLimiterMemory({ points: 5, duration: 60 });
   readonly backpressure: SocketBackpressure;
 
   constructor(
@@ -39,6 +37,7 @@ export class MqttGateway implements OnModuleInit {
     private readonly telemetry: TelemetryPublisher,
     private readonly devices: DeviceDirectory,
     private readonly clock: Clock,
+    private readonly attempts: DeviceAttempts,
     @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
     kafka: KafkaService,
     metrics: Metrics,
@@ -65,27 +64,44 @@ export class MqttGateway implements OnModuleInit {
   ): Promise<void> {
     const address = remoteAddress(client);
     const deviceId = username || client.id;
+    const log = this.options.logger;
+    // Guessing limits are shared by every ingest instance through Redis. Redis away: no limit, the
+    // secret is still checked (refusing every device would be worse than slowing no guesser).
+    const lockedMs = await this.attempts.lockedFor(deviceId, address).catch((error: Error) => {
+      log.warn({ context: 'mqtt.auth', err: error.message }, 'guessing limits unavailable (Redis): not applied');
+      return 0;
+    });
+    if (lockedMs > 0) {
+      // Locked (device id or address): the secret is not looked at, the right one is refused too.
+      // "Server unavailable" because it is temporary: the device retries later on its own, where "bad
+      // credentials" or "not authorized" would make phone apps stop and ask their user for a password.
+      this.measure.refusals.inc({ reason: 'locked' });
+      log.warn({ context: 'mqtt.auth', clientId: client.id, username, address, lockedSeconds: Math.ceil(lockedMs / 1000) }, 'device refused: locked after repeated failures');
+      setTimeout(() => done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false), slowdownMs(0, lockedMs));
+      return;
+    }
     let device: Awaited<ReturnType<DeviceDirectory['authenticate']>>;
     try {
       device = deviceId && password ? await this.devices.authenticate(deviceId, password.toString('utf8')) : undefined;
     } catch (error) {
       // The directory cannot answer (database away): "server unavailable", so the device retries —
       // "bad credentials" would make a phone app stop and ask its user for a new password.
-      this.options.logger.warn({ context: 'mqtt.auth', clientId: client.id, err: (error as Error).message }, 'device not checked: the device directory is unavailable');
+      log.warn({ context: 'mqtt.auth', clientId: client.id, err: (error as Error).message }, 'device not checked: the device directory is unavailable');
       this.measure.refusals.inc({ reason: 'directory_unavailable' });
       return done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false);
     }
     if (device && (client.id === device.deviceId || client.id.startsWith(`${device.deviceId}:`) || device.owntracks)) {
       client.device = device;
+      void this.attempts.succeeded(deviceId).catch(() => undefined); // best effort: the failures expire anyway
       return done(null, true);
     }
     this.counters.authFailures++;
     this.measure.refusals.inc({ reason: 'bad_credentials' });
-    const slowdown = await this.failures.consume(address).then(
-      () => 0,
-      (limited: { consumedPoints: number }) => Math.min(10_000, 250 * 2 ** Math.min(6, limited.consumedPoints - 5)),
-    );
-    this.options.logger.warn({ context: 'mqtt.auth', clientId: client.id, username, address, slowdownMs: slowdown }, 'device authentication failed');
+    // Each failure counts against the device id and the address; from the sixth one from an address
+    // on, the refusal waits longer and longer (up to 10 s); the failure that reaches a limit locks.
+    const counted = await this.attempts.failed(deviceId, address).catch(() => ({ addressFailures: 0, lockedMs: 0 }));
+    const slowdown = slowdownMs(counted.addressFailures);
+    log.warn({ context: 'mqtt.auth', clientId: client.id, username, address, slowdownMs: slowdown, lockedSeconds: Math.ceil(counted.lockedMs / 1000) }, 'device authentication failed');
     setTimeout(() => done(Object.assign(new Error('bad credentials'), { returnCode: device ? NOT_AUTHORIZED : BAD_CREDENTIALS }), false), slowdown);
   }
 
@@ -156,7 +172,7 @@ function mqttMetrics(metrics: Metrics, clients: () => number, pausedSockets: () 
     pubackSeconds: metrics.histogram({ name: 'fieldline_mqtt_puback_seconds', help: 'Time from a QoS 1 publish arriving to its PUBACK (the record acknowledged by Kafka)' }),
     refusals: metrics.counter({
       name: 'fieldline_mqtt_refusals_total',
-      help: 'Connections and packets refused: bad_credentials, directory_unavailable, acl_publish, acl_subscribe',
+      help: 'Connections and packets refused: bad_credentials, locked (guessing limit), directory_unavailable, acl_publish, acl_subscribe',
       labelNames: ['reason'] as const,
     }),
   };

@@ -1,0 +1,89 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Logger } from 'pino';
+import { problem } from '#libs/platform';
+import { GuessLimiter, type GuessPolicy, guessPolicy, type GuessSubject, RedisService, retryAfterSeconds } from '#libs/redis';
+import type { ApiEnv } from '../api.env';
+
+/** The credentials a caller can guess at over HTTP. */
+export type Credential = 'login' | 'refresh' | 'api_key';
+
+/** The account a login named: its normalised email, and who it is when the email is known. */
+export interface LoginAccount {
+  email: string;
+  tenantId?: string;
+  userId?: string;
+}
+
+export const AUTH_ATTEMPTS_OPTIONS = Symbol('AUTH_ATTEMPTS_OPTIONS');
+
+export interface AuthAttemptsOptions {
+  logger: Logger;
+  namespace: string;
+  /** Per account (email), logins only. */
+  account: GuessPolicy;
+  /** Per source address, one budget per credential. */
+  address: Record<Credential, GuessPolicy>;
+}
+
+export const authAttemptsOptions = (env: ApiEnv, logger: Logger): AuthAttemptsOptions => ({
+  logger,
+  namespace: env.GUESS_NAMESPACE,
+  account: guessPolicy(env, env.GUESS_LOGIN_PER_ACCOUNT),
+  address: {
+    login: guessPolicy(env, env.GUESS_LOGIN_PER_ADDRESS),
+    refresh: guessPolicy(env, env.GUESS_REFRESH_PER_ADDRESS),
+    api_key: guessPolicy(env, env.GUESS_API_KEY_PER_ADDRESS),
+  },
+});
+
+const addressOf = (credential: Credential, address: string): GuessSubject => ({ kind: `${credential}:address`, id: address });
+const accountOf = (email: string): GuessSubject => ({ kind: 'login:account', id: email });
+
+/**
+ * Failed logins, refreshes and API keys, counted in Redis per source address (and per account for
+ * logins) across every API instance. Past the limit the subject is locked: every attempt, the right
+ * password included, is refused with 429 TOO_MANY_ATTEMPTS and Retry-After until the lock ends. Unknown
+ * emails are counted and locked like known ones, so a lockout tells nothing about which accounts exist.
+ */
+@Injectable()
+export class AuthAttempts {
+  private readonly limiter: GuessLimiter;
+
+  constructor(
+    redis: RedisService,
+    @Inject(AUTH_ATTEMPTS_OPTIONS) private readonly options: AuthAttemptsOptions,
+  ) {
+    this.limiter = new GuessLimiter(redis, options.namespace);
+  }
+
+  /** Refuses (429) while the address, or the account a login names, is locked. */
+  async assertOpen(credential: Credential, address: string, email?: string): Promise<void> {
+    const subjects = [addressOf(credential, address), ...(email === undefined ? [] : [accountOf(email)])];
+    const ms = await this.limiter.lockedFor(subjects);
+    if (ms <= 0) return;
+    const seconds = retryAfterSeconds(ms);
+    throw problem(429, 'too-many-attempts', 'Too Many Requests', `too many failed attempts: retry after ${seconds} s`, { code: 'TOO_MANY_ATTEMPTS' }, { 'retry-after': String(seconds) });
+  }
+
+  /** Counts one failure against the address (and the account); logs it, and the lockout it may cause. */
+  async failed(credential: Credential, address: string, account?: LoginAccount): Promise<void> {
+    const [byAddress, byAccount] = await Promise.all([
+      this.limiter.fail(addressOf(credential, address), this.options.address[credential]),
+      account ? this.limiter.fail(accountOf(account.email), this.options.account) : undefined,
+    ]);
+    // The email itself stays out of the log; a known account is named by its ids.
+    const who = { credential, address, tenantId: account?.tenantId, userId: account?.userId };
+    this.options.logger.info({ context: 'auth.attempts', event: credential === 'login' ? 'auth.login_failed' : 'auth.credential_refused', ...who }, 'credential refused');
+    for (const [locked, scope] of [
+      [byAddress.lockedMs, 'address'],
+      [byAccount?.lockedMs ?? 0, 'account'],
+    ] as const) {
+      if (locked > 0) this.options.logger.warn({ context: 'auth.attempts', event: 'auth.locked_out', scope, lockedSeconds: retryAfterSeconds(locked), ...who }, `${scope} locked after repeated failures`);
+    }
+  }
+
+  /** A successful login forgives the account's failures (never the address's). */
+  async succeeded(email: string): Promise<void> {
+    await this.limiter.reset(accountOf(email));
+  }
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import type { RedisService } from './redis.service';
+
+/** How many failures a subject may have in a window before it is locked, and for how long. */
+export interface GuessPolicy {
+  /** Failures within `windowMs` that lock the subject (the last one still gets its ordinary refusal). */
+  attempts: number;
+  windowMs: number;
+  /** The first lock; each further lock of the same subject (within a day) doubles it, up to `maxLockMs`. */
+  lockMs: number;
+  maxLockMs: number;
+}
+
+/** What is being guessed at and by whom: `login:account`, `login:address`, `mqtt:device` … and its id. */
+export interface GuessSubject {
+  kind: string;
+  id: string;
+}
+
+export interface GuessFailure {
+  /** Failures counted in the current window (0 when the subject was already locked). */
+  failures: number;
+  /** This failure locked the subject for this long; 0 when it did not. */
+  lockedMs: number;
+}
+
+/** How long a subject remembers its locks, so that a second lockout lasts longer than the first. */
+const STRIKE_MEMORY_MS = 86_400_000;
+const MAX_STRIKES = 16;
+
+/** The lock after each strike (first lockout, second …): doubling from lockMs, capped at maxLockMs. Pure. */
+export function lockSchedule(policy: Pick<GuessPolicy, 'lockMs' | 'maxLockMs'>): number[] {
+  const max = Math.max(policy.lockMs, policy.maxLockMs);
+  const schedule: number[] = [];
+  for (let strike = 0; strike < MAX_STRIKES; strike++) {
+    const ms = Math.min(max, policy.lockMs * 2 ** strike);
+    schedule.push(ms);
+    if (ms === max) break;
+  }
+  return schedule;
+}
+
+/** Whole seconds to announce in Retry-After for a lock with `ms` left (never 0 while locked). Pure. */
+export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
+
+// One failure, atomically: a locked subject is not counted again; the failure that reaches the limit
+// clears the count, adds a strike and sets the lock for that strike's length (ARGV[4…] = the schedule).
+const FAIL = `
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then return { 0, 0 } end
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n < tonumber(ARGV[1]) then return { n, 0 } end
+redis.call('DEL', KEYS[1])
+local strike = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
+redis.call('SET', KEYS[2], strike, 'PX', ms)
+return { n, ms }`;
+
+/**
+ * Counts failed credential checks per subject in Redis, so every process of every app shares the same
+ * counts and locks. Ids are hashed into the keys: no emails or device ids at rest in Redis, and a key
+ * stays short whatever a client sends. The three keys of a subject share a hash tag (one cluster slot).
+ */
+export class GuessLimiter {
+  constructor(
+    private readonly redis: RedisService,
+    /** Key namespace: instances that share locks use the same one (tests use their own). */
+    private readonly namespace = 'guess',
+  ) {}
+
+  /** The longest lock among `subjects`, in ms; 0 when none is locked. */
+  async lockedFor(subjects: readonly GuessSubject[]): Promise<number> {
+    const left = await Promise.all(subjects.map((s) => this.redis.client.pttl(this.keys(s).lock)));
+    return Math.max(0, ...left);
+  }
+
+  async fail(subject: GuessSubject, policy: GuessPolicy): Promise<GuessFailure> {
+    const { count, lock, strikes } = this.keys(subject);
+    const [failures, lockedMs] = (await this.redis.client.eval(FAIL, 3, count, lock, strikes, policy.attempts, policy.windowMs, STRIKE_MEMORY_MS, ...lockSchedule(policy))) as [number, number];
+    return { failures, lockedMs };
+  }
+
+  /** A success: the subject's failures are forgiven (its strikes are not, so the next lock is longer). */
+  async reset(subject: GuessSubject): Promise<void> {
+    await this.redis.client.del(this.keys(subject).count);
+  }
+
+  private keys(subject: GuessSubject) {
+    const digest = createHash('sha256').update(subject.id).digest('base64url').slice(0, 32);
+    const base = `${this.namespace}:{${subject.kind}:${digest}}`;
+    return { count: `${base}:n`, lock: `${base}:lock`, strikes: `${base}:strikes` };
+  }
+}
