@@ -1,5 +1,6 @@
 import type { CommandContext, DomainEvent } from '#libs/domain';
 import { type FieldlineEvent, newEnvelope } from '#libs/events';
+import { traceparentOf } from '#libs/platform';
 
 export interface Stream {
   events: FieldlineEvent[];
@@ -42,9 +43,10 @@ export abstract class EventStore {
   abstract transaction<T>(work: (session: Session) => Promise<T>): Promise<T>;
 }
 
-/** The stored envelopes of an append: positions after `expectedVersion`, the command's actor and time. */
+/** The stored envelopes of an append: positions after `expectedVersion`, the command's actor, time and trace (the request's span). */
 export function envelopesOf(request: AppendRequest): FieldlineEvent[] {
   const { tenantId, streamId, expectedVersion, context } = request;
+  const traceparent = traceparentOf();
   return request.events.map((event, i) =>
     newEnvelope({
       ...(event as { type: FieldlineEvent['type']; data: never }),
@@ -55,6 +57,7 @@ export function envelopesOf(request: AppendRequest): FieldlineEvent[] {
       occurredAt: context.now,
       correlationId: context.correlationId,
       causationId: request.causationId ?? null,
+      traceparent,
     }),
   ) as FieldlineEvent[];
 }

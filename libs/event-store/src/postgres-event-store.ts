@@ -83,7 +83,7 @@ export class PostgresEventStore extends EventStore {
       e.type,
       e.schemaVersion,
       JSON.stringify(e.data),
-      JSON.stringify({ correlationId: e.correlationId, causationId: e.causationId, actor: e.actor }),
+      JSON.stringify({ correlationId: e.correlationId, causationId: e.causationId, actor: e.actor, ...(e.traceparent ? { traceparent: e.traceparent } : {}) }),
       e.occurredAt,
       e.recordedAt,
     ]);

@@ -27,6 +27,8 @@ export const envelopeSchema = z.object({
   /** The event (or command) id that directly caused this one; null at the start of a chain. */
   causationId: id().nullable(),
   actor: actorSchema,
+  /** W3C trace context of what produced it (the MQTT publish, the HTTP request): its path across apps is one trace. */
+  traceparent: z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
   data: z.record(z.string(), z.unknown()),
 });
 
@@ -54,6 +56,7 @@ export interface NewEnvelopeInput<T extends EventType> {
   /** Defaults to the new event's own id: it starts a chain. */
   correlationId?: string;
   causationId?: string | null;
+  traceparent?: string;
 }
 
 /** Injected so callers and tests are deterministic; defaults are UUIDv7 and the wall clock. */
@@ -75,7 +78,7 @@ export class InvalidEventError extends Error {
 // What a caller supplies is checked like a consumer would check it; what newEnvelope makes itself (a
 // generated id, times from Date objects, the schema version) is valid by construction and is not
 // parsed again: on ingest's path that re-check was most of the cost of making an event.
-const suppliedSchema = envelopeSchema.pick({ tenantId: true, streamId: true, streamPosition: true, correlationId: true, causationId: true, actor: true });
+const suppliedSchema = envelopeSchema.pick({ tenantId: true, streamId: true, streamPosition: true, correlationId: true, causationId: true, actor: true, traceparent: true });
 const suppliedId = envelopeSchema.shape.id;
 const suppliedTime = envelopeSchema.shape.occurredAt;
 
@@ -95,6 +98,7 @@ export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, dep
     correlationId: input.correlationId ?? eventId,
     causationId: input.causationId ?? null,
     actor: input.actor,
+    traceparent: input.traceparent,
   });
   if (!supplied.success) throw new InvalidEventError('invalid_envelope', formatIssues(supplied.error.issues));
   if (deps.newId) check(suppliedId, eventId, 'id');
@@ -114,6 +118,7 @@ export function newEnvelope<T extends EventType>(input: NewEnvelopeInput<T>, dep
     correlationId: rest.correlationId,
     causationId: rest.causationId,
     actor: rest.actor,
+    ...(rest.traceparent ? { traceparent: rest.traceparent } : {}),
     data: data.data,
   } as EventOf<T>;
 }

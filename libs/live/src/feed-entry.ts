@@ -1,4 +1,4 @@
-// Feed entries as the stream holds them: fields k(ind), t(ype), s(ubject), tech(nician), d(ata, JSON).
+// Feed entries as the stream holds them: fields k(ind), t(ype), s(ubject), tech(nician), tp (traceparent), d(ata, JSON).
 import type { FeedFrame, FeedKind } from '#libs/realtime-client';
 
 export type { FeedKind };
@@ -13,6 +13,7 @@ export type NewFeedEntry = FeedFrame extends infer E ? (E extends FeedFrame ? Om
 export function feedFields(entry: Omit<NewFeedEntry, 'data'> & { data: unknown }): string[] {
   const fields = ['k', entry.kind, 't', entry.type, 's', entry.subjectId];
   if (entry.technicianId) fields.push('tech', entry.technicianId);
+  if (entry.traceparent) fields.push('tp', entry.traceparent);
   fields.push('d', JSON.stringify(entry.data));
   return fields;
 }
@@ -27,6 +28,7 @@ export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
     type: map.get('t') ?? '',
     subjectId: map.get('s') ?? '',
     ...(map.has('tech') ? { technicianId: map.get('tech') } : {}),
+    ...(map.has('tp') ? { traceparent: map.get('tp') } : {}),
     data: JSON.parse(map.get('d') ?? 'null'),
   };
 }

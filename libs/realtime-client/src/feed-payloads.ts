@@ -155,6 +155,8 @@ export interface FeedFrameOf<K extends FeedKind> {
   subjectId: string;
   /** The technician it concerns, when there is one: a technician's socket only gets theirs. */
   technicianId?: string;
+  /** W3C trace context of the event behind it (a fix's MQTT publish): the delivery joins that trace. */
+  traceparent?: string;
   data: FeedPayloads[K];
 }
 

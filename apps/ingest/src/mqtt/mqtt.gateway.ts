@@ -1,8 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { Clock, Metrics } from '#libs/platform';
+import { Clock, inSpan, Metrics } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import type { KnownDevice } from '../devices/device.repository';
 import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
@@ -122,6 +123,15 @@ export class MqttGateway implements OnModuleInit {
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.backpressure.observe((client as unknown as { conn?: Pausable }).conn);
+    // A span per message, the root of its trace: the fix's way to the dashboards is one trace (aedes
+    // speaks MQTT 3.1.1, so a device cannot send a trace context of its own)
+    await inSpan('mqtt.publish', { parent: '', kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': packet.topic } }, () =>
+      this.handOff(device, packet, payload, done),
+    );
+  }
+
+  /** To Kafka (or the dead-letter topic), then `done`: aedes writes the PUBACK after it. */
+  private async handOff(device: KnownDevice, packet: PublishPacket, payload: Buffer, done: (error?: Error | null) => void): Promise<void> {
     const started = performance.now();
     try {
       let outcome: 'accepted' | 'dead-lettered' | 'ignored' = 'dead-lettered';
@@ -133,6 +143,7 @@ export class MqttGateway implements OnModuleInit {
         if (outcome === 'dead-lettered') this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, topic: packet.topic }, 'message dead-lettered');
       }
       done();
+      this.options.logger.debug({ context: 'mqtt.publish', deviceId: device.deviceId, topic: packet.topic, outcome }, 'message handed to Kafka');
       // aedes writes the PUBACK right after `done`: this is the device's wait, Kafka's acks=all included
       if (packet.qos > 0) this.measure.pubackSeconds.observe((performance.now() - started) / 1000);
       this.measure.publishes.inc({ outcome: outcome.replace('-', '_') });

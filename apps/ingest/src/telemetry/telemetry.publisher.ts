@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { deadLetter, type DeadLetterCode, keyFor, newEnvelope, serializeDeadLetter, serializeEvent, topicFor, topics } from '#libs/events';
 import { KafkaBackpressureError, KafkaService, type OutgoingRecord } from '#libs/kafka';
-import { Clock, Metrics } from '#libs/platform';
+import { Clock, Metrics, traceparentOf } from '#libs/platform';
 import type { KnownDevice } from '../devices/device.repository';
 import type { Mapped } from './telemetry-mapper';
 
@@ -44,6 +44,7 @@ export class TelemetryPublisher {
         streamId: device.deviceId,
         actor: { kind: 'device', id: device.deviceId },
         occurredAt: mapped.occurredAt,
+        traceparent: traceparentOf(), // the publish's span: the fix's path to the screens is one trace
       },
       { clock: () => this.clock.now() },
     );

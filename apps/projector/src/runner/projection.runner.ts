@@ -1,11 +1,12 @@
 import { setImmediate } from 'node:timers/promises';
 import { type BeforeApplicationShutdown, Injectable } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, TopicPartitionOffsetAndMetadata } from 'kafkajs';
 import { DatabaseUnavailableError } from '#libs/timescale';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { Clock, Metrics } from '#libs/platform';
+import { Clock, inSpan, Metrics } from '#libs/platform';
 
 /**
  * A projection: a pure-ish reaction to a batch of events that writes idempotently. The runner
@@ -169,6 +170,14 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     stats.events += events.length;
     stats.batches++;
     if (events.length > 0) this.measure.events.inc({ projection: projection.name }, events.length);
+    for (const event of events) {
+      // each event's projection joins the trace of what produced it (the device's publish, the request)
+      if (event.traceparent) {
+        inSpan(`project ${projection.name}`, { parent: event.traceparent, kind: SpanKind.CONSUMER }, () => {
+          if (logger.isLevelEnabled('debug')) logger.debug({ projection: projection.name, eventId: event.id, type: event.type }, 'projected');
+        });
+      }
+    }
     stats.lastBatchAt = this.clock.now().toISOString();
     await heartbeat();
   }

@@ -45,6 +45,6 @@ export class LivePositionsProjection implements Projection {
       ...(d.accuracyM === undefined ? {} : { accuracyM: d.accuracyM }),
       ...(d.batteryPct === undefined ? {} : { batteryPct: d.batteryPct }),
     };
-    return this.live.applyFix(e.tenantId, position, { kind: 'location', type: e.type, subjectId: d.subjectId, data: position });
+    return this.live.applyFix(e.tenantId, position, { kind: 'location', type: e.type, subjectId: d.subjectId, ...(e.traceparent ? { traceparent: e.traceparent } : {}), data: position });
   }
 }

@@ -21,7 +21,7 @@ export class HubEntry {
   get frame(): Buffer {
     const e = this.entry;
     // The wire's field order, whichever object the entry came in.
-    const frame: FeedFrameOf<FeedKind> = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), data: e.data };
+    const frame: FeedFrameOf<FeedKind> = { id: e.id, kind: e.kind, type: e.type, subjectId: e.subjectId, ...(e.technicianId ? { technicianId: e.technicianId } : {}), ...(e.traceparent ? { traceparent: e.traceparent } : {}), data: e.data };
     return (this.encoded ??= Buffer.from(JSON.stringify({ event: 'feed', data: frame })));
   }
 

@@ -8,6 +8,8 @@ import { createLogger, PinoLoggerService } from '../logging/pino-logger.service'
 import { httpMetrics } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
 import { MetricsModule } from '../metrics/metrics.module';
+import { httpTracing } from '../tracing/http-tracing';
+import { startTracing, stopTracing } from '../tracing/tracing';
 import { ClockModule } from '../time/clock';
 
 export interface AppDefinition<Env extends BaseEnv> {
@@ -42,8 +44,10 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const config = loadConfig(definition.env, env, definition.name);
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
+  startTracing(definition.name, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), { logger: new PinoLoggerService(logger), abortOnError: false });
   app.use(httpMetrics(metrics));
+  app.use(httpTracing());
   applyHttpSecurity(app, config);
   await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
@@ -73,7 +77,7 @@ export function runApp<Env extends BaseEnv>(definition: AppDefinition<Env>): voi
           logger.error({ event: 'app.stop_timeout', pending }, `${definition.name} did not stop within ${SHUTDOWN_TIMEOUT_MS} ms`);
           process.exit(1);
         }, SHUTDOWN_TIMEOUT_MS).unref();
-        app.close().then(
+        app.close().then(stopTracing).then(
           () => {
             logger.info({ event: 'app.stopped' }, `${definition.name} stopped`);
             process.exit(0);

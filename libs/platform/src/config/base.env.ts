@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { IsISO8601, IsOptional, ValidateBy } from 'class-validator';
 import { isOrigin, originsOf } from '../http/http-security';
-import { EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
+import { EnvConnectionUrl, EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -50,6 +50,13 @@ export class BaseEnv {
   /** Strict-Transport-Security max-age when a TLS proxy sits in front (e.g. 31536000); 0: no HSTS. */
   @EnvInt({ min: 0, max: 63_072_000 })
   HTTP_HSTS_MAX_AGE_SECONDS: number = 0;
+
+  /**
+   * Where spans go (OpenTelemetry over OTLP/HTTP, e.g. http://otel-collector:4318); unset: none are
+   * recorded, but trace ids are still made, carried in events and frames, and logged.
+   */
+  @EnvConnectionUrl(['http', 'https'])
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
 }
 
 // biome-ignore lint: the mixin pattern needs a constructor type with any args

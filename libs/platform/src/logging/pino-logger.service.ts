@@ -1,10 +1,12 @@
 import type { LoggerService, LogLevel as NestLogLevel } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config/base.env';
+import { activeTraceIds } from '../tracing/tracing';
 
 /** One JSON line per record on stdout, with the app name on each: what log shippers expect. */
 export function createLogger(app: string, level: LogLevel = 'info'): Logger {
-  return pino({ level, base: { app, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  // trace_id/span_id of the active span on every line written inside one (a message's path across apps)
+  return pino({ level, base: { app, pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime, mixin: activeTraceIds });
 }
 
 /**
