@@ -13,6 +13,10 @@ export async function startApi(extra: Record<string, string> = {}): Promise<{ ap
     LOG_LEVEL: 'info', // the test waits for the app.listening line
     JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-0123456789',
     API_BOOTSTRAP_TOKEN: BOOTSTRAP,
+    // every API process of a run shares the database and may take any due delivery: the same allow-list for all
+    // (the tests' receivers are plain-http servers on loopback)
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_ALLOW_HTTP: '1',
     ...extra,
   });
   return { app, http: new ApiClient(app.url) };
