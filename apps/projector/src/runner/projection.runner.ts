@@ -6,7 +6,7 @@ import { DatabaseUnavailableError } from '#libs/timescale';
 import type { Logger } from 'pino';
 import { deadLetter, type FieldlineEvent, parseEvent, serializeDeadLetter, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
-import { Clock, inSpan, Metrics } from '#libs/platform';
+import { Clock, inSpan, Metrics, tracesExported } from '#libs/platform';
 
 /**
  * A projection: a pure-ish reaction to a batch of events that writes idempotently. The runner
@@ -170,8 +170,10 @@ export class ProjectionRunner implements BeforeApplicationShutdown {
     stats.events += events.length;
     stats.batches++;
     if (events.length > 0) this.measure.events.inc({ projection: projection.name }, events.length);
-    for (const event of events) {
-      // each event's projection joins the trace of what produced it (the device's publish, the request)
+    // each event's projection joins the trace of what produced it (the device's publish, the request),
+    // when the span goes somewhere: exported, or as the context of a debug line
+    const traced = tracesExported() || logger.isLevelEnabled('debug');
+    for (const event of traced ? events : []) {
       if (event.traceparent) {
         inSpan(`project ${projection.name}`, { parent: event.traceparent, kind: SpanKind.CONSUMER }, () => {
           if (logger.isLevelEnabled('debug')) logger.debug({ projection: projection.name, eventId: event.id, type: event.type }, 'projected');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { SpanKind } from '@opentelemetry/api';
 import { type FeedEntry, type FeedTail, LiveStateStore } from '#libs/live';
-import { Metrics, recordSpan } from '#libs/platform';
+import { Metrics, recordSpan, tracesExported } from '#libs/platform';
 import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
 
@@ -135,7 +135,7 @@ export class FeedHub implements OnApplicationShutdown {
             this.measure.offers.inc(tenant.connections.size);
             this.measure.delay.observe(Math.max(0, Date.now() - entry.ms) / 1000); // the feed id's time is Redis' wall clock
             // the delivery joins the trace of the event behind the entry (one span per entry, not per socket)
-            if (feedEntry.traceparent) recordSpan('feed.deliver', feedEntry.traceparent, { 'fieldline.sockets': tenant.connections.size }, SpanKind.PRODUCER);
+            if (feedEntry.traceparent && tracesExported()) recordSpan('feed.deliver', feedEntry.traceparent, { 'fieldline.sockets': tenant.connections.size }, SpanKind.PRODUCER);
           }
         }
       } catch (error) {
