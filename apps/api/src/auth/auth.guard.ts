@@ -4,10 +4,10 @@ import { Reflector } from '@nestjs/core';
 import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
 import { type AccessTokenClaims, problem, PUBLIC_ROUTE } from '#libs/platform';
-import { DatabaseService } from '#libs/timescale';
 import { ACCESS, type AccessRule } from './access.decorator';
 import { AuthAttempts } from './auth-attempts';
-import type { Principal, Scope } from './principal';
+import { AuthRepository } from './auth.repository';
+import type { Principal } from './principal';
 
 export const sha256 = (value: string) => createHash('sha256').update(value).digest();
 
@@ -22,7 +22,7 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly jwt: JwtService,
-    private readonly db: DatabaseService,
+    private readonly credentials: AuthRepository,
     private readonly attempts: AuthAttempts,
   ) {}
 
@@ -66,17 +66,13 @@ export class AuthGuard implements CanActivate {
       await this.attempts.failed('api_key', address);
       throw unauthorized('X-Api-Key must be <keyId>.<secret>');
     }
-    const { rows } = await this.db.query<{ tenant_id: string; key_hash: string; scopes: Scope[] }>(
-      'SELECT tenant_id, key_hash, scopes FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL',
-      [keyId],
-    );
-    const row = rows[0];
+    const row = await this.credentials.activeApiKey(keyId);
     // Compare even when the key is unknown, so timing does not tell which key ids exist.
-    const expected = row ? Buffer.from(row.key_hash, 'hex') : sha256('no such key');
+    const expected = row ? Buffer.from(row.keyHash, 'hex') : sha256('no such key');
     if (!timingSafeEqual(expected, sha256(secret)) || !row) {
       await this.attempts.failed('api_key', address);
       throw unauthorized('unknown or revoked API key');
     }
-    return { tenantId: row.tenant_id, kind: 'api_key', id: keyId, role: 'integrator', scopes: row.scopes };
+    return { tenantId: row.tenantId, kind: 'api_key', id: keyId, role: 'integrator', scopes: row.scopes };
   }
 }

@@ -1,4 +1,4 @@
-import type { Role } from './principal';
+import type { Role, Scope } from './principal';
 
 /** Whom a token is issued to. */
 export interface TokenOwner {
@@ -10,6 +10,12 @@ export interface TokenOwner {
 
 export interface UserCredentials extends TokenOwner {
   passwordHash: string;
+}
+
+export interface ActiveApiKey {
+  tenantId: string;
+  keyHash: string;
+  scopes: Scope[];
 }
 
 export interface NewRefreshToken {
@@ -47,6 +53,8 @@ export interface RefreshTransaction extends RefreshTokenWriter {
 /** Users' credentials and refresh tokens (the port; the abstract class is the injection token). */
 export abstract class AuthRepository implements RefreshTokenWriter {
   abstract activeUserByEmail(email: string): Promise<UserCredentials | undefined>;
+  /** An API key that is not revoked: its tenant, the SHA-256 of its secret (hex) and its scopes. */
+  abstract activeApiKey(keyId: string): Promise<ActiveApiKey | undefined>;
   abstract addRefreshToken(token: NewRefreshToken): Promise<void>;
   /** Revokes the family of the token (nothing when the token is unknown). */
   abstract revokeFamilyOf(tokenId: string): Promise<void>;

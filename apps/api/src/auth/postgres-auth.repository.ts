@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DatabaseService, type Queryable } from '#libs/timescale';
-import { AuthRepository, type LockedRefreshToken, type NewRefreshToken, type RefreshTransaction, type UserCredentials } from './auth.repository';
-import type { Role } from './principal';
+import { type ActiveApiKey, AuthRepository, type LockedRefreshToken, type NewRefreshToken, type RefreshTransaction, type UserCredentials } from './auth.repository';
+import type { Role, Scope } from './principal';
 
 interface UserRow {
   user_id: string;
@@ -54,6 +54,15 @@ class PostgresRefreshTransaction implements RefreshTransaction {
 export class PostgresAuthRepository extends AuthRepository {
   constructor(private readonly db: DatabaseService) {
     super();
+  }
+
+  async activeApiKey(keyId: string): Promise<ActiveApiKey | undefined> {
+    const { rows } = await this.db.query<{ tenant_id: string; key_hash: string; scopes: Scope[] }>(
+      'SELECT tenant_id, key_hash, scopes FROM api_keys WHERE key_id = $1 AND revoked_at IS NULL',
+      [keyId],
+    );
+    const row = rows[0];
+    return row && { tenantId: row.tenant_id, keyHash: row.key_hash, scopes: row.scopes };
   }
 
   async activeUserByEmail(email: string): Promise<UserCredentials | undefined> {
