@@ -1,20 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { type EventOf, type FieldlineEvent, type PresenceEventType, topics } from '#libs/events';
 import { LiveStateStore } from '#libs/live';
+import type { DevicePresence } from '#libs/realtime-client';
 import { DatabaseService } from '#libs/timescale';
 import type { Projection } from '../runner/projection.runner';
 
 type DevicePresenceEvent = EventOf<'presence.device_connected' | 'presence.device_disconnected' | 'presence.device_stale'>;
-
-export interface DevicePresence {
-  deviceId: string;
-  /** Device time of the event (epoch ms): the version, so a replay or a late event never overrides a newer one. */
-  version: number;
-  state: 'online' | 'offline' | 'stale';
-  technicianId?: string;
-  reason?: string;
-  at: string;
-}
 
 const states: Partial<Record<PresenceEventType, DevicePresence['state']>> = {
   'presence.device_connected': 'online',
