@@ -1,5 +1,6 @@
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { PASSWORD } from '../../api/test/support';
+import { watchCsp } from './csp-watch';
 
 /** Debian's chromium through playwright-core, kept off Google's services (this closed network refuses them). */
 export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
@@ -10,10 +11,11 @@ export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
   });
 }
 
-/** A new browser context signed in as `email` on the pages the API serves, once its live connection is open. */
+/** A new browser context signed in as `email` on the pages the API serves, once its live connection is open (CSP refusals recorded: csp-watch.ts). */
 export async function signedInPage(browser: Browser, apiUrl: string, email: string, options: BrowserContextOptions = {}): Promise<Page> {
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 }, ...options });
   const page = await context.newPage();
+  await watchCsp(page);
   page.on('pageerror', (error) => console.error(`page error (${email}): ${error.message}`));
   await page.goto(`${apiUrl}/app/`);
   await page.getByLabel('Email').fill(email);

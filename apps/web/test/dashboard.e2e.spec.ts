@@ -9,6 +9,7 @@ import type { ApiClient } from '../../api/test/api-client';
 import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
 import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
 import { launchChromium, signedInPage } from './browser-support';
+import { cspViolations } from './csp-watch';
 
 // The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
 // against the real stack: api (serving the pages), projector and realtime as processes, Kafka, Redis,
@@ -74,9 +75,11 @@ beforeAll(async () => {
   browser = await launchChromium();
 }, 180_000);
 
-// the pages as they were when each test ended (the first thing to look at when one fails)
+// the pages as they were when each test ended (the first thing to look at when one fails); and nothing
+// the pages did was refused by the API's Content-Security-Policy
 afterEach(async () => {
   for (const [name, page] of Object.entries(pages)) await shot(page, `last-${name}`).catch(() => undefined);
+  expect(Object.entries(pages).flatMap(([name, page]) => cspViolations(page).map((v) => `${name}: ${v}`))).toEqual([]);
 });
 
 afterAll(async () => {
