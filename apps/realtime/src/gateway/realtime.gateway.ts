@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, type OnApplicationShutdown, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
+import { type ArgumentMetadata, type ArgumentsHost, Catch, type ExceptionFilter, Inject, type OnApplicationShutdown, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import {
   ConnectedSocket,
@@ -38,7 +38,20 @@ class ErrorFrameFilter implements ExceptionFilter {
   }
 }
 
-const validation = new ValidationPipe({
+/** No frame is nested deeper than this (a subscribe's viewport is 3); class-transformer recurses and overflows the stack far below 64 KiB of brackets. */
+const MAX_DEPTH = 8;
+const nestedDeeperThan = (value: unknown, depth: number): boolean =>
+  typeof value === 'object' && value !== null && (depth === 0 || Object.values(value).some((v) => nestedDeeperThan(v, depth - 1)));
+
+/** Frames are validated only once they are known to be shallow (one too deep was answered INTERNAL). */
+class FrameValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (metadata.metatype && this.toValidate(metadata) && nestedDeeperThan(value, MAX_DEPTH)) throw new WsException({ code: 'INVALID_MESSAGE', message: `data is nested deeper than ${MAX_DEPTH} levels` });
+    return super.transform(value, metadata);
+  }
+}
+
+const validation = new FrameValidationPipe({
   whitelist: true,
   forbidNonWhitelisted: true,
   transform: true,
@@ -55,6 +68,9 @@ const validation = new ValidationPipe({
 @WebSocketGateway({
   path: '/ws',
   perMessageDeflate: false,
+  // The largest legitimate frame is a chat text of 4,000 characters (~25 KB escaped); ws' default of
+  // 100 MiB let one socket make the node buffer and parse 100 MiB per frame. Past this: close 1009.
+  maxPayload: 64 * 1024,
   verifyClient: (_info: unknown, done: (ok: boolean, code?: number, message?: string, headers?: Record<string, string>) => void) =>
     admit() ? done(true) : done(false, 503, 'overloaded', { 'Retry-After': String(2 + Math.floor(Math.random() * 8)) }),
 })
