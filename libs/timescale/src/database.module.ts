@@ -43,7 +43,9 @@ export class DatabaseModule implements OnModuleInit, OnApplicationShutdown {
     void (async () => {
       for (let delayMs = 1_000; !this.stopping; delayMs = Math.min(10_000, delayMs * 2)) {
         await new Promise((r) => setTimeout(r, delayMs).unref());
-        if (!this.stopping && (await this.migrated().catch(() => true))) return;
+        // A migration that fails once the database answers is as fatal as at start (where Nest's init
+        // fails): exit, rather than stay up not ready forever.
+        if (!this.stopping && (await this.migrated().catch(() => process.exit(1)))) return;
       }
     })();
   }
