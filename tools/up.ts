@@ -1,27 +1,23 @@
 // npm run up — the whole system on this machine: builds, raises the stack, starts the five apps, prints
 // where to look, and on Ctrl-C stops the apps and whatever part of the stack it started itself.
+// Each app's every line goes to .data/logs/<app>.log; the console shows progress, the summary and
+// then only the apps' warnings and errors, one line each, repeats collapsed (app-logs.ts).
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
+import { apps, consoleLine, RepeatCollapser, repeatedLine } from './app-logs';
 import { logFile, processState, sleep, tailLog } from './stack/managed-process';
+import { progress } from './stack/progress';
 import { writeScrapeTargets } from './stack/prometheus.component';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { allComponents, stackComponents } from './stack/stack';
-import { dataDir, host, ports, repoRoot } from './stack/stack.config';
+import { dataDir, host, logDir, ports, repoRoot } from './stack/stack.config';
 import { buildWeb } from './web-build';
 import { type DemoLogins, type DemoPlan, loginsOf, loginWorks, planDemo, seedDemo } from './demo/demo-seed';
 
-const apps = [
-  { name: 'api', port: 3000 },
-  { name: 'ingest', port: 3001 },
-  { name: 'projector', port: 3002 },
-  { name: 'realtime', port: 3003 },
-  { name: 'media', port: 3004 },
-] as const;
-
-const colours = [36, 32, 35, 33, 34];
+const colours: Record<string, number> = { api: 36, ingest: 32, projector: 35, realtime: 33, media: 34, simulator: 90 };
 
 /**
  * Development secrets, made once and kept in .data/dev-secrets.env so tokens survive a restart.
@@ -43,19 +39,32 @@ function devSecrets(): Record<string, string> {
 const running = new Map<string, ChildProcess>();
 let stopping = false;
 
-/** The apps log JSON lines; on a terminal we show `app level msg key=value` and keep the JSON otherwise. */
-function relay(name: string, colour: number, stream: NodeJS.ReadableStream, out: NodeJS.WriteStream): void {
-  const prefix = out.isTTY ? `\x1b[${colour}m${name.padEnd(9)}\x1b[0m` : `${name.padEnd(9)}`;
-  createInterface({ input: stream }).on('line', (line) => {
-    if (!out.isTTY) return void out.write(`${prefix} ${line}\n`);
-    try {
-      const { level, msg, time: _t, app: _a, pid: _p, hostname: _h, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      const extra = Object.entries(rest).map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ');
-      out.write(`${prefix} ${String(level ?? '').padEnd(5)} ${String(msg ?? '')} ${extra}\n`);
-    } catch {
-      out.write(`${prefix} ${line}\n`);
-    }
-  });
+/** Apps whose /health/ready this command is asking: their "Health Check has failed!" answers it, and the summary says why. */
+const probing = new Set<string>();
+const repeats = new RepeatCollapser<{ name: string; text: string }>();
+const prefix = (name: string): string => (process.stdout.isTTY ? `\x1b[${colours[name] ?? 0}m${name.padEnd(9)}\x1b[0m` : name.padEnd(9));
+const shownPath = (name: string): string => relative(repoRoot, logFile(name));
+
+/** .data/logs/<name>.log, begun afresh each run (the previous run's is kept as <name>.log.1), so it never grows without end. */
+function openLog(name: string): WriteStream {
+  mkdirSync(logDir, { recursive: true });
+  if (existsSync(logFile(name))) renameSync(logFile(name), `${logFile(name)}.1`);
+  return createWriteStream(logFile(name), { flags: 'a' });
+}
+
+/** Every line of the child into its log as written; its warnings and errors on the console, one line each. */
+function relay(name: string, child: ChildProcess): void {
+  const log = openLog(name);
+  for (const stream of ['stdout', 'stderr'] as const) {
+    createInterface({ input: child[stream]! }).on('line', (line) => {
+      log.write(`${line}\n`);
+      const shown = consoleLine(line, stream, { hideHealthFailures: probing.has(name) });
+      if (shown && (shown.key === undefined || repeats.offer(`${name} ${shown.key}`, { name, text: shown.text }, Date.now()))) {
+        console.log(`${prefix(name)} ${shown.text}`);
+      }
+    });
+  }
+  child.on('close', () => log.end());
 }
 
 /**
@@ -63,6 +72,15 @@ function relay(name: string, colour: number, stream: NodeJS.ReadableStream, out:
  * the same for 10 s while live (media without a mediasoup worker stays so), or false if it never answered.
  */
 async function waitReady(name: string, port: number, timeoutMs = 90_000): Promise<true | string | false> {
+  probing.add(name);
+  try {
+    return await askReady(name, port, timeoutMs);
+  } finally {
+    setTimeout(() => probing.delete(name), 1_000); // the app's line about the last answer may come after the answer
+  }
+}
+
+async function askReady(name: string, port: number, timeoutMs: number): Promise<true | string | false> {
   const deadline = Date.now() + timeoutMs;
   let notReadySince: number | undefined;
   while (Date.now() < deadline && !stopping) {
@@ -133,8 +151,7 @@ async function startDemo(secrets: Record<string, string>, stackEnv: Record<strin
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.set('simulator', simulator);
-  relay('simulator', 90, simulator.stdout!, process.stdout);
-  relay('simulator', 90, simulator.stderr!, process.stderr);
+  relay('simulator', simulator);
   simulator.on('exit', (code, signal) => {
     running.delete('simulator');
     if (!stopping) console.error(`✘ simulator exited (${signal ?? `code ${code}`}); the apps keep running.`);
@@ -171,7 +188,7 @@ async function main(): Promise<void> {
 
   const secrets = devSecrets();
   console.log('▸ apps');
-  apps.forEach(({ name, port }, i) => {
+  apps.forEach(({ name, port }) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {
       cwd: repoRoot,
       // media: browsers on this machine reach the SFU at the stack's host (0.0.0.0 is no ICE candidate)
@@ -179,23 +196,37 @@ async function main(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     running.set(name, child);
-    relay(name, colours[i], child.stdout!, process.stdout);
-    relay(name, colours[i], child.stderr!, process.stderr);
+    relay(name, child);
+    console.log(`  ${name.padEnd(10)} starting (pid ${child.pid})`);
     child.on('exit', (code, signal) => {
       running.delete(name);
-      if (!stopping) console.error(`✘ ${name} exited (${signal ?? `code ${code}`}); the others keep running. Ctrl-C to stop.`);
+      if (!stopping) console.error(`✘ ${name} exited (${signal ?? `code ${code}`}); the others keep running. Its log: ${shownPath(name)}. Ctrl-C to stop.`);
     });
   });
+  setInterval(() => {
+    for (const { about, count } of repeats.due(Date.now())) console.log(`${prefix(about.name)} ${repeatedLine(about.text, count)}`);
+  }, 5_000).unref();
 
   // Prometheus (a stack component) scrapes whatever the targets files name
   writeScrapeTargets('up', [{ targets: apps.map(({ port }) => `${host}:${port}`) }]);
-  const ready = await Promise.all(apps.map(({ name, port }) => waitReady(name, port)));
+  const started = Date.now();
+  const ready = await Promise.all(
+    apps.map(async ({ name, port }) => {
+      const state = await waitReady(name, port);
+      const seconds = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+      if (state === true) progress(name).done(`ready (${seconds})`);
+      else progress(name).fail(state === false ? `not running (see ${shownPath(name)})` : `answers, but not ready after ${seconds}`);
+      return state;
+    }),
+  );
   if (stopping) return;
   console.log('\n┌ Fieldline is up');
   apps.forEach(({ name, port }, i) => {
-    const state = ready[i] === true ? 'ready' : ready[i] === false ? 'NOT RUNNING (see its log lines above)' : `NOT READY — ${ready[i]}`;
-    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  health: /health/live /health/ready  ${state}`);
+    const state = ready[i] === true ? 'ready' : ready[i] === false ? 'NOT RUNNING' : `NOT READY — ${ready[i]}`;
+    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  log ${shownPath(name).padEnd(24)} ${state}`);
   });
+  console.log(`│ health     /health/live /health/ready on each app`);
+  console.log(`│ logs       every line in the files above (the previous run's in *.log.1); npm run logs -- <app> follows one; here only warnings and errors`);
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
   if (stack.env.PROMETHEUS_URL) console.log(`│ metrics    ${stack.env.PROMETHEUS_URL}  (Prometheus: every app's /metrics, alerts at /alerts; Grafana dashboard: deploy/grafana/fieldline.json)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
