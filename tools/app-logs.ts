@@ -67,6 +67,8 @@ export interface FormatOptions {
   time?: boolean;
   /** Adds an error's stack on the lines below (npm run logs); the console keeps to one line. */
   stack?: boolean;
+  /** Keeps trace_id and span_id (npm run logs: to find the trace); the console leaves them out. */
+  traceIds?: boolean;
 }
 
 /**
@@ -74,8 +76,11 @@ export interface FormatOptions {
  * `stack` field) only with `stack`, on the lines below.
  */
 export function formatRecord(record: LogRecord, options: FormatOptions = {}): string {
-  const { context, stack, ...fields } = record.fields;
-  const rest = fields.logger === 'kafkajs' ? withoutKafkajsEcho(fields) : fields;
+  const { context, stack, trace_id, span_id, ...fields } = record.fields;
+  const rest = {
+    ...(fields.logger === 'kafkajs' ? withoutKafkajsEcho(fields) : fields),
+    ...(options.traceIds && trace_id !== undefined ? { trace_id, span_id } : {}),
+  };
   const stacks = typeof stack === 'string' ? [stack] : [];
   const pairs = Object.entries(context === undefined || typeof context === 'string' ? rest : { context, ...rest }).map(([key, value]) => {
     if (!isSerializedError(value)) return `${key}=${fieldValue(value)}`;

@@ -37,6 +37,12 @@ describe('formatRecord', () => {
     const record = parseLogLine(pino({ level: 50, context: 'ExceptionsHandler', stack: 'Error: x\n    at y' }))!;
     expect(formatRecord(record)).toBe('ERROR [ExceptionsHandler] hello');
   });
+
+  it('leaves the trace ids to npm run logs', () => {
+    const record = parseLogLine(pino({ level: 40, trace_id: 't1', span_id: 's1', n: 1 }))!;
+    expect(formatRecord(record)).toBe('WARN  hello n=1');
+    expect(formatRecord(record, { traceIds: true })).toBe('WARN  hello n=1 trace_id=t1 span_id=s1');
+  });
 });
 
 describe('consoleLine', () => {

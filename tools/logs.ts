@@ -39,7 +39,7 @@ function colour(level: number, text: string): string {
 
 function show(line: string, raw: boolean): void {
   const record = raw ? undefined : parseLogLine(line);
-  console.log(record ? colour(record.level, formatRecord(record, { time: true, stack: true })) : line);
+  console.log(record ? colour(record.level, formatRecord(record, { time: true, stack: true, traceIds: true })) : line);
 }
 
 /** The whole lines between two offsets of the file, and where the first unfinished one starts. */
