@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesOptions } from 'aedes';
 import type { Logger } from 'pino';
@@ -23,6 +24,8 @@ export interface MqttOptions {
   /** Broker-side limits: longest accepted keepalive (s), per-client outgoing queue. */
   keepaliveLimit?: number;
   queueLimit?: number;
+  /** The largest packet accepted (fixed header excluded); a connection announcing a larger one is closed. */
+  maxPacketBytes?: number;
 }
 
 export const MQTT_WS_PATH = '/mqtt';
@@ -76,16 +79,21 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
       logger.debug({ context: 'mqtt', clientId: client?.id, err: error.message }, 'MQTT connection error'),
     );
 
-    this.tcp = createServer((socket) => this.broker.handle(socket));
+    const maxPacketBytes = this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
+    this.tcp = createServer((socket) => {
+      this.broker.handle(socket);
+      limitPacketSize(socket, maxPacketBytes);
+    });
     this.tcp.listen(this.options.port, this.options.host);
     await once(this.tcp, 'listening');
 
     this.http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
-    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH });
+    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH, maxPayload: maxPacketBytes + 5 });
     this.wss.on('connection', (ws, request) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate()); // a broken socket is the client's problem, not the broker's
       this.broker.handle(stream, request);
+      limitPacketSize(stream, maxPacketBytes);
     });
     this.http.listen(this.options.wsPort, this.options.host);
     await once(this.http, 'listening');
@@ -113,4 +121,38 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
       new Promise<void>((resolve) => (this.broker && !this.broker.closed ? this.broker.close(() => resolve()) : resolve())),
     ]);
   }
+}
+
+/** Above INGEST_MAX_PAYLOAD_BYTES' ceiling (1,000,000), so an oversized payload is still dead-lettered, not cut off. */
+const DEFAULT_MAX_PACKET_BYTES = 2 * 1024 * 1024;
+
+/**
+ * aedes has no packet size limit: it buffers whatever remaining length a fixed header announces (up to
+ * 256 MiB), even before CONNECT, for up to its 30 s connect timeout. This follows the packet boundaries
+ * in what aedes reads (a `data` listener beside its `readable` one sees each chunk as aedes reads it,
+ * without changing the flow) and destroys the connection at a header announcing more than `max`.
+ */
+function limitPacketSize(stream: Duplex, max: number): void {
+  let header: number[] = []; // the packet type byte and the length bytes read so far
+  let body = 0; // bytes of the current packet's body still to come
+  stream.on('data', (chunk: Buffer) => {
+    for (let i = 0; i < chunk.length; ) {
+      if (body > 0) {
+        const n = Math.min(body, chunk.length - i);
+        body -= n;
+        i += n;
+        continue;
+      }
+      header.push(chunk[i++]!);
+      if (header.length === 1 || (header.at(-1)! & 0x80 && header.length < 5)) continue;
+      let length = 0;
+      for (let k = header.length - 1; k >= 1; k--) length = length * 128 + (header[k]! & 0x7f);
+      if (length > max || header.at(-1)! & 0x80) {
+        stream.destroy(); // aedes sees the close and drops the client
+        return;
+      }
+      header = [];
+      body = length;
+    }
+  });
 }
