@@ -5,8 +5,8 @@ import mqtt from 'mqtt';
 import pino from 'pino';
 import { hashGeneratedSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { Recorder, startGateway, token, wsUrl } from '../../apps/realtime/test/realtime-support';
-import { must, newTenant, startApi } from '../../apps/api/test/support';
+import { Recorder, startGateway, token, wsUrl } from '../support/realtime';
+import { must, newTenant, startApi } from '../support/api';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../support/app-process';
 import { eventually } from '../support/events';
 

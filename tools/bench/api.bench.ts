@@ -10,7 +10,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import { newTenant, startApi } from '../../apps/api/test/support';
+import { newTenant, startApi } from '../../test/support/api';
 import { embeddedBenchComponent, postgresComponent } from '../stack/database.component';
 import { processState, readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';

@@ -1,7 +1,7 @@
 import { ShiftedClock, SystemClock } from '#libs/platform';
 import type { AppProcess } from '../../test/support/app-process';
-import type { ApiClient } from '../../apps/api/test/api-client';
-import { BOOTSTRAP, login, must, startApi } from '../../apps/api/test/support';
+import type { ApiClient } from '../../test/support/api-client';
+import { BOOTSTRAP, login, must, startApi } from '../../test/support/api';
 import { type DemoLogins, loginWorks, planDemo, seedDemo } from './demo-seed';
 
 // What `npm run up` seeds, against a real API on the real stack, with the API's clock and the seed's

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { login, must, newTenant, PASSWORD, startApi, type Tenant } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { login, must, newTenant, PASSWORD, startApi, type Tenant } from '../../../test/support/api';
 
 // Identity and request hygiene over HTTP: refresh rotation with reuse detection, API keys with
 // scopes, Idempotency-Key replays.

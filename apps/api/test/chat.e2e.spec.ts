@@ -1,8 +1,8 @@
 import pino from 'pino';
 import { DatabaseService } from '#libs/timescale';
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
 
 // The thread of a job as the projector stores it (chat_messages), read through the API.
 

@@ -1,8 +1,8 @@
 import { Client, Pool } from 'pg';
 import type { AppProcess } from '../../../test/support/app-process';
 import { laneEngine } from '../../../test/support/test-database';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
 
 // What only a real server exposes: transactions that truly run side by side. On the embedded engine the
 // one session runs them one after another, so these pass there trivially; on PostgreSQL they are the

@@ -1,7 +1,7 @@
 import type { AppProcess } from '../../../test/support/app-process';
 import { laneEngine, TestDatabase } from '../../../test/support/test-database';
-import type { ApiClient } from './api-client';
-import { newTenant, startApi, type Tenant, windowAroundNow } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 
 // The API outlives its database: a database of its own (the lane's engine — PostgreSQL or embedded — on a port of this test),
 // SIGKILLed while dispatchers post jobs, then restarted over the same data. The API process stays up;

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { verifySecret } from '#libs/platform';
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant } from '../../../test/support/api';
 
 // Device credentials for ingest: provisioned, rotated and revoked over HTTP; what ingest reads (the
 // devices table) checked directly, since that is the contract between the two apps.

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { topics } from '#libs/events';
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
 
 // The dispatch workflow over HTTP against the real stack: the API as a process, TimescaleDB for the
 // event store, Kafka for the outbox.

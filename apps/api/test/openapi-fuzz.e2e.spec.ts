@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { ensureSchemathesis } from '../../../tools/stack/python-tools';
 import type { AppProcess } from '../../../test/support/app-process';
-import { ApiClient } from './api-client';
-import { login, newTenant, startApi } from './support';
+import { ApiClient } from '../../../test/support/api-client';
+import { login, newTenant, startApi } from '../../../test/support/api';
 
 // Schemathesis (PyPI) generates requests from /openapi.json for every operation — valid, invalid and
 // stateful sequences — and fails on any 5xx. A fixed seed keeps the run reproducible; `npm test`

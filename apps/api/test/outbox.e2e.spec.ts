@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Pool } from 'pg';
 import { topics } from '#libs/events';
 import type { AppProcess } from '../../../test/support/app-process';
-import { newTenant, startApi, type Tenant } from './support';
+import { newTenant, startApi, type Tenant } from '../../../test/support/api';
 
 // The outbox under failure: an API killed with SIGKILL while commands and publishing are in flight,
 // then a second instance (and a third, running at the same time) taking over. Every committed event

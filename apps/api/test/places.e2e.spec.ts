@@ -1,6 +1,6 @@
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant } from '../../../test/support/api';
 
 // Customers, sites and geofences over HTTP: event-sourced, listed with filters and cursors, per tenant.
 

@@ -1,6 +1,6 @@
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
 
 // Every operation of the OpenAPI document that takes an id, called by another tenant's admin with the
 // first tenant's ids and a valid body: each must answer 404 and change nothing. The list of operations

@@ -3,9 +3,9 @@ import { haversineM } from '#libs/domain';
 import { liveKeys } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
 import { eventually, fixEvent, produce } from '../../../test/support/events';
-import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window, windowAroundNow } from './support';
+import { type Harness, harness, startProjector } from '../../../test/support/projector';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window, windowAroundNow } from '../../../test/support/api';
 
 // The query side over what the projector built, with both apps running against the real stack:
 // nearest technicians, track playback and exports, daily summary, boards with their feed id, feed resume.

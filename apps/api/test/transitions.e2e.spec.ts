@@ -1,8 +1,8 @@
 import { fold, type JobCommand, jobDecider, isDomainError } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import type { AppProcess } from '../../../test/support/app-process';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant, window } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
 
 // Every job command route in every job state, over HTTP: the API must accept exactly what the domain
 // accepts (200) and refuse the rest with the domain's code and status. The expectation is computed by

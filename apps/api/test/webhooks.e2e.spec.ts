@@ -3,8 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import type { AppProcess } from '../../../test/support/app-process';
 import { SIGNATURE_HEADER, verifyWebhook } from '../src/webhooks/webhook-signature';
-import type { ApiClient } from './api-client';
-import { must, newTenant, startApi, type Tenant } from './support';
+import type { ApiClient } from '../../../test/support/api-client';
+import { must, newTenant, startApi, type Tenant } from '../../../test/support/api';
 
 // Real HTTP receivers on loopback: one healthy, one that fails twice before answering, one that never
 // answers in time. Deliveries come from the API through Kafka, signed. The API allows 127.0.0.1 over http

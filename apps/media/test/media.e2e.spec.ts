@@ -1,6 +1,6 @@
 import WebSocket from 'ws';
 import { type AppProcess, freeRtcPort, stackEnv, startAppProcess } from '../../../test/support/app-process';
-import { JWT_SECRET, token } from '../../realtime/test/realtime-support';
+import { JWT_SECRET, token } from '../../../test/support/realtime';
 import { findWorkerBinary } from '../src/engine/worker-binary';
 
 // The media app as a process against the real Kafka and Redis, with the worker it finds (worker-binary.ts).

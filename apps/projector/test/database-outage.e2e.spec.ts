@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import { topics } from '#libs/events';
 import type { AppProcess } from '../../../test/support/app-process';
 import { TestDatabase } from '../../../test/support/test-database';
-import { eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
+import { eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from '../../../test/support/projector';
 
 // The projector outlives its database: a database of its own, SIGKILLed while fixes arrive, then
 // restarted over the same data. The process stays up, is not ready meanwhile, and every fix reaches

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { type FieldlineEvent, parseEvent, topics } from '#libs/events';
 import { liveKeys } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
-import { event, eventually, feedOf, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
+import { event, eventually, feedOf, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from '../../../test/support/projector';
 
 // Derived events and the dispatch board against the real stack: geofence hysteresis on a jittery
 // track, the arrival hint and ETA for an en-route job, signal lost and restored, job board replays.

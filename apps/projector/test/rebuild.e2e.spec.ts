@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { liveKeys } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
-import { event, eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
+import { event, eventually, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from '../../../test/support/projector';
 
 // `npm run rebuild -- telemetry` while the live projector keeps projecting a stream: the rebuilt
 // tables equal the live ones row for row, the stream written meanwhile is complete, aggregates work.

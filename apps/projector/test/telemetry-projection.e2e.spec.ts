@@ -4,7 +4,7 @@ import { haversineM } from '#libs/domain';
 import { deadLetterSchema, type FieldlineEvent, keyFor, serializeEvent, topics } from '#libs/events';
 import { liveKeys, type LivePosition } from '#libs/live';
 import type { AppProcess } from '../../../test/support/app-process';
-import { eventually, feedOf, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from './projector-support';
+import { eventually, feedOf, fixEvent, type Harness, harness, produce, startProjector, uniqueTenant } from '../../../test/support/projector';
 
 // The telemetry projection against the real stack: rows in the hypertable, live positions and the
 // feed in Redis, effectively once through duplicates, late fixes, a SIGKILL mid-stream and two instances.

@@ -4,8 +4,8 @@ import WebSocket from 'ws';
 import { CloseCodes, type RealtimeClientOptions, type StreamName } from '#libs/realtime-client';
 import type { AppProcess } from '../../../test/support/app-process';
 import { event, eventually, fixEvent, produce, uniqueTenant } from '../../../test/support/events';
-import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
-import { rawSocket, Recorder, startGateway, token, wsUrl } from './realtime-support';
+import { type Harness, harness, startProjector } from '../../../test/support/projector';
+import { rawSocket, Recorder, startGateway, token, wsUrl } from '../../../test/support/realtime';
 
 // Two gateway processes, a projector and the real stack. Events go into Kafka as the API and ingest
 // would put them there; the projector writes the tenant feeds; clients use the client kit.

@@ -8,7 +8,7 @@ import type { AppProcess } from '../../../test/support/app-process';
 import { tryParse } from '../../../test/support/app-process';
 import { uniqueTenant } from '../../../test/support/events';
 import { SeededRandom } from '../../../test/support/seeded-random';
-import { Recorder, startGateway, token, wsUrl } from './realtime-support';
+import { Recorder, startGateway, token, wsUrl } from '../../../test/support/realtime';
 
 // The WebSocket edge under hostile frames, against a real realtime process: random frames from a seeded
 // PRNG (the seed is printed; FUZZ_SEED replays it), oversized, deeply nested, binary, invalid UTF-8 and

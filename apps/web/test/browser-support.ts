@@ -1,5 +1,5 @@
 import { type Browser, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
-import { PASSWORD } from '../../api/test/support';
+import { PASSWORD } from '../../../test/support/api';
 import { watchCsp } from './csp-watch';
 
 /** Debian's chromium through playwright-core, kept off Google's services (this closed network refuses them). */

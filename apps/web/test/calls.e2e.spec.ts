@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../../../test/support/events';
 import { type AppProcess, freeRtcPort, stackEnv, startAppProcess } from '../../../test/support/app-process';
-import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
-import type { ApiClient } from '../../api/test/api-client';
-import { login, must, newTenant, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
+import { type Harness, harness, startProjector } from '../../../test/support/projector';
+import type { ApiClient } from '../../../test/support/api-client';
+import { login, must, newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 import { dtlsDefect } from '../../media/test/worker-defects';
-import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
+import { startGateway, wsUrl } from '../../../test/support/realtime';
 import { launchChromium, signedInPage } from './browser-support';
 
 // Calls in real browsers (Debian's chromium on fake media devices: a 440 Hz tone for the microphone,

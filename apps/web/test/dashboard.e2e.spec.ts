@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eventually, fixEvent, produce } from '../../../test/support/events';
 import type { AppProcess } from '../../../test/support/app-process';
-import { type Harness, harness, startProjector } from '../../projector/test/projector-support';
-import type { ApiClient } from '../../api/test/api-client';
-import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../api/test/support';
-import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
+import { type Harness, harness, startProjector } from '../../../test/support/projector';
+import type { ApiClient } from '../../../test/support/api-client';
+import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
+import { startGateway, wsUrl } from '../../../test/support/realtime';
 import { launchChromium, signedInPage } from './browser-support';
 import { cspViolations } from './csp-watch';
 

@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AppProcess } from '../../../test/support/app-process';
 import { eventually } from '../../../test/support/events';
-import { newTenant, startApi, type Tenant } from '../../api/test/support';
-import { startGateway, wsUrl } from '../../realtime/test/realtime-support';
+import { newTenant, startApi, type Tenant } from '../../../test/support/api';
+import { startGateway, wsUrl } from '../../../test/support/realtime';
 import { launchChromium, signedInPage } from './browser-support';
 import { cspViolations, watchCsp } from './csp-watch';
 

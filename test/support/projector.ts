@@ -5,9 +5,9 @@ import { topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { type FeedEntry, liveKeys, parseFeedEntry } from '#libs/live';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from './app-process';
 
-export { event, eventually, fixEvent, produce, uniqueTenant } from '../../../test/support/events';
+export { event, eventually, fixEvent, produce, uniqueTenant } from './events';
 
 export const logger = pino({ level: 'silent' });
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import WebSocket from 'ws';
 import { RealtimeClient, type RealtimeClientOptions, type ServerFrames, type SocketLike, type StreamName } from '#libs/realtime-client';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from './app-process';
 
 export const JWT_SECRET = 'e2e-realtime-secret-that-is-long-enough-0123';
 

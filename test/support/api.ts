@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from './app-process';
 import { ApiClient } from './api-client';
 
 export const BOOTSTRAP = 'e2e-bootstrap-token-0123456789';
