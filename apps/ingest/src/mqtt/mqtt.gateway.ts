@@ -3,7 +3,7 @@ import { SpanKind } from '@opentelemetry/api';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { Clock, inSpan, Metrics } from '#libs/platform';
+import { Clock, inSpan, Metrics, newTraceparent, traceparentOf, tracesExported } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import type { KnownDevice } from '../devices/device.repository';
 import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
@@ -123,15 +123,17 @@ export class MqttGateway implements OnModuleInit {
     }
     const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
     this.backpressure.observe((client as unknown as { conn?: Pausable }).conn);
-    // A span per message, the root of its trace: the fix's way to the dashboards is one trace (aedes
-    // speaks MQTT 3.1.1, so a device cannot send a trace context of its own)
+    // Each message starts its trace: the fix's way to the dashboards is one trace (aedes speaks MQTT
+    // 3.1.1, so a device cannot send a context of its own). A span when spans are exported; otherwise
+    // just the ids (≈0.2 µs instead of ≈2.3 µs a message), which still travel and can be logged.
+    if (!tracesExported()) return this.handOff(device, packet, payload, done, newTraceparent());
     await inSpan('mqtt.publish', { parent: '', kind: SpanKind.CONSUMER, attributes: { 'messaging.destination.name': packet.topic } }, () =>
       this.handOff(device, packet, payload, done),
     );
   }
 
   /** To Kafka (or the dead-letter topic), then `done`: aedes writes the PUBACK after it. */
-  private async handOff(device: KnownDevice, packet: PublishPacket, payload: Buffer, done: (error?: Error | null) => void): Promise<void> {
+  private async handOff(device: KnownDevice, packet: PublishPacket, payload: Buffer, done: (error?: Error | null) => void, traceparent?: string): Promise<void> {
     const started = performance.now();
     try {
       let outcome: 'accepted' | 'dead-lettered' | 'ignored' = 'dead-lettered';
@@ -139,16 +141,19 @@ export class MqttGateway implements OnModuleInit {
         const reason = `${payload.length} bytes > ${this.options.maxPayloadBytes}`;
         await this.telemetry.deadLetter(device, 'payload_too_large', reason, payload.subarray(0, this.options.maxPayloadBytes), 'ingest.mqtt');
       } else {
-        outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, this.clock.now(), this.options), payload, 'ingest.mqtt');
+        outcome = await this.telemetry.publish(device, mapMessage(packet.topic, payload, device, this.clock.now(), this.options), payload, 'ingest.mqtt', {}, traceparent ?? traceparentOf());
         if (outcome === 'dead-lettered') this.options.logger.info({ context: 'mqtt.dlq', deviceId: device.deviceId, topic: packet.topic }, 'message dead-lettered');
       }
       done();
-      this.options.logger.debug({ context: 'mqtt.publish', deviceId: device.deviceId, topic: packet.topic, outcome }, 'message handed to Kafka');
+      if (this.options.logger.isLevelEnabled('debug')) {
+        const trace = traceparent ? { trace_id: traceparent.slice(3, 35) } : {}; // inside a span the logger adds it
+        this.options.logger.debug({ context: 'mqtt.publish', deviceId: device.deviceId, topic: packet.topic, outcome, ...trace }, 'message handed to Kafka');
+      }
       // aedes writes the PUBACK right after `done`: this is the device's wait, Kafka's acks=all included
       if (packet.qos > 0) this.measure.pubackSeconds.observe((performance.now() - started) / 1000);
-      this.measure.publishes.inc({ outcome: outcome.replace('-', '_') });
+      this.measure.outcomes[outcome].inc();
     } catch (error) {
-      this.measure.publishes.inc({ outcome: 'failed' });
+      this.measure.outcomes.failed.inc();
       // Kafka refused or is away: no PUBACK. The connection closes; the device resends after reconnecting.
       this.options.logger.warn({ context: 'mqtt.publish', deviceId: device.deviceId, err: (error as Error).message }, 'could not hand the message to Kafka');
       done(error as Error);
@@ -178,8 +183,10 @@ function mqttMetrics(metrics: Metrics, clients: () => number, pausedSockets: () 
       this.set(pausedSockets());
     },
   });
+  const publishes = metrics.counter({ name: 'fieldline_mqtt_publishes_total', help: 'Device publishes by outcome: accepted, dead_lettered, ignored, failed (no PUBACK)', labelNames: ['outcome'] as const });
   return {
-    publishes: metrics.counter({ name: 'fieldline_mqtt_publishes_total', help: 'Device publishes by outcome: accepted, dead_lettered, ignored, failed (no PUBACK)', labelNames: ['outcome'] as const }),
+    // one child per outcome, bound once: no label hashing per message
+    outcomes: { accepted: publishes.labels('accepted'), 'dead-lettered': publishes.labels('dead_lettered'), ignored: publishes.labels('ignored'), failed: publishes.labels('failed') },
     pubackSeconds: metrics.histogram({ name: 'fieldline_mqtt_puback_seconds', help: 'Time from a QoS 1 publish arriving to its PUBACK (the record acknowledged by Kafka)' }),
     refusals: metrics.counter({
       name: 'fieldline_mqtt_refusals_total',

@@ -29,8 +29,18 @@ export class TelemetryPublisher {
     this.deadLetters = metrics.counter({ name: 'fieldline_dead_letters_total', help: 'Device messages dead-lettered, by reason code', labelNames: ['code'] as const });
   }
 
-  /** `headers` are added to the record (e.g. which ingest node handled it, in scale-out mode). */
-  async publish(device: KnownDevice, mapped: Mapped, raw: Buffer, source: string, headers: Record<string, string> = {}): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
+  /**
+   * `headers` are added to the record (e.g. which ingest node handled it, in scale-out mode);
+   * `traceparent` is the trace the event joins (by default the active span's: the publish's).
+   */
+  async publish(
+    device: KnownDevice,
+    mapped: Mapped,
+    raw: Buffer,
+    source: string,
+    headers: Record<string, string> = {},
+    traceparent: string | undefined = traceparentOf(),
+  ): Promise<'accepted' | 'dead-lettered' | 'ignored'> {
     if (!mapped.ok) {
       await this.deadLetter(device, mapped.code, mapped.reason, raw, source);
       return 'dead-lettered';
@@ -44,7 +54,7 @@ export class TelemetryPublisher {
         streamId: device.deviceId,
         actor: { kind: 'device', id: device.deviceId },
         occurredAt: mapped.occurredAt,
-        traceparent: traceparentOf(), // the publish's span: the fix's path to the screens is one trace
+        traceparent, // the fix's path to the screens is one trace
       },
       { clock: () => this.clock.now() },
     );
