@@ -53,18 +53,15 @@ export {
 
 export { deciderSpec, type ExpectedError } from './testing/decider-spec';
 
-export {
-  type Device,
-  type DeviceCommand,
-  type DeviceDomainEvent,
-  type DeviceKind,
-  decideDevice,
-  deviceDecider,
-  evolveDevice,
-} from './device/device.decider';
+export type { DeviceCommand } from './device/device.commands';
+export { decideDevice, deviceDecider } from './device/device.decider';
 export { DeviceError, type DeviceErrorCode, deviceErrorKinds } from './device/device.errors';
+export { type Device, type DeviceDomainEvent, type DeviceKind, evolveDevice } from './device/device.state';
 
-export { type Place, type PlaceCommand, type PlaceDomainEvent, PlaceError, type PlaceErrorCode, type PlaceFamily, placeDecider, placeErrorKinds } from './place/place.decider';
+export type { PlaceCommand } from './place/place.commands';
+export { placeDecider } from './place/place.decider';
+export { PlaceError, type PlaceErrorCode, placeErrorKinds } from './place/place.errors';
+export type { Place, PlaceDomainEvent, PlaceFamily } from './place/place.state';
 
 export { type FenceShape, haversineM, type LatLon, signedDistanceToFenceM } from './tracking/geo';
 export { type FenceFix, type FenceState, type FenceStep, type HysteresisConfig, initialFenceState, stepFence } from './tracking/geofence-hysteresis';

@@ -1,87 +1,67 @@
-import type { CustomerEventType, EventData, EventType, GeofenceEventType, SiteEventType } from '#libs/events';
-import type { Command, Decider, DomainEvent } from '../shared/decider';
-import { DomainError, type DomainErrorKind } from '../shared/domain-error';
+import type { EventType } from '#libs/events';
+import type { Decider } from '../shared/decider';
 import { emit } from '../shared/emit';
-
-// Customers, sites and geofences share one life: created, updated field by field, retired. One
-// decider serves the three families; only the event names differ.
-
-export type PlaceFamily = 'customer' | 'site' | 'geofence';
-type PlaceEventType = CustomerEventType | SiteEventType | GeofenceEventType;
-export type PlaceDomainEvent = DomainEvent<PlaceEventType>;
-
-const names = {
-  customer: { created: 'customer.created', updated: 'customer.updated', retired: 'customer.archived' },
-  site: { created: 'site.created', updated: 'site.updated', retired: 'site.archived' },
-  geofence: { created: 'geofence.created', updated: 'geofence.updated', retired: 'geofence.deleted' },
-} as const satisfies Record<PlaceFamily, Record<'created' | 'updated' | 'retired', PlaceEventType>>;
-
-type CreatedData<F extends PlaceFamily> = EventData<(typeof names)[F]['created']>;
-type UpdatedData<F extends PlaceFamily> = EventData<(typeof names)[F]['updated']>;
-
-export type Place<F extends PlaceFamily = PlaceFamily> =
-  | { status: 'initial' }
-  | { status: 'active'; data: CreatedData<F> }
-  | { status: 'retired' };
-
-export type PlaceCommand<F extends PlaceFamily = PlaceFamily> =
-  | Command<'CreatePlace', CreatedData<F>>
-  | Command<'UpdatePlace', UpdatedData<F>>
-  | Command<'RetirePlace', Record<string, never>>;
-
-export const placeErrorKinds = {
-  PLACE_NOT_FOUND: 'not_found',
-  PLACE_ALREADY_EXISTS: 'conflict',
-  PLACE_RETIRED: 'illegal_state',
-  INVALID_INPUT: 'validation',
-} as const satisfies Record<string, DomainErrorKind>;
-export type PlaceErrorCode = keyof typeof placeErrorKinds;
-
-export class PlaceError extends DomainError<PlaceErrorCode> {
-  constructor(code: PlaceErrorCode, message: string) {
-    super(code, placeErrorKinds[code], message);
-  }
-}
+import type { CreatePlace, PlaceCommand, RetirePlace, UpdatePlace } from './place.commands';
+import { PlaceError } from './place.errors';
+import {
+  type ActivePlace,
+  evolvePlace,
+  initialPlaceState,
+  type Place,
+  type PlaceDomainEvent,
+  type PlaceEventType,
+  placeEventNames,
+  type PlaceFamily,
+} from './place.state';
 
 const event = (type: PlaceEventType, data: unknown) =>
   emit(type as EventType, data as never, (reason) => new PlaceError('INVALID_INPUT', reason)) as PlaceDomainEvent;
 
-export function placeDecider<F extends PlaceFamily>(family: F): Decider<Place<F>, PlaceCommand<F>, PlaceDomainEvent> {
-  const type = names[family];
-  const active = (place: Place<F>) => {
-    if (place.status === 'initial') throw new PlaceError('PLACE_NOT_FOUND', `${family} does not exist`);
-    if (place.status === 'retired') throw new PlaceError('PLACE_RETIRED', `${family} was ${type.retired.split('.')[1]}`);
-    return place;
-  };
-  return {
-    initialState: () => ({ status: 'initial' }),
-    decide(command, place) {
-      switch (command.type) {
-        case 'CreatePlace':
-          if (place.status !== 'initial') throw new PlaceError('PLACE_ALREADY_EXISTS', `${family} already exists`);
-          return [event(type.created, command.data)];
-        case 'UpdatePlace': {
-          const current = active(place);
-          // Only what actually changes is recorded; an update that changes nothing decides nothing.
-          const changed = Object.fromEntries(
-            Object.entries(command.data).filter(([k, v]) => v !== undefined && JSON.stringify((current.data as Record<string, unknown>)[k]) !== JSON.stringify(v)),
-          );
-          return Object.keys(changed).length === 0 ? [] : [event(type.updated, changed)];
-        }
-        case 'RetirePlace':
-          active(place);
-          return [event(type.retired, {})];
-        default: {
-          const unknown: never = command;
-          throw new Error(`unknown place command ${(unknown as { type: string }).type}`);
-        }
-      }
-    },
-    evolve(place, e) {
-      if (e.type === type.created) return { status: 'active', data: e.data as CreatedData<F> };
-      if (e.type === type.updated && place.status === 'active') return { status: 'active', data: { ...place.data, ...(e.data as object) } };
-      if (e.type === type.retired) return { status: 'retired' };
-      return place;
-    },
-  };
+function active<F extends PlaceFamily>(place: Place<F>, family: F): ActivePlace<F> {
+  if (place.status === 'initial') throw new PlaceError('PLACE_NOT_FOUND', `${family} does not exist`);
+  if (place.status === 'retired') {
+    throw new PlaceError('PLACE_RETIRED', `${family} was ${placeEventNames[family].retired.split('.')[1]}`);
+  }
+  return place;
 }
+
+export function createPlace<F extends PlaceFamily>(command: CreatePlace<F>, place: Place<F>, family: F): PlaceDomainEvent[] {
+  if (place.status !== 'initial') throw new PlaceError('PLACE_ALREADY_EXISTS', `${family} already exists`);
+  return [event(placeEventNames[family].created, command.data)];
+}
+
+/** Only what actually changes is recorded; an update that changes nothing decides nothing. */
+export function updatePlace<F extends PlaceFamily>(command: UpdatePlace<F>, place: Place<F>, family: F): PlaceDomainEvent[] {
+  const current = active(place, family).data as Record<string, unknown>;
+  const changed = Object.fromEntries(
+    Object.entries(command.data).filter(([k, v]) => v !== undefined && JSON.stringify(current[k]) !== JSON.stringify(v)),
+  );
+  return Object.keys(changed).length === 0 ? [] : [event(placeEventNames[family].updated, changed)];
+}
+
+export function retirePlace<F extends PlaceFamily>(_command: RetirePlace, place: Place<F>, family: F): PlaceDomainEvent[] {
+  active(place, family);
+  return [event(placeEventNames[family].retired, {})];
+}
+
+export function decidePlace<F extends PlaceFamily>(command: PlaceCommand<F>, place: Place<F>, family: F): PlaceDomainEvent[] {
+  switch (command.type) {
+    case 'CreatePlace':
+      return createPlace(command, place, family);
+    case 'UpdatePlace':
+      return updatePlace(command, place, family);
+    case 'RetirePlace':
+      return retirePlace(command, place, family);
+    default: {
+      const unknown: never = command;
+      throw new Error(`unknown place command ${(unknown as { type: string }).type}`);
+    }
+  }
+}
+
+/** The family is fixed per stream; commands carry only what the caller decides, so the decider closes over it. */
+export const placeDecider = <F extends PlaceFamily>(family: F): Decider<Place<F>, PlaceCommand<F>, PlaceDomainEvent> => ({
+  decide: (command, place) => decidePlace(command, place, family),
+  evolve: (place, e) => evolvePlace(place, e, family),
+  initialState: initialPlaceState,
+});
