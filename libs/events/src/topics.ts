@@ -2,18 +2,33 @@ import { type EventFamily, type EventType, type EventTypeOf, familyOf } from './
 import type { DeadLetterRecord } from './codec';
 import type { EventOf, FieldlineEvent } from './envelope';
 
+const DAY_MS = 86_400_000;
+
+/** How long a topic keeps records: by time and size (telemetry), or forever (the event log's copy). */
+export interface TopicRetention {
+  /** `retention.ms`; -1 keeps records forever. */
+  ms: number;
+  /** `retention.bytes` per partition; -1: no size bound. */
+  bytes: number;
+}
+
 /**
- * Every Kafka topic, its key and a partition count for the local single broker. Production sizes
- * partitions to consumer parallelism; keys keep each subject's events in order on one partition.
+ * Every Kafka topic, declared rather than left to broker defaults: its key, partitions and retention.
+ * Replication and min.insync.replicas follow the cluster (libs/kafka: KAFKA_REPLICATION_FACTOR); topics
+ * are created with all of it and reconciled at every start (a drift is logged, retention is set back).
+ * Keys keep each subject's events in order on one partition; partitions bound consumer parallelism.
  */
 export const topics = {
-  telemetry: { name: 'fieldline.telemetry.v1', key: 'device id', partitions: 6 },
-  dispatch: { name: 'fieldline.dispatch.v1', key: 'stream id (job, technician, device)', partitions: 6 },
-  presence: { name: 'fieldline.presence.v1', key: 'subject id (device or user)', partitions: 3 },
-  derived: { name: 'fieldline.derived.v1', key: 'subject id', partitions: 3 },
-  media: { name: 'fieldline.media.v1', key: 'call id', partitions: 3 },
-  dlq: { name: 'fieldline.dlq.v1', key: 'source id', partitions: 3 },
-} as const;
+  // positions and history are rebuilt from TimescaleDB, not from here: a week, and at most 1 GiB a partition
+  telemetry: { name: 'fieldline.telemetry.v1', key: 'device id', partitions: 6, retention: { ms: 7 * DAY_MS, bytes: 1024 ** 3 } },
+  // the event store's copy: kept, so a new consumer (a projection, an integration) can read it all
+  dispatch: { name: 'fieldline.dispatch.v1', key: 'stream id (job, technician, device)', partitions: 6, retention: { ms: -1, bytes: -1 } },
+  presence: { name: 'fieldline.presence.v1', key: 'subject id (device or user)', partitions: 3, retention: { ms: 7 * DAY_MS, bytes: -1 } },
+  derived: { name: 'fieldline.derived.v1', key: 'subject id', partitions: 3, retention: { ms: 30 * DAY_MS, bytes: -1 } },
+  media: { name: 'fieldline.media.v1', key: 'call id', partitions: 3, retention: { ms: -1, bytes: -1 } },
+  // dead letters wait for someone to look: a quarter
+  dlq: { name: 'fieldline.dlq.v1', key: 'source id', partitions: 3, retention: { ms: 90 * DAY_MS, bytes: -1 } },
+} as const satisfies Record<string, { name: string; key: string; partitions: number; retention: TopicRetention }>;
 
 export type TopicId = keyof typeof topics;
 export type TopicName = (typeof topics)[TopicId]['name'];

@@ -19,6 +19,10 @@ export function withKafkaEnv<Base extends Constructor>(base: Base) {
     /** `thread`: the producer encodes and sends on a worker thread; `inline`: on the app's own. Unset: the app's choice (ingest: thread). */
     @EnvOneOf(producerPlacements)
     KAFKA_PRODUCER?: ProducerPlacement;
+
+    /** Copies of each topic partition: 1 on one broker, 3 in the HA shape (min.insync.replicas then 2). */
+    @EnvInt({ min: 1, max: 3 })
+    KAFKA_REPLICATION_FACTOR: number = 1;
   }
   return KafkaEnv;
 }

@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { ConfigResourceTypes } from 'kafkajs';
 import pino from 'pino';
+import { topics } from '#libs/events';
 import { brokerList } from './kafka.env';
-import { KafkaService } from './kafka.service';
+import { KafkaService, topicConfig } from './kafka.service';
 
 // Against the real broker from the stack: idempotent produce (acks=all), consumer-group consume,
 // per-key order under concurrent sends (the case kafkajs's idempotent producer gets wrong on its own),
@@ -111,5 +113,46 @@ describe('the producer thread', () => {
       await (await kafka.admin()).deleteTopics({ topics: [topic] }).catch(() => undefined);
       await kafka.onApplicationShutdown();
     }
+  });
+});
+
+describe('declared topics', () => {
+  it('creates a topic with its retention and min.insync.replicas, and sets a drifted config back at the next start, saying so', async () => {
+    const topic = `it.declared.${randomUUID()}`;
+    const lines: { msg: string; drift?: Record<string, { was: string; now: string }> }[] = [];
+    const recording = pino({ level: 'info' }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const kafka = new KafkaService({ brokers, clientId: 'it-kafka-declared', logger: recording });
+    const spec = { name: topic, partitions: 2, retention: { ms: 7 * 86_400_000, bytes: 1024 ** 3 } };
+    const admin = await kafka.admin();
+    const config = async () => {
+      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configNames: ['retention.ms', 'retention.bytes', 'min.insync.replicas'] }] });
+      return Object.fromEntries(resources[0]!.configEntries.map((e) => [e.configName, e.configValue]));
+    };
+    try {
+      await kafka.ensureTopics([spec]);
+      expect(await config()).toEqual({ 'retention.ms': '604800000', 'retention.bytes': '1073741824', 'min.insync.replicas': '1' });
+      expect((await admin.fetchTopicMetadata({ topics: [topic] })).topics[0]!.partitions).toHaveLength(2);
+
+      // someone changes retention by hand; the next start sets it back and logs the drift
+      await admin.alterConfigs({ validateOnly: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic, configEntries: [{ name: 'retention.ms', value: '60000' }, { name: 'retention.bytes', value: '1073741824' }, { name: 'min.insync.replicas', value: '1' }] }] });
+      expect((await config())['retention.ms']).toBe('60000');
+      await kafka.ensureTopics([spec]);
+      expect((await config())['retention.ms']).toBe('604800000');
+      expect(lines.find((l) => l.msg.startsWith('Kafka topic config drifted'))?.drift).toEqual({ 'retention.ms': { was: '60000', now: '604800000' } });
+
+      // an unchanged topic is left alone, silently
+      const before = lines.length;
+      await kafka.ensureTopics([spec]);
+      expect(lines.slice(before).filter((l) => l.msg.startsWith('Kafka topic'))).toEqual([]);
+    } finally {
+      await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
+      await kafka.onApplicationShutdown();
+    }
+  });
+
+  it('declares every Fieldline topic with a retention: the event log kept, telemetry bounded by time and size', () => {
+    expect(topicConfig(topics.dispatch, 1)).toEqual({ 'min.insync.replicas': '1', 'retention.ms': '-1', 'retention.bytes': '-1' });
+    expect(topicConfig(topics.telemetry, 3)).toEqual({ 'min.insync.replicas': '2', 'retention.ms': '604800000', 'retention.bytes': '1073741824' });
+    expect(Object.values(topics).every((t) => t.retention.ms !== 0)).toBe(true);
   });
 });

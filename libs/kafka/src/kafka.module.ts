@@ -25,7 +25,7 @@ export class KafkaModule implements OnApplicationBootstrap {
    * is the app's choice of producer thread when KAFKA_PRODUCER does not say.
    */
   static forEnv(
-    env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number; KAFKA_PRODUCER?: ProducerPlacement },
+    env: { KAFKA_BROKERS: string; KAFKA_CLIENT_ID?: string; KAFKA_LINGER_MS?: number; KAFKA_PRODUCER?: ProducerPlacement; KAFKA_REPLICATION_FACTOR?: number },
     app: string,
     logger: Logger,
     producerRunsOn: ProducerPlacement = 'inline',
@@ -36,6 +36,7 @@ export class KafkaModule implements OnApplicationBootstrap {
       logger,
       producer: { lingerMs: env.KAFKA_LINGER_MS, runOn: env.KAFKA_PRODUCER ?? producerRunsOn },
       topics: Object.values(topics),
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     });
   }
 

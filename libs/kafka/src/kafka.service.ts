@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { type Admin, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Metrics } from '#libs/platform';
 import type { BatchingProducerOptions, OutgoingRecord } from './batching-producer';
@@ -17,7 +17,9 @@ export interface KafkaOptions {
   clientId: string;
   logger: Logger;
   /** Topics this app needs: created at start if missing (the brokers never auto-create). */
-  topics?: readonly { name: string; partitions: number }[];
+  topics?: readonly TopicSpec[];
+  /** Copies of each partition (the cluster's size, up to 3); min.insync.replicas follows (2 of 3, else 1). */
+  replicationFactor?: number;
   producer?: Partial<BatchingProducerOptions> & {
     /** `thread`: encode and send on a worker thread, for processes whose own thread is their bottleneck (ingest). */
     runOn?: ProducerPlacement;
@@ -27,6 +29,8 @@ export interface KafkaOptions {
 export interface TopicSpec {
   name: string;
   partitions: number;
+  /** retention.ms / retention.bytes (-1: unbounded); broker defaults when absent. */
+  retention?: { ms: number; bytes: number };
 }
 
 /**
@@ -117,18 +121,61 @@ export class KafkaService implements OnApplicationShutdown {
   }
 
   /** Creates the missing topics (idempotent, safe from several processes at once). */
+  /**
+   * Creates the topics that are missing, with their partitions, replication, min.insync.replicas and
+   * retention, and reconciles the ones that exist: retention and min.insync.replicas are set back to
+   * the declaration (logged as drift); fewer partitions or another replication factor are logged only
+   * (adding partitions would move keys between them; replication is changed by reassignment).
+   */
   async ensureTopics(topics: readonly TopicSpec[] = this.options.topics ?? []): Promise<void> {
     if (topics.length === 0) return;
     const admin = await this.admin();
+    const replication = this.options.replicationFactor ?? 1;
     const existing = new Set(await admin.listTopics());
     const missing = topics.filter((t) => !existing.has(t.name));
-    if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map((t) => ({ topic: t.name, numPartitions: t.partitions })),
-    });
-    this.options.logger.info({ topics: missing.map((t) => t.name) }, 'created Kafka topics');
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((t) => ({
+          topic: t.name,
+          numPartitions: t.partitions,
+          replicationFactor: replication,
+          configEntries: Object.entries(topicConfig(t, replication)).map(([name, value]) => ({ name, value })),
+        })),
+      });
+      this.options.logger.info({ topics: missing.map((t) => t.name), replication }, 'created Kafka topics');
+    }
+    const present = topics.filter((t) => existing.has(t.name));
+    if (present.length > 0) await this.reconcile(admin, present, replication);
   }
+
+  private async reconcile(admin: Admin, specs: readonly TopicSpec[], replication: number): Promise<void> {
+    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
+    const described = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: specs.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: Object.keys(topicConfig(t, replication)) })),
+    });
+    const alter: { name: string; configEntries: { name: string; value: string }[] }[] = [];
+    for (const spec of specs) {
+      const topic = metadata.topics.find((t) => t.name === spec.name);
+      const replicas = topic?.partitions[0]?.replicas.length ?? replication;
+      if (topic && (topic.partitions.length < spec.partitions || replicas !== replication)) {
+        this.options.logger.warn(
+          { topic: spec.name, partitions: topic.partitions.length, declaredPartitions: spec.partitions, replicas, declaredReplicas: replication },
+          'Kafka topic differs from its declaration (partitions or replication): reassign it by hand',
+        );
+      }
+      const wanted = topicConfig(spec, replication);
+      const actual = Object.fromEntries((described.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
+      const drift = Object.entries(wanted).filter(([name, value]) => actual[name] !== value);
+      if (drift.length > 0) {
+        this.options.logger.warn({ topic: spec.name, drift: Object.fromEntries(drift.map(([name, value]) => [name, { was: actual[name], now: value }])) }, 'Kafka topic config drifted: set back to its declaration');
+        alter.push({ name: spec.name, configEntries: Object.entries(wanted).map(([name, value]) => ({ name, value })) });
+      }
+    }
+    if (alter.length > 0) await admin.alterConfigs({ validateOnly: false, resources: alter.map((r) => ({ type: ConfigResourceTypes.TOPIC, ...r })) });
+  }
+
 
   /** Readiness: the cluster answers a metadata request. */
   async ping(): Promise<{ brokers: number; controller: number | null }> {
@@ -164,5 +211,13 @@ function kafkaMetrics(metrics: Metrics, pressure: () => number) {
     consumerLag: metrics.gauge({ name: 'fieldline_kafka_consumer_lag', help: 'Records behind the partition end after the last batch', labelNames: ['group', 'topic', 'partition'] as const }),
     batchRecords: metrics.histogram({ name: 'fieldline_kafka_consumer_batch_records', help: 'Records per consumed batch', labelNames: ['group'] as const, buckets: [1, 10, 50, 100, 500, 1000, 5000, 10000] }),
     batchSeconds: metrics.histogram({ name: 'fieldline_kafka_consumer_batch_seconds', help: 'Time to process a consumed batch', labelNames: ['group'] as const }),
+  };
+}
+
+/** The broker config a topic is declared with: min.insync.replicas follows replication (2 of 3: one broker may be down). */
+export function topicConfig(spec: TopicSpec, replication: number): Record<string, string> {
+  return {
+    'min.insync.replicas': String(replication >= 3 ? 2 : 1),
+    ...(spec.retention ? { 'retention.ms': String(spec.retention.ms), 'retention.bytes': String(spec.retention.bytes) } : {}),
   };
 }
