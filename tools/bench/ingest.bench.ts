@@ -10,7 +10,8 @@
 //   was due (no coordinated omission).
 // The devices are LeanMqttClients (one buffer and one write per publish) so the generator, which shares
 // the 2 cores, takes as little of them as it can; `--client mqtt.js` runs the same load through mqtt.js.
-// Prints msg/s, p50/p99, ingest's RSS, and the ratios. Diagnostics: BENCH_NODE_ARGS (flags for ingest, e.g.
+// Prints msg/s, p50/p99, ingest's RSS, the ratios, and per phase the CPU per acked message of the broker,
+// the load driver, Kafka, Redis and the database (cost-per-unit.ts; appended to docs/performance.md). Diagnostics: BENCH_NODE_ARGS (flags for ingest, e.g.
 // --cpu-prof), BENCH_DUMP=<file> (each offered publish's due time, as epoch ms, and latency: to find stalls in time and in logs).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
+import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
 import { LeanMqttClient } from './lean-mqtt-client';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { raiseStack } from '../stack/stack-component';
@@ -50,6 +52,8 @@ async function connectDevice(port: number, id: string): Promise<LoadClient> {
 
 interface Result {
   rate: number;
+  /** Publishes acked (the unit of work the CPU is divided by). */
+  acked: number;
   p50: number;
   p99: number;
   errors: number;
@@ -73,7 +77,7 @@ async function waitFor(child: ChildProcess, pattern: RegExp): Promise<string> {
 const summarise = (latencies: number[], elapsedS: number, errors: number): Result => {
   latencies.sort((a, b) => a - b);
   const at = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
-  return { rate: latencies.length / elapsedS, p50: at(50), p99: at(99), errors };
+  return { rate: latencies.length / elapsedS, acked: latencies.length, p50: at(50), p99: at(99), errors };
 };
 
 const line = (label: string, r: Result) =>
@@ -146,25 +150,30 @@ async function offer(clients: LoadClient[], ids: string[]): Promise<Result> {
 }
 let dumps = 0;
 
-async function load(label: string, port: number, ids: string[]): Promise<{ saturated: Result; offered: Result }> {
+/** Both phases against the broker on `port`; each phase's CPU of `processes` per acked message. */
+async function load(label: string, port: number, ids: string[], processes: Measured[]): Promise<{ saturated: Result; offered: Result; costs: Cost[] }> {
   process.stdout.write(`  ${label}: connecting ${ids.length} devices …`);
   const clients = await Promise.all(
     ids.map((id) => connectDevice(port, id)),
   );
   process.stdout.write(` saturating for ${seconds} s …`);
+  const saturatedCpu = openCostWindow(`${label}, saturated`, processes);
   const saturated = await saturate(clients, ids);
+  const saturatedCost = saturatedCpu.stop({ count: saturated.acked, name: 'msg' });
   process.stdout.write(`\r${line(`${label}, saturated`, saturated)}`);
   await new Promise((resolve) => setTimeout(resolve, 2000)); // the saturation's GC debt settles before the steady load
   process.stdout.write(`  ${label}: offering ${offered} msg/s for ${seconds} s …`);
   const loop = monitorEventLoopDelay({ resolution: 5 });
   loop.enable();
+  const offeredCpu = openCostWindow(`${label}, at ${offered} msg/s offered`, processes);
   const atRate = await offer(clients, ids);
+  const offeredCost = offeredCpu.stop({ count: atRate.acked, name: 'msg' });
   loop.disable();
   atRate.loopP99 = loop.percentile(99) / 1e6;
   atRate.loopMax = loop.max / 1e6;
   process.stdout.write(`\r${line(`${label}, at ${offered} msg/s offered`, atRate)}`);
   await Promise.all(clients.map((c) => c.end()));
-  return { saturated, offered: atRate };
+  return { saturated, offered: atRate, costs: [saturatedCost, offeredCost] };
 }
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
@@ -176,7 +185,7 @@ async function main() {
 
   const bare = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/bench/bare-broker.ts'), '18831'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitFor(bare, /listening/);
-  const ceiling = await load('bare aedes (ceiling)', 18831, ids);
+  const ceiling = await load('bare aedes (ceiling)', 18831, ids, [{ label: 'bare aedes', pid: bare.pid }, driver(), ...stackProcesses()]);
   bare.kill();
 
   // Its log goes to a file: an unread pipe fills, and pino's synchronous writes then stall the process.
@@ -193,7 +202,7 @@ async function main() {
     }
   })();
   await ready;
-  const durable = await load('ingest → Kafka (acks=all)', 18832, ids);
+  const durable = await load('ingest → Kafka (acks=all)', 18832, ids, [{ label: 'ingest', pid: ingest.pid }, driver(), ...stackProcesses()]);
   const rss = rssMb(ingest.pid!);
   ingest.kill('SIGTERM');
 
@@ -201,6 +210,9 @@ async function main() {
   console.log(`  at ${offered} msg/s offered: ingest acked ${durable.offered.rate.toFixed(0)} msg/s, p99 PUBACK ${durable.offered.p99.toFixed(1)} ms (bare ${ceiling.offered.p99.toFixed(1)} ms)`);
   console.log(`  ingest RSS at the end ${rss.toFixed(0)} MB (its log: ${ingestLog})`);
   console.log('  (load generator, ingest, Kafka and the embedded database share the 2 cores)');
+  const costs = [...ceiling.costs, ...durable.costs];
+  costs.forEach(printCost);
+  recordCostHistory('bench:ingest', costs);
   process.exit(0);
 }
 

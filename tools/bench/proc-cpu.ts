@@ -1,7 +1,15 @@
 // CPU time of processes from /proc, for benchmarks that report CPU per unit of work (Linux only).
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
-const CLOCK_TICKS = 100; // USER_HZ on Linux
+/** The unit of /proc/<pid>/stat's times (USER_HZ): `getconf CLK_TCK`, 100 where getconf is missing. */
+const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
 
 /** The fields after the command name in /proc/<pid>/stat (field 3 onwards), or undefined once it is gone. */
 function statFields(pid: number): string[] | undefined {

@@ -8,7 +8,10 @@
 // 2. the projector (the built app, telemetry projection: history + live positions + feed) draining
 //    a telemetry stream produced while it runs: rows/s, and consumer lag sampled every second;
 // 3. `rebuild` of the telemetry history from the log, topped up to --rebuild-events.
-// Prints rows/s, the ratio to the ceiling, lag, and the rebuild time.
+// Prints rows/s, the ratio to the ceiling, lag, the rebuild time, and for the drain, the sustained run and
+// the rebuild the CPU per fix of each process: the projector (history and positions together: one
+// process), this bench (producer; the rebuild runs in it), Kafka, Redis and the database (cost-per-unit.ts;
+// appended to docs/performance.md).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
@@ -26,7 +29,7 @@ import { readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { dataDir, repoRoot } from '../stack/stack.config';
-import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
+import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
 
 const { values } = parseArgs({
   options: {
@@ -115,6 +118,7 @@ interface EngineFigures {
   /** CPU ms per 1,000 rows while draining: the projector process, and the database server. */
   projectorCpu: number;
   dbCpu: number;
+  costs: Cost[];
 }
 
 /** Every step against one database: the ceiling, the drain, the sustained run and the rebuild. */
@@ -141,25 +145,31 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
   });
   const line = progress('projector', 2000);
   while (!(await fetch('http://127.0.0.1:3092/health/ready').catch(() => undefined))?.ok) await new Promise((r) => setTimeout(r, 250));
+  const database: Measured = { label: `database (${engine.startsWith('embedded') ? 'embedded' : 'PostgreSQL'})`, pid: dbPid, tree: true };
+  const processes = [{ label: 'projector', pid: projector.pid }, driver('bench (producer, rebuild)'), ...stackProcesses(database)];
   // Measured from the first committed offsets to an empty lag, so start-up and group join do not count.
-  let first: { at: number; lag: number; cpu: { projector: number; db: number } } | undefined;
+  let first: { at: number; lag: number; cpu: ReturnType<typeof openCostWindow> } | undefined;
   let drained = 0;
-  let cpu = { projector: 0, db: 0 };
+  let drainCost: Cost;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
     const lag = await lagOf(kafka, groups, topics.telemetry.name).catch(() => undefined);
     if (lag === undefined) continue;
     const now = performance.now();
-    first ??= { at: now, lag, cpu: { projector: cpuSeconds(projector.pid!), db: treeCpuSeconds(dbPid) } };
+    first ??= { at: now, lag, cpu: openCostWindow(`${engine}: drain`, processes) };
     const rate = (first.lag - lag) / Math.max(0.001, (now - first.at) / 1000);
     line.update(`draining: lag ${lag.toLocaleString('en')} records, ${Math.round(rate).toLocaleString('en')} records/s`);
     if (lag === 0) {
       drained = rate;
-      const rows = first.lag / 1000;
-      cpu = { projector: ((cpuSeconds(projector.pid!) - first.cpu.projector) * 1000) / rows, db: ((treeCpuSeconds(dbPid) - first.cpu.db) * 1000) / rows };
+      drainCost = first.cpu.stop({ count: first.lag, name: 'fix' });
       break;
     }
   }
+  const perThousand = (label: string) => {
+    const row = drainCost.rows.find((r) => r.label === label)!;
+    return row.cpuMs / (row.units.count / 1000);
+  };
+  const cpu = { projector: perThousand('projector'), db: perThousand(database.label) };
   line.done(`drained at ${Math.round(drained).toLocaleString('en')} records/s`);
   console.log(`  projector drain (history+live+feed)  ${Math.round(drained).toLocaleString('en').padStart(8)} rows/s = ${((drained / ceilingRate) * 100).toFixed(1)} % of the ceiling; CPU per 1,000 rows: projector ${cpu.projector.toFixed(1)} ms, database ${cpu.db.toFixed(1)} ms`);
 
@@ -174,6 +184,7 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
     }
   })();
   const liveStarted = performance.now();
+  const liveCpu = openCostWindow(`${engine}: sustained (produced meanwhile)`, processes);
   await produceAll(producer, live, events, Date.now() - 43_200_000, () => undefined);
   const offered = events / ((performance.now() - liveStarted) / 1000);
   producing = false;
@@ -181,6 +192,7 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
   const count = async () => Number((await db.query<{ n: string }>('SELECT count(*)::text AS n FROM locations WHERE tenant_id = $1', [live])).rows[0]!.n);
   while ((await count()) < events) await new Promise((r) => setTimeout(r, 250));
   const sustained = events / ((performance.now() - liveStarted) / 1000);
+  const liveCost = liveCpu.stop({ count: events, name: 'fix' });
   projector.kill('SIGTERM');
   await new Promise((r) => projector.once('exit', r));
   const sorted = [...lags].sort((a, b) => a - b);
@@ -199,11 +211,13 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
     fill.done(`topic holds ${rebuildEvents.toLocaleString('en')} telemetry events`);
   }
   const rebuildLine = progress('rebuild', 2000);
+  const rebuildCpu = openCostWindow(`${engine}: rebuild (in the bench process)`, processes.slice(1));
   const result = await new TelemetryRebuild(db, kafka, (p) => rebuildLine.update(`${p.phase}: ${p.consumed.toLocaleString('en')} / ${p.target.toLocaleString('en')} records`)).run();
+  const rebuildCost = rebuildCpu.stop({ count: result.events, name: 'event' });
   rebuildLine.done(`${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s`);
   console.log(`  rebuild from the log                 ${result.events.toLocaleString('en')} events in ${result.seconds.toFixed(1)} s (${Math.round(result.events / result.seconds).toLocaleString('en')} events/s)`);
   await db.onApplicationShutdown();
-  return { engine, ceiling: ceilingRate, drained, sustained, offered, lagP50, rebuild: result, projectorCpu: cpu.projector, dbCpu: cpu.db };
+  return { engine, ceiling: ceilingRate, drained, sustained, offered, lagP50, rebuild: result, projectorCpu: cpu.projector, dbCpu: cpu.db, costs: [drainCost, liveCost, rebuildCost] };
 }
 
 async function main() {
@@ -234,6 +248,9 @@ async function main() {
     );
   }
   console.log('  (producer, projector, Kafka, Redis and the database share the 2 cores)');
+  const costs = results.flatMap((r) => r.costs);
+  costs.forEach(printCost);
+  recordCostHistory('bench:projector', costs);
   await producer.disconnect();
   process.exit(0);
 }

@@ -6,6 +6,9 @@
 //    device's publish to the dashboard's receipt;
 // 2. fan-out: one tenant feed to --fanout idle sockets: memory per connection, then p99 delivery;
 // 3. the same fan-out through Centrifugo (go install, memory engine) as the baseline, with ratios.
+// Each part also prints each process's CPU per unit of work over its measured window (cost-per-unit.ts;
+// appended to docs/performance.md): the gateway per delivered frame, ingest and the projector per fix,
+// Centrifugo per delivery, Kafka, Redis, the database and this driver beside them.
 // Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin. Diagnostics:
 // BENCH_NODE_ARGS (flags for the apps, e.g. --cpu-prof), BENCH_DUMP=<file> (fix, feed-write, receipt times).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -25,6 +28,7 @@ import { progress } from '../stack/progress';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { cacheDir, repoRoot } from '../stack/stack.config';
+import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
 import { lagOf } from './kafka-lag';
 
 const { values } = parseArgs({
@@ -110,7 +114,10 @@ function feedTimes(frame: string): { written: number; at: number } | null {
 // ---------------------------------------------------------------------------------------------------
 // 1. End to end, MQTT publish → dashboard receipt.
 
-async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99: number; received: number; published: number }> {
+/** The gateways as cost rows: one per process. */
+const gatewayRows = (gateways: ChildProcess[]): Measured[] => gateways.map((g, n) => ({ label: gateways.length === 1 ? 'realtime' : `realtime #${n + 1}`, pid: g.pid }));
+
+async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99: number; received: number; published: number; cost: Cost }> {
   const tenantId = 'tnt_simulator';
   const devices = Math.max(10, Math.round(rate / 10)); // each device publishes every 100 ms
   const ids = await provisionSimDevices(env.DATABASE_URL!, devices, tenantId);
@@ -150,6 +157,10 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     const downstream: number[] = [];
     // Fixes taken before this (warm-up: connections, JIT, consumer groups settling) are not counted.
     let measureFrom = Infinity;
+    // The CPU window: from the end of the warm-up to the last publish; the frames and fixes in it.
+    let counting = false;
+    let frames = 0;
+    let fixes = 0;
     const sockets = await openSockets(
       dashboards,
       (i) => `ws://127.0.0.1:${gatewayPorts[i % nodes]}/ws?access_token=${jwt.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
@@ -158,6 +169,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
         const received = now();
         // 18,000 frames/s share the cores with what is measured: read the two numbers, parse nothing else.
         const fix = feedTimes(data);
+        if (counting && fix) frames++;
         if (!fix || fix.at < measureFrom) return;
         latencies.push(received - fix.at);
         if (process.env.BENCH_DUMP) dump.push(`${fix.at} ${fix.written} ${received.toFixed(1)}`);
@@ -178,6 +190,12 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     measureFrom = started + warmup * 1000;
     const deadline = measureFrom + seconds * 1000;
     line.update(`warming up for ${warmup} s`);
+    const processes = [...gatewayRows(gateways), { label: 'ingest', pid: ingest.pid }, { label: 'projector', pid: projector.pid }, driver(), ...stackProcesses()];
+    let window: ReturnType<typeof openCostWindow> | undefined;
+    const opening = setTimeout(() => {
+      window = openCostWindow('MQTT → dashboard (e2e)', processes);
+      counting = true;
+    }, measureFrom - now());
     // Each device every 100 ms on its own phase, as real devices are (not all 200 in the same millisecond).
     await Promise.all(
       clients.map(async (client, d) => {
@@ -187,6 +205,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
           if (due >= deadline) break;
           await sleep(due - now());
           const at = now();
+          if (counting) fixes++;
           const fix = { lat: box.south + 0.025 + (n % 10) * 1e-4, lon: box.west + 0.025, ts: new Date(at).toISOString(), id: `${ids[d]}-${n}`, spd: 8 };
           void client.publishAsync(`fieldline/v1/${ids[d]}/location`, JSON.stringify(fix), { qos: 1 }).then(() => {
             if (at >= measureFrom) published++;
@@ -195,6 +214,10 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
         }
       }),
     );
+    clearTimeout(opening);
+    counting = false;
+    const perFix = { count: fixes, name: 'fix' };
+    const cost = window!.stop({ count: frames, name: 'frame' }, { ingest: perFix, projector: perFix });
     await sleep(2_000); // the last ones arrive
     measureFrom = Infinity;
     driverLoop.disable();
@@ -208,7 +231,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
         `feed write → dashboard (realtime) p50 ${percentile(downstream, 50).toFixed(1)} ms, p99 ${percentile(downstream, 99).toFixed(1)} ms; ` +
         `load driver's event-loop delay p99 ${(driverLoop.percentile(99) / 1e6).toFixed(1)} ms`,
     );
-    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, published };
+    return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), received: latencies.length, published, cost };
   } finally {
     for (const child of [ingest, projector, ...gateways]) child.kill('SIGTERM');
   }
@@ -223,24 +246,35 @@ interface FanoutResult {
   p50: number;
   p99: number;
   deliveries: number;
+  cost: Cost;
 }
 
-async function measureFanout(label: string, sockets: () => Promise<WebSocket[]>, receipts: number[], publish: (sentAt: number) => Promise<void>, memory: () => Promise<number>, memoryKind: string): Promise<FanoutResult> {
+async function measureFanout(
+  label: string,
+  sockets: () => Promise<WebSocket[]>,
+  receipts: number[],
+  publish: (sentAt: number) => Promise<void>,
+  memory: () => Promise<number>,
+  memoryKind: string,
+  processes: Measured[],
+): Promise<FanoutResult> {
   const before = await memory();
   const open = await sockets();
   await sleep(3_000); // settle: subscriptions done, allocations done
   const after = await memory();
   const line = progress(label, 2000);
+  const window = openCostWindow(`fan-out to ${open.length.toLocaleString('en')} sockets, ${label}`, processes);
   for (let m = 0; m < 20; m++) {
     await publish(now());
     line.update(`message ${m + 1} / 20, ${receipts.length.toLocaleString('en')} deliveries`);
     await sleep(500);
   }
   await sleep(2_000);
+  const cost = window.stop({ count: receipts.length, name: 'delivery' });
   line.done(`${receipts.length.toLocaleString('en')} deliveries`);
   open.forEach((s) => s.terminate());
   const sorted = [...receipts].sort((a, b) => a - b);
-  return { memoryPerConnKb: ((after - before) / open.length) / 1024, memoryKind, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: receipts.length };
+  return { memoryPerConnKb: ((after - before) / open.length) / 1024, memoryKind, p50: percentile(sorted, 50), p99: percentile(sorted, 99), deliveries: receipts.length, cost };
 }
 
 async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
@@ -272,6 +306,7 @@ async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
       },
       async () => (await Promise.all(ports.map(heap))).reduce((a, b) => a + b, 0),
       'heap',
+      [...gatewayRows(gateways), driver(), ...stackProcesses()],
     );
   } finally {
     redis.disconnect();
@@ -321,6 +356,7 @@ async function centrifugoFanout(): Promise<FanoutResult> {
       },
       async () => rssMb(server.pid!) * 1024 * 1024,
       'RSS',
+      [{ label: 'Centrifugo', pid: server.pid }, driver(), ...stackProcesses()],
     );
   } finally {
     server.kill('SIGTERM');
@@ -333,7 +369,8 @@ async function main() {
   const env = stack.env as Record<string, string>;
   const e2e = await endToEnd(env);
   console.log(`  MQTT publish → dashboard, ${dashboards} dashboards, ${e2e.published.toLocaleString('en')} fixes: p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms (${e2e.received.toLocaleString('en')} deliveries)`);
-  if (fanout === 0) process.exit(0);
+  const costs = [e2e.cost];
+  if (fanout === 0) finish(costs);
   const ours = await oursFanout(env);
   const theirs = await centrifugoFanout();
   const show = (name: string, r: FanoutResult) =>
@@ -342,6 +379,12 @@ async function main() {
   show('centrifugo', theirs);
   console.log(`  ratio fieldline / centrifugo: p99 ${(ours.p99 / theirs.p99).toFixed(2)}, p50 ${(ours.p50 / theirs.p50).toFixed(2)}`);
   console.log('  (load driver, apps, Kafka, Redis and the embedded database share the 2 cores)');
+  finish([...costs, ours.cost, theirs.cost]);
+}
+
+function finish(costs: Cost[]): never {
+  costs.forEach(printCost);
+  recordCostHistory('bench:realtime', costs);
   process.exit(0);
 }
 
