@@ -1,9 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
 import { pageSecurity, ProblemFilter } from '#libs/platform';
 import type { ApiEnv } from './api.env';
 import { apiProblems } from './common/api-problems';
+import { methodNotAllowed, openApiDocument } from './common/openapi-document';
 import { validationPipe } from './common/validation';
 import { dashboardCsp, SWAGGER_CSP } from './web/web-csp';
 import { webConfigOf } from './web/web.module';
@@ -11,22 +12,15 @@ import { webConfigOf } from './web/web.module';
 /**
  * Validation, the problem+json error shape, the OpenAPI document (/docs, /openapi.json), and the
  * Content-Security-Policy of the pages (the dashboard under /app/, Swagger UI under /docs) in place of
- * the JSON routes' `default-src 'none'`.
+ * the JSON routes' `default-src 'none'`; methods a documented path lacks answer 405 with `Allow`.
  */
 export function configureHttp(app: INestApplication, config: ApiEnv, logger: Logger): void {
   app.use('/app', pageSecurity(config, dashboardCsp(webConfigOf(config))));
   app.use('/docs', pageSecurity(config, SWAGGER_CSP));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter(logger, apiProblems));
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Fieldline API')
-      .setDescription('Dispatch and tracking: jobs, technicians, tenants. Errors are application/problem+json (RFC 9457).')
-      .setVersion('1')
-      .addBearerAuth()
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Api-Key' }, 'api-key')
-      .build(),
-  );
+  const document = openApiDocument(app);
+  // before the routes: a known path with a method it lacks answers 405, not the router's 404
+  app.use(methodNotAllowed(document));
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'openapi.json', raw: ['json'] });
 }

@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiTags, ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOpen, ApiProblems } from '../common/openapi';
 import { Public } from './access.decorator';
 import { AuthService } from './auth.service';
 import { LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
@@ -7,13 +8,15 @@ import { LoginDto, RefreshDto, TokenPairDto } from './dto/auth.dto';
 @ApiTags('auth')
 @Controller('auth')
 @Public()
+@ApiOpen()
 export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_ATTEMPTS: the account or this address is locked after repeated failures (Retry-After)' })
+  @ApiProblems(401)
+  // 429 TOO_MANY_ATTEMPTS: the account or this address is locked after repeated failures.
   login(@Body() body: LoginDto, @Ip() address: string) {
     return this.auth.login(body.email, body.password, address);
   }
@@ -21,7 +24,8 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenPairDto })
-  @ApiTooManyRequestsResponse({ description: 'TOO_MANY_ATTEMPTS: this address is locked after repeated refused refresh tokens (Retry-After)' })
+  @ApiProblems(401)
+  // 429 TOO_MANY_ATTEMPTS: this address is locked after repeated refused refresh tokens.
   refresh(@Body() body: RefreshDto, @Ip() address: string) {
     return this.auth.refresh(body.refreshToken, address);
   }
@@ -29,6 +33,7 @@ export class AuthController {
   /** Revokes the refresh token's whole family (this login on this device). */
   @Post('logout')
   @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Revoked (also when the token was unknown or already revoked).' })
   async logout(@Body() body: RefreshDto) {
     await this.auth.logout(body.refreshToken);
   }

@@ -1,10 +1,11 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Access } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { parseIfMatch } from '../common/request-context';
-import { CommandRoute, ResourceRoute } from '../common/routes';
+import { ApiCaller, ApiProblems } from '../common/openapi';
+import { CommandRoute, IdParam, ResourceRoute } from '../common/routes';
 import { DevicesService } from './devices.service';
 import { DeviceCommandDto, LinkDeviceDto, ListDevicesQuery, ProvisionDeviceDto, RevokeDeviceDto, UnlinkDeviceDto } from './dto/devices.dto';
 
@@ -15,8 +16,7 @@ type Call = Request<{ deviceId: string }> & { principal: Principal };
 const info = (call: Call) => ({ principal: call.principal, correlationId: call.header('x-correlation-id'), ifMatch: parseIfMatch(call.header('if-match')) });
 
 @ApiTags('devices')
-@ApiBearerAuth()
-@ApiSecurity('api-key')
+@ApiCaller({ apiKey: true })
 @Controller('devices')
 export class DevicesController {
   constructor(private readonly devices: DevicesService) {}
@@ -24,6 +24,7 @@ export class DevicesController {
   /** Returns the device and its secret — the only time the secret is ever shown. */
   @Post()
   @Access(MANAGE)
+  @ApiProblems(404, 409)
   provision(@Req() call: Call, @Body() body: ProvisionDeviceDto) {
     return this.devices.provision(info(call), body);
   }
@@ -61,7 +62,8 @@ export class DevicesController {
 
   /** Queues a command for the device; 202: it is delivered when the device is (or comes) online. */
   @Post(':deviceId/commands')
-  @ApiParam({ name: 'deviceId', type: String })
+  @IdParam('deviceId')
+  @ApiProblems(404, 409)
   @HttpCode(202)
   @Access(MANAGE)
   command(@Req() call: Call, @Body() body: DeviceCommandDto) {

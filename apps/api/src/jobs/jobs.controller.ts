@@ -1,11 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiOkResponse, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { v7 as uuidv7 } from 'uuid';
 import type { JobCommand } from '#libs/domain';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
+import { ApiCaller, ApiProblems } from '../common/openapi';
 import { CommandRoute, ResourceRoute } from '../common/routes';
 import {
   AssignDto,
@@ -33,8 +34,7 @@ const FIELD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scop
 type Call = Request<{ jobId: string }> & { principal: Principal };
 
 @ApiTags('jobs')
-@ApiBearerAuth()
-@ApiSecurity('api-key')
+@ApiCaller({ apiKey: true })
 @ApiHeader({ name: 'x-correlation-id', required: false, description: 'Carried into every event this request causes.' })
 @Controller('jobs')
 export class JobsController {
@@ -42,8 +42,9 @@ export class JobsController {
 
   @Post()
   @Access(DISPATCH)
-  @ApiHeader({ name: 'idempotency-key', required: false })
-  @ApiOkResponse({ type: JobView })
+  @ApiHeader({ name: 'idempotency-key', required: false, schema: { type: 'string', pattern: '^[\\x21-\\x7e]{1,200}$' } })
+  @ApiCreatedResponse({ type: JobView })
+  @ApiProblems(404, 409, 422)
   async create(@CurrentPrincipal() principal: Principal, @Body() body: CreateJobDto, @Headers('x-correlation-id') correlationId: string | undefined, @Res({ passthrough: true }) res: Response) {
     return this.respond(res, await this.jobs.create({ principal, correlationId }, body));
   }
@@ -52,6 +53,7 @@ export class JobsController {
   @Post('bulk-assign')
   @HttpCode(207)
   @Access(DISPATCH)
+  @ApiProblems(409, 422)
   async bulkAssign(@CurrentPrincipal() principal: Principal, @Body() body: BulkAssignDto, @Headers('x-correlation-id') correlationId: string | undefined) {
     const results = await this.jobs.bulkAssign({ principal, correlationId }, body.assignments);
     return { succeeded: results.filter((r) => r.status === 200).length, failed: results.filter((r) => r.status !== 200).length, results };

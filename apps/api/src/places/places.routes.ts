@@ -1,10 +1,11 @@
 import { Delete, Get, HttpCode, Inject, Query, Req, Res } from '@nestjs/common';
-import { ApiParam } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { PlaceFamily } from '#libs/domain';
 import { Access } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
+import { ApiProblems } from '../common/openapi';
 import { etag, parseIfMatch } from '../common/request-context';
+import { IdParam } from '../common/routes';
 import { ListPlacesQuery } from './dto/places.dto';
 import { type PlaceView, PlacesService } from './places.service';
 
@@ -38,7 +39,8 @@ export abstract class PlacesRoutes {
   }
 
   @Get(':id')
-  @ApiParam({ name: 'id', type: String })
+  @IdParam('id')
+  @ApiProblems(404)
   @Access(READ)
   async get(@Req() call: Call, @Res({ passthrough: true }) res: Response) {
     return tagged(res, await this.places.get(this.family, call.principal, call.params.id));
@@ -46,7 +48,8 @@ export abstract class PlacesRoutes {
 
   /** Retires it: gone from lists and refused for new jobs; its history stays. */
   @Delete(':id')
-  @ApiParam({ name: 'id', type: String })
+  @IdParam('id')
+  @ApiProblems(404, 409, 412)
   @HttpCode(200)
   @Access(WRITE)
   async retire(@Req() call: Call, @Res({ passthrough: true }) res: Response) {

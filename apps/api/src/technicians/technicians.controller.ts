@@ -1,10 +1,11 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { TechnicianCommand } from '#libs/domain';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { etag, parseIfMatch } from '../common/request-context';
+import { ApiCaller, ApiProblems } from '../common/openapi';
 import { CommandRoute, ResourceRoute } from '../common/routes';
 import { AvailabilityDto, ChangeSkillsDto, DeactivateDto, ListTechniciansQuery, RegisterTechnicianDto } from './dto/technicians.dto';
 import { type TechnicianData, type TechnicianView, TechniciansService } from './technicians.service';
@@ -17,14 +18,14 @@ const SELF = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope
 type Call = Request<{ technicianId: string }> & { principal: Principal };
 
 @ApiTags('technicians')
-@ApiBearerAuth()
-@ApiSecurity('api-key')
+@ApiCaller({ apiKey: true })
 @Controller('technicians')
 export class TechniciansController {
   constructor(private readonly technicians: TechniciansService) {}
 
   @Post()
   @Access(MANAGE)
+  @ApiProblems(409, 422)
   async register(@Req() call: Call, @Body() body: RegisterTechnicianDto, @Res({ passthrough: true }) res: Response) {
     const view = await this.technicians.register(this.info(call), { ...body, homeBase: body.homeBase && { ...body.homeBase } });
     res.status(201).setHeader('ETag', etag(view.version));

@@ -1,6 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCaller, ApiOpen, ApiProblems } from '../common/openapi';
+import { IdParam } from '../common/routes';
 import { Access, CurrentPrincipal, Public } from '../auth/access.decorator';
 import { sha256 } from '../auth/auth.guard';
 import type { Principal } from '../auth/principal';
@@ -21,6 +23,8 @@ export class TenantsController {
   @Post('tenants')
   @Public()
   @ApiHeader({ name: 'x-bootstrap-token', required: true })
+  @ApiOpen()
+  @ApiProblems(403, 409)
   createTenant(@Headers('x-bootstrap-token') token: string | undefined, @Body() body: CreateTenantDto) {
     const valid = this.bootstrapToken && token && timingSafeEqual(sha256(token), sha256(this.bootstrapToken));
     if (!valid) throw problem(403, 'forbidden', 'Forbidden', 'tenant creation needs the operator bootstrap token (X-Bootstrap-Token)');
@@ -29,21 +33,22 @@ export class TenantsController {
 
   @Post('users')
   @Access({ roles: ['admin'] })
-  @ApiBearerAuth()
+  @ApiCaller({ apiKey: false })
+  @ApiProblems(404, 409)
   createUser(@CurrentPrincipal() principal: Principal, @Body() body: CreateUserDto) {
     return this.tenants.createUser(principal.tenantId, body);
   }
 
   @Post('api-keys')
   @Access({ roles: ['admin'] })
-  @ApiBearerAuth()
+  @ApiCaller({ apiKey: false })
   createApiKey(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto) {
     return this.tenants.createApiKey(principal.tenantId, principal.id, body);
   }
 
   @Get('api-keys')
   @Access({ roles: ['admin'] })
-  @ApiBearerAuth()
+  @ApiCaller({ apiKey: false })
   listApiKeys(@CurrentPrincipal() principal: Principal) {
     return this.tenants.listApiKeys(principal.tenantId);
   }
@@ -51,7 +56,10 @@ export class TenantsController {
   @Delete('api-keys/:keyId')
   @HttpCode(204)
   @Access({ roles: ['admin'] })
-  @ApiBearerAuth()
+  @ApiCaller({ apiKey: false })
+  @IdParam('keyId')
+  @ApiNoContentResponse({ description: 'Revoked.' })
+  @ApiProblems(404)
   async revokeApiKey(@CurrentPrincipal() principal: Principal, @Param('keyId') keyId: string) {
     await this.tenants.revokeApiKey(principal.tenantId, keyId);
   }

@@ -1,5 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiParam, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiCaller, ApiProblems } from '../common/openapi';
+import { IdParam } from '../common/routes';
 import type { Response } from 'express';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
@@ -15,8 +17,7 @@ const SHARE = { roles: ['admin', 'dispatcher', 'technician'] } as const;
 const BOARD = { roles: ['admin', 'dispatcher', 'technician', 'integrator'], scope: 'jobs:read' } as const;
 
 @ApiTags('tracking')
-@ApiBearerAuth()
-@ApiSecurity('api-key')
+@ApiCaller({ apiKey: true })
 @Controller()
 export class TrackingController {
   constructor(
@@ -27,14 +28,16 @@ export class TrackingController {
   /** The technician's own fixes from the browser's geolocation; 202 once Kafka has them. */
   @Post('technicians/:technicianId/locations')
   @HttpCode(202)
-  @ApiParam({ name: 'technicianId', type: String })
+  @IdParam('technicianId')
+  @ApiProblems(404)
   @Access(SHARE)
   shareLocations(@CurrentPrincipal() principal: Principal, @Param('technicianId') technicianId: string, @Body() body: BrowserLocationsDto) {
     return this.browserLocations.publish(principal, technicianId, body.fixes);
   }
 
   @Get('technicians/:technicianId/track')
-  @ApiParam({ name: 'technicianId', type: String })
+  @IdParam('technicianId')
+  @ApiProblems(404)
   @ApiProduces('application/json', 'application/geo+json', 'application/gpx+xml')
   @Access(READ)
   async track(@CurrentPrincipal() principal: Principal, @Param('technicianId') technicianId: string, @Query() query: TrackQuery, @Res({ passthrough: true }) res: Response) {
@@ -54,7 +57,8 @@ export class TrackingController {
   }
 
   @Get('technicians/:technicianId/summary')
-  @ApiParam({ name: 'technicianId', type: String })
+  @IdParam('technicianId')
+  @ApiProblems(404)
   @Access(READ)
   summary(@CurrentPrincipal() principal: Principal, @Param('technicianId') technicianId: string, @Query() query: SummaryQuery) {
     return this.tracking.summary(principal, technicianId, query.date);
@@ -67,7 +71,8 @@ export class TrackingController {
   }
 
   @Get('jobs/:jobId/nearest-technicians')
-  @ApiParam({ name: 'jobId', type: String })
+  @IdParam('jobId')
+  @ApiProblems(404)
   @Access(DISPATCH)
   nearestForJob(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Query() query: NearestForJobQuery) {
     return this.tracking.nearestForJob(principal, jobId, query.limit ?? 10, query.radiusM ?? 100_000, query.maxAgeS ?? 3600);

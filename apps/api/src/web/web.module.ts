@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Controller, type DynamicModule, Get, Inject, Module } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { ApiProblems } from '../common/openapi';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import type { Logger } from 'pino';
 import { Public } from '../auth/access.decorator';
@@ -32,6 +33,7 @@ export const webConfigOf = (env: WebEnv): WebConfig => ({ realtimeUrl: env.REALT
 @ApiTags('web')
 @Controller('config')
 @Public()
+@ApiProblems(429)
 export class WebConfigController {
   constructor(@Inject(WEB_CONFIG) private readonly config: WebConfig) {}
 

@@ -1,5 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiTags } from '@nestjs/swagger';
+import { ApiCaller, ApiProblems } from '../common/openapi';
+import { IdParam } from '../common/routes';
 import { Access, CurrentPrincipal } from '../auth/access.decorator';
 import type { Principal } from '../auth/principal';
 import { CreateWebhookDto } from './dto/webhooks.dto';
@@ -8,13 +10,14 @@ import { WebhooksService } from './webhooks.service';
 const ADMIN = { roles: ['admin'] } as const;
 
 @ApiTags('webhooks')
-@ApiBearerAuth()
+@ApiCaller({ apiKey: false })
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
 
   @Post()
   @Access(ADMIN)
+  @ApiProblems(422)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateWebhookDto) {
     return this.webhooks.create(principal, body);
   }
@@ -28,12 +31,17 @@ export class WebhooksController {
   @Delete(':id')
   @HttpCode(204)
   @Access(ADMIN)
+  @IdParam('id')
+  @ApiNoContentResponse({ description: 'Removed.' })
+  @ApiProblems(404)
   async remove(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     await this.webhooks.remove(principal, id);
   }
 
   @Get(':id/deliveries')
   @Access(ADMIN)
+  @IdParam('id')
+  @ApiProblems(404)
   deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string) {
     return this.webhooks.deliveries(principal, id);
   }

@@ -2,7 +2,13 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsString, IsUrl, Matches } from 'class-validator';
 
 export class CreateWebhookDto {
-  @ApiProperty({ example: 'https://erp.example.com/fieldline', description: 'An https URL whose host resolves only to public internet addresses (no loopback, private, link-local or reserved ones).' })
+  @ApiProperty({
+    example: 'https://erp.example.com/fieldline',
+    description: 'An https URL whose host resolves only to public internet addresses (no loopback, private, link-local or reserved ones): otherwise 400 or 422.',
+    // what IsUrl below accepts, narrowed to https (the service refuses http with 400 unless WEBHOOK_ALLOW_HTTP)
+    pattern: '^https://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(/[A-Za-z0-9._~-]*)*$',
+    maxLength: 2083, // IsUrl's own limit
+  })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   url!: string;
 
