@@ -7,8 +7,8 @@
 // 2. fan-out: one tenant feed to --fanout idle sockets: memory per connection, then p99 delivery;
 // 3. the same fan-out through Centrifugo (go install, memory engine) as the baseline, with ratios.
 // Each part also prints each process's CPU per unit of work over its measured window (cost-per-unit.ts;
-// appended to docs/performance.md): the gateway per delivered frame, ingest and the projector per fix,
-// Centrifugo per delivery, Kafka, Redis, the database and this driver beside them.
+// appended to docs/performance.md): the gateway and this driver per delivered frame; ingest, the projector,
+// Kafka, Redis and the database per fix; in the fan-out, our gateway's and Centrifugo's per delivery.
 // Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin. Diagnostics:
 // BENCH_NODE_ARGS (flags for the apps, e.g. --cpu-prof), BENCH_DUMP=<file> (fix, feed-write, receipt times).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -190,7 +190,8 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     measureFrom = started + warmup * 1000;
     const deadline = measureFrom + seconds * 1000;
     line.update(`warming up for ${warmup} s`);
-    const processes = [...gatewayRows(gateways), { label: 'ingest', pid: ingest.pid }, { label: 'projector', pid: projector.pid }, driver(), ...stackProcesses()];
+    const stackRows = stackProcesses();
+    const processes = [...gatewayRows(gateways), { label: 'ingest', pid: ingest.pid }, { label: 'projector', pid: projector.pid }, driver(), ...stackRows];
     let window: ReturnType<typeof openCostWindow> | undefined;
     const opening = setTimeout(() => {
       window = openCostWindow('MQTT → dashboard (e2e)', processes);
@@ -216,8 +217,9 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     );
     clearTimeout(opening);
     counting = false;
-    const perFix = { count: fixes, name: 'fix' };
-    const cost = window!.stop({ count: frames, name: 'frame' }, { ingest: perFix, projector: perFix });
+    // What the fixes drive (their path to the feed) per fix; the gateway and the driver per frame.
+    const perFix = Object.fromEntries(['ingest', 'projector', ...stackRows.map((p) => p.label)].map((label) => [label, { count: fixes, name: 'fix' }]));
+    const cost = window!.stop({ count: frames, name: 'frame' }, perFix);
     await sleep(2_000); // the last ones arrive
     measureFrom = Infinity;
     driverLoop.disable();
