@@ -29,9 +29,19 @@ export function openApiDocument(app: INestApplication): OpenAPIObject {
   const schemas = (document.components ??= {}).schemas ??= {};
   schemas.Problem = structuredClone(PROBLEM_SCHEMA) as never;
   for (const name of validated) {
-    const schema = schemas[name] as { type?: string; additionalProperties?: boolean } | undefined;
-    if (schema && schema.type === 'object') schema.additionalProperties = false;
+    const schema = schemas[name] as { type?: string; additionalProperties?: boolean; required?: string[]; properties?: Record<string, Schema> } | undefined;
+    if (!schema || schema.type !== 'object') continue;
+    schema.additionalProperties = false;
+    // the validation pipe drops nulls: an optional field may be null ("not given")
+    for (const [property, value] of Object.entries(schema.properties ?? {})) {
+      if (schema.required?.includes(property)) continue;
+      schema.properties![property] = value.$ref ? { allOf: [value], nullable: true } : { ...value, nullable: true };
+    }
   }
+  // combinations the services check, which no field states: linking names exactly one target
+  // (given and not null: null means absent)
+  const given = (field: string) => ({ required: [field], properties: { [field]: { type: 'string' } } });
+  if (schemas.LinkDeviceDto) Object.assign(schemas.LinkDeviceDto, { oneOf: [given('technicianId'), given('assetId')] });
   describeProbes(document);
   return document;
 }
@@ -42,6 +52,7 @@ type Schema = Record<string, unknown>;
 const MODEL_PROPERTIES = 'swagger/apiModelProperties';
 const MODEL_PROPERTIES_ARRAY = 'swagger/apiModelPropertiesArray';
 const API_RESPONSE = 'swagger/apiResponse';
+const NUL_FREE = '^[^\\u0000]*$';
 
 /** A validator's constraint as a JSON Schema keyword (on the value, or on each item with `each`). */
 function keywordsOf(name: string | undefined, constraints: unknown[]): Schema | undefined {
@@ -130,6 +141,10 @@ export function documentValidation(): Set<string> {
         delete merged.isArray;
       } else {
         merged = { ...existing, ...own };
+      }
+      // the validation pipe refuses U+0000 in any string (PostgreSQL cannot store it)
+      for (const schema of [merged, merged.items as Schema | undefined]) {
+        if (schema?.type === 'string' && schema.pattern === undefined && schema.enum === undefined && schema.format === undefined) schema.pattern = NUL_FREE;
       }
       Reflect.defineMetadata(MODEL_PROPERTIES, merged, prototype, property);
       const listed = (Reflect.getOwnMetadata(MODEL_PROPERTIES_ARRAY, prototype) ?? []) as string[];

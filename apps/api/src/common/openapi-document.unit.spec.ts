@@ -108,6 +108,12 @@ it('states what validation enforces: id patterns, lengths, ranges, enums, format
   expect(schemas.LocationDto?.properties).toMatchObject({ lat: { minimum: -90, maximum: 90 }, lon: { minimum: -180, maximum: 180 } });
   expect(schemas.WindowDto?.properties).toMatchObject({ start: { format: 'date-time' } });
   expect(schemas.CreateApiKeyDto?.properties).toMatchObject({ scopes: { type: 'array', minItems: 1, uniqueItems: true } });
+  expect((schemas.CreateGeofenceDto?.properties as Schema | undefined)?.shape).toMatchObject({ oneOf: [{ required: ['kind', 'center', 'radiusM'] }, { required: ['kind', 'points'] }] });
+  expect(schemas.LinkDeviceDto?.oneOf).toEqual([
+    { required: ['technicianId'], properties: { technicianId: { type: 'string' } } },
+    { required: ['assetId'], properties: { assetId: { type: 'string' } } },
+  ]);
+  expect(schemas.UpdateCustomerDto?.properties).toMatchObject({ email: { format: 'email', nullable: true }, notes: { pattern: '^[^\\u0000]*$' } });
   const limit = document.paths['/jobs']!.get!.parameters!.find((p) => p.name === 'limit');
   expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
   const jobId = document.paths['/jobs/{jobId}/assign']!.post!.parameters!.find((p) => p.name === 'jobId');

@@ -72,7 +72,7 @@ export class TrackingController {
 
   @Get('jobs/:jobId/nearest-technicians')
   @IdParam('jobId')
-  @ApiProblems(404)
+  @ApiProblems(404, 422)
   @Access(DISPATCH)
   nearestForJob(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Query() query: NearestForJobQuery) {
     return this.tracking.nearestForJob(principal, jobId, query.limit ?? 10, query.radiusM ?? 100_000, query.maxAgeS ?? 3600);

@@ -6,8 +6,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
-  IsLatitude,
-  IsLongitude,
+  IsNumber,
   IsOptional,
   IsString,
   Matches,
@@ -28,14 +27,15 @@ export class WindowDto {
   @ApiProperty({ example: '2031-05-04T10:00:00Z' }) @IsISO8601({ strict: true }) end!: string;
 }
 
+// IsNumber + range, not IsLatitude/IsLongitude: those check the number's text and refused 5.96e-8.
 export class LocationDto {
-  @ApiProperty({ example: 52.52 }) @IsLatitude() lat!: number;
-  @ApiProperty({ example: 13.405 }) @IsLongitude() lon!: number;
+  @ApiProperty({ example: 52.52 }) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-90) @Max(90) lat!: number;
+  @ApiProperty({ example: 13.405 }) @IsNumber({ allowNaN: false, allowInfinity: false }) @Min(-180) @Max(180) lon!: number;
 }
 
 export class CreateJobDto {
   @ApiProperty({ example: 'Boiler makes noise' }) @IsString() @MinLength(1) @MaxLength(200) title!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) description?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) customerId?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) siteId?: string;
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;

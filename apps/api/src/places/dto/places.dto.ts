@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, type ApiPropertyOptions, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -22,15 +22,18 @@ import { LocationDto } from '../../jobs/dto/jobs.dto';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
 
+/** The domain's email check (zod's), which is narrower than IsEmail: stated here so the schema says it. */
+const EMAIL = /^(?:[A-Za-z0-9_'+\-]+\.)*[A-Za-z0-9_'+\-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9\-]*\.)+[A-Za-z]{2,}$/;
+
 export class CreateCustomerDto {
   @ApiProperty({ example: 'Acme Bakery' }) @IsName() name!: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() @Matches(EMAIL) email?: string;
   @ApiPropertyOptional({ example: '+49 30 123456' }) @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
 }
 export class UpdateCustomerDto {
   @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsEmail() email?: string;
+  @ApiPropertyOptional() @IsOptional() @IsEmail() @Matches(EMAIL) email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
 }
@@ -50,24 +53,33 @@ export class UpdateSiteDto {
 /** `circle` needs center and radiusM; `polygon` needs 3–200 points (not closed: the last joins the first). */
 export class GeofenceShapeDto {
   @ApiProperty({ enum: ['circle', 'polygon'] }) @IsIn(['circle', 'polygon']) kind!: 'circle' | 'polygon';
-  @ApiPropertyOptional({ type: LocationDto }) @ValidateIf((s) => s.kind === 'circle') @ValidateNested() @Type(() => LocationDto) center?: LocationDto;
-  @ApiPropertyOptional({ example: 120 }) @ValidateIf((s) => s.kind === 'circle') @IsPositive() @Max(100_000) radiusM?: number;
+  // a field of the other kind is refused too when given (it used to pass unchecked, unknown fields and all)
+  @ApiPropertyOptional({ type: LocationDto }) @ValidateIf((s) => s.kind === 'circle' || s.center !== undefined) @ValidateNested() @Type(() => LocationDto) center?: LocationDto;
+  @ApiPropertyOptional({ example: 120 }) @ValidateIf((s) => s.kind === 'circle' || s.radiusM !== undefined) @IsPositive() @Max(100_000) radiusM?: number;
   @ApiPropertyOptional({ type: [LocationDto] })
-  @ValidateIf((s) => s.kind === 'polygon')
+  @ValidateIf((s) => s.kind === 'polygon' || s.points !== undefined)
   @ArrayMinSize(3)
   @ArrayMaxSize(200)
   @ValidateNested({ each: true })
   @Type(() => LocationDto)
   points?: LocationDto[];
 }
+/** The shape as the schema states it: a circle or a polygon, each with its own required fields. */
+const SHAPE = {
+  oneOf: [
+    { type: 'object', additionalProperties: false, required: ['kind', 'center', 'radiusM'], properties: { kind: { type: 'string', enum: ['circle'] }, center: { $ref: getSchemaPath(LocationDto) }, radiusM: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 100_000 } } },
+    { type: 'object', additionalProperties: false, required: ['kind', 'points'], properties: { kind: { type: 'string', enum: ['polygon'] }, points: { type: 'array', minItems: 3, maxItems: 200, items: { $ref: getSchemaPath(LocationDto) } } } },
+  ],
+} as unknown as ApiPropertyOptions;
+
 export class CreateGeofenceDto {
   @ApiProperty({ example: 'Bakery yard' }) @IsName() name!: string;
   @ApiPropertyOptional({ description: 'The site this geofence belongs to (arrival detection).' }) @IsOptional() @Matches(ID_PATTERN) siteId?: string;
-  @ApiProperty({ type: GeofenceShapeDto }) @ValidateNested() @Type(() => GeofenceShapeDto) shape!: GeofenceShapeDto;
+  @ApiProperty(SHAPE) @ValidateNested() @Type(() => GeofenceShapeDto) shape!: GeofenceShapeDto;
 }
 export class UpdateGeofenceDto {
   @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
-  @ApiPropertyOptional({ type: GeofenceShapeDto }) @IsOptional() @ValidateNested() @Type(() => GeofenceShapeDto) shape?: GeofenceShapeDto;
+  @ApiPropertyOptional(SHAPE) @IsOptional() @ValidateNested() @Type(() => GeofenceShapeDto) shape?: GeofenceShapeDto;
 }
 
 export class ListPlacesQuery {

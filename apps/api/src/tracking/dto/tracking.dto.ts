@@ -17,13 +17,14 @@ export class TrackQuery {
 }
 
 export class SummaryQuery {
-  @ApiProperty({ example: '2031-05-04', description: 'A calendar day in UTC.' }) @Matches(/^\d{4}-\d{2}-\d{2}$/) date!: string;
+  @ApiProperty({ example: '2031-05-04', format: 'date', description: 'A calendar day in UTC.' }) @Matches(/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/) date!: string;
 }
 
 const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : value);
 
 export class NearestQuery {
-  @ApiProperty({ example: 52.52 }) @Type(() => Number) @IsNumber() @Min(-90) @Max(90) lat!: number;
+  // Redis GEOSEARCH takes latitudes within ±85.05112878 (Web Mercator) and answered a 500 beyond: refused as invalid instead
+  @ApiProperty({ example: 52.52 }) @Type(() => Number) @IsNumber() @Min(-85.05112878) @Max(85.05112878) lat!: number;
   @ApiProperty({ example: 13.405 }) @Type(() => Number) @IsNumber() @Min(-180) @Max(180) lon!: number;
   @ApiPropertyOptional({ example: 'hvac,gas', description: 'Comma-separated skills every candidate must have.' })
   @IsOptional()

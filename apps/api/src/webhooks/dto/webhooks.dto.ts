@@ -6,7 +6,7 @@ export class CreateWebhookDto {
     example: 'https://erp.example.com/fieldline',
     description: 'An https URL whose host resolves only to public internet addresses (no loopback, private, link-local or reserved ones): otherwise 400 or 422.',
     // what IsUrl below accepts, narrowed to https (the service refuses http with 400 unless WEBHOOK_ALLOW_HTTP)
-    pattern: '^https://[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*(/[A-Za-z0-9._~-]*)*$',
+    pattern: '^https://([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}(/[A-Za-z0-9._~-]*)*$',
     maxLength: 2083, // IsUrl's own limit
   })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
