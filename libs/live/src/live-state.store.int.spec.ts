@@ -67,3 +67,12 @@ it('an untrimmed feed resumes from anywhere, an empty one answers nothing', asyn
   const rest = await live.readFeed(tenant, first!, 10);
   expect(rest.gap === false && rest.entries.map((e) => e.subjectId)).toEqual(['s2']);
 });
+
+it('takes a fix near a pole (beyond the GEO index’s ±85.05°): the position keeps its latitude, nearness search still answers', async () => {
+  const tenant = newTenant();
+  const live = store(1_000);
+  expect(await live.applyFix(tenant, fix('polar', 1_000, 89.9), entry('polar'))).toMatch(/^\d+-\d+$/);
+  expect((await live.positions(tenant)).map((p) => p.lat)).toEqual([89.9]);
+  const near = await live.near(tenant, { lat: 89.95, lon: 13.4 }, 50_000, 10);
+  expect(near.map((n) => n.subjectId)).toEqual(['polar']);
+});

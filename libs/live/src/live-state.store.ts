@@ -79,6 +79,14 @@ interface LiveCommands {
 
 export type LiveRedis = Redis & LiveCommands;
 
+/**
+ * Redis' GEO index takes latitudes within ±85.05112878 (Web Mercator) and errors beyond — which would make
+ * a fix near a pole fail its whole script and stall the projection on it. The index gets the latitude
+ * clamped (it only ranks nearness); the stored position keeps the true one.
+ */
+const GEO_MAX_LATITUDE = 85.05112878;
+export const geoLatitude = (lat: number): number => Math.max(-GEO_MAX_LATITUDE, Math.min(GEO_MAX_LATITUDE, lat));
+
 /** The hashes of versioned documents. */
 export type DocHash = 'jobs' | 'technicians' | 'presence' | 'alerts' | 'tracking' | 'chat' | 'calls';
 
@@ -109,7 +117,7 @@ export class LiveStateStore {
     const keys = liveKeys(tenantId);
     return this.redis.flApplyFix(
       keys.positions, keys.geo, keys.feed,
-      position.subjectId, position.at, JSON.stringify(position), position.lon, position.lat,
+      position.subjectId, position.at, JSON.stringify(position), position.lon, geoLatitude(position.lat),
       JSON.stringify([feedFields(entry)]), this.options.feedMaxLen, this.options.feedMaxAgeMs,
     );
   }
@@ -160,7 +168,7 @@ export class LiveStateStore {
   /** Subjects within `radiusM` of a point, nearest first, with their distance in metres. */
   async near(tenantId: string, point: { lat: number; lon: number }, radiusM: number, count: number): Promise<{ subjectId: string; distanceM: number }[]> {
     const rows = (await this.redis.geosearch(
-      liveKeys(tenantId).geo, 'FROMLONLAT', point.lon, point.lat, 'BYRADIUS', radiusM, 'm', 'ASC', 'COUNT', count, 'WITHDIST',
+      liveKeys(tenantId).geo, 'FROMLONLAT', point.lon, geoLatitude(point.lat), 'BYRADIUS', radiusM, 'm', 'ASC', 'COUNT', count, 'WITHDIST',
     )) as [string, string][];
     return rows.map(([subjectId, distance]) => ({ subjectId, distanceM: Number(distance) }));
   }

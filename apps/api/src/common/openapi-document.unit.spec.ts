@@ -101,7 +101,7 @@ it('states what validation enforces: id patterns, lengths, ranges, enums, format
   const idPattern = '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$';
   expect(schemas.AssignDto).toMatchObject({ additionalProperties: false, required: ['technicianId'], properties: { technicianId: { type: 'string', pattern: idPattern } } });
   expect(schemas.CreateJobDto?.properties).toMatchObject({
-    title: { minLength: 1, maxLength: 200 },
+    title: { minLength: 1, maxLength: 200, pattern: '^[^\\u0000]*\\S[^\\u0000]*$' },
     priority: { enum: ['low', 'normal', 'high', 'urgent'] },
     requiredSkills: { type: 'array', maxItems: 50, items: { type: 'string', minLength: 1, maxLength: 50 } },
   });
@@ -113,7 +113,7 @@ it('states what validation enforces: id patterns, lengths, ranges, enums, format
     { required: ['technicianId'], properties: { technicianId: { type: 'string' } } },
     { required: ['assetId'], properties: { assetId: { type: 'string' } } },
   ]);
-  expect(schemas.UpdateCustomerDto?.properties).toMatchObject({ email: { format: 'email', nullable: true }, notes: { pattern: '^[^\\u0000]*$' } });
+  expect(schemas.UpdateCustomerDto?.properties).toMatchObject({ email: { format: 'email', nullable: true }, notes: { pattern: '^[^\\u0000]*\\S[^\\u0000]*$' } });
   const limit = document.paths['/jobs']!.get!.parameters!.find((p) => p.name === 'limit');
   expect(limit?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 200 });
   const jobId = document.paths['/jobs/{jobId}/assign']!.post!.parameters!.find((p) => p.name === 'jobId');

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
+import { IsText, ToNumber } from '../../common/validators';
 
 export const DEVICE_KINDS = ['phone', 'gateway', 'tracker'] as const;
 
@@ -25,7 +25,7 @@ export class ProvisionDeviceDto extends LinkDeviceDto {
 
   @ApiProperty({ enum: DEVICE_KINDS }) @IsIn(DEVICE_KINDS) kind!: (typeof DEVICE_KINDS)[number];
 
-  @ApiProperty({ example: "Ada's phone" }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ApiProperty({ example: "Ada's phone" }) @IsText(200) name!: string;
 
   @ApiPropertyOptional({ description: 'OwnTracks: the user part of owntracks/{user}/{device}.' })
   @IsOptional()
@@ -39,18 +39,18 @@ export class ProvisionDeviceDto extends LinkDeviceDto {
 }
 
 export class RevokeDeviceDto {
-  @ApiProperty({ example: 'phone lost' }) @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+  @ApiProperty({ example: 'phone lost' }) @IsText(500) reason!: string;
 }
 
 export class UnlinkDeviceDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(500) reason?: string;
 }
 
 export class ListDevicesQuery {
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) technicianId?: string;
   @ApiPropertyOptional({ enum: DEVICE_KINDS }) @IsOptional() @IsIn(DEVICE_KINDS) kind?: string;
   @ApiPropertyOptional({ enum: ['active', 'revoked'] }) @IsOptional() @IsIn(['active', 'revoked']) status?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }
 

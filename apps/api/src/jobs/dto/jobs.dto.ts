@@ -13,10 +13,9 @@ import {
   Max,
   MaxLength,
   Min,
-  MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSkillList } from '../../common/validators';
+import { IsSkillList, IsText, ToNumber } from '../../common/validators';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
@@ -34,8 +33,8 @@ export class LocationDto {
 }
 
 export class CreateJobDto {
-  @ApiProperty({ example: 'Boiler makes noise' }) @IsString() @MinLength(1) @MaxLength(200) title!: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(4000) description?: string;
+  @ApiProperty({ example: 'Boiler makes noise' }) @IsText(200) title!: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(4000) description?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) customerId?: string;
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) siteId?: string;
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;
@@ -51,13 +50,13 @@ export class AssignDto {
   @ApiProperty({ example: 'tech_01' }) @Matches(ID_PATTERN) technicianId!: string;
 }
 export class ReassignDto extends AssignDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(500) reason?: string;
 }
 export class OptionalReasonDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(500) reason?: string;
 }
 export class ReasonDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(500) reason!: string;
+  @ApiProperty() @IsText(500) reason!: string;
 }
 export class CompleteDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(4000) summary?: string;
@@ -69,7 +68,7 @@ export class PriorityDto {
   @ApiProperty({ enum: PRIORITIES }) @IsIn(PRIORITIES) priority!: (typeof PRIORITIES)[number];
 }
 export class NoteDto {
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(4000) text!: string;
+  @ApiProperty() @IsText(4000) text!: string;
 }
 
 export class ListJobsQuery {
@@ -81,7 +80,7 @@ export class ListJobsQuery {
   @IsIn(['created_at', 'window_start'])
   sort?: 'created_at' | 'window_start';
   @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' }) @IsOptional() @IsIn(['asc', 'desc']) order?: 'asc' | 'desc';
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional({ description: 'nextCursor from the previous page' }) @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }
 
@@ -105,6 +104,6 @@ export class BulkAssignDto {
 }
 
 export class ChatPageQuery {
-  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ default: 100, maximum: 500 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(500) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }

@@ -17,7 +17,7 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { IsName } from '../../common/validators';
+import { IsName, IsText, ToNumber } from '../../common/validators';
 import { LocationDto } from '../../jobs/dto/jobs.dto';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
@@ -29,24 +29,24 @@ export class CreateCustomerDto {
   @ApiProperty({ example: 'Acme Bakery' }) @IsName() name!: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @Matches(EMAIL) email?: string;
   @ApiPropertyOptional({ example: '+49 30 123456' }) @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(2000) notes?: string;
 }
 export class UpdateCustomerDto {
   @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
   @ApiPropertyOptional() @IsOptional() @IsEmail() @Matches(EMAIL) email?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(3) @MaxLength(40) phone?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(2000) notes?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(2000) notes?: string;
 }
 
 export class CreateSiteDto {
   @ApiProperty({ example: 'Acme Bakery Mitte' }) @IsName() name!: string;
   @ApiPropertyOptional() @IsOptional() @Matches(ID_PATTERN) customerId?: string;
-  @ApiProperty({ example: 'Torstr. 1, 10119 Berlin' }) @IsString() @MinLength(1) @MaxLength(500) address!: string;
+  @ApiProperty({ example: 'Torstr. 1, 10119 Berlin' }) @IsText(500) address!: string;
   @ApiProperty({ type: LocationDto }) @ValidateNested() @Type(() => LocationDto) location!: LocationDto;
 }
 export class UpdateSiteDto {
   @ApiPropertyOptional() @IsOptional() @IsName() name?: string;
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) address?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(500) address?: string;
   @ApiPropertyOptional({ type: LocationDto }) @IsOptional() @ValidateNested() @Type(() => LocationDto) location?: LocationDto;
 }
 
@@ -87,6 +87,6 @@ export class ListPlacesQuery {
   @ApiPropertyOptional({ enum: ['active', 'retired'], default: 'active' }) @IsOptional() @IsIn(['active', 'retired']) status?: 'active' | 'retired';
   @ApiPropertyOptional({ description: 'Name starts with (case-insensitive).' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
   @ApiPropertyOptional({ enum: ['name', 'created_at'], default: 'name' }) @IsOptional() @IsIn(['name', 'created_at']) sort?: 'name' | 'created_at';
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }

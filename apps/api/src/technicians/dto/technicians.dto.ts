@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, Max, Min, IsBoolean, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { IsSkillList } from '../../common/validators';
+import { IsIn, IsInt, Max, Min, IsBoolean, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsSkillList, IsText, ToNumber } from '../../common/validators';
 import { LocationDto } from '../../jobs/dto/jobs.dto';
 import { ID_PATTERN } from '../../tenants/dto/tenants.dto';
 
@@ -11,7 +11,7 @@ export class RegisterTechnicianDto {
   @Matches(ID_PATTERN)
   technicianId?: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ApiProperty({ example: 'Ada Lovelace' }) @IsText(200) name!: string;
 
   @ApiPropertyOptional({ example: ['hvac'] })
   @IsOptional()
@@ -29,11 +29,11 @@ export class ChangeSkillsDto {
 
 export class AvailabilityDto {
   @ApiProperty() @IsBoolean() available!: boolean;
-  @ApiPropertyOptional({ example: 'lunch' }) @IsOptional() @IsString() @MinLength(1) @MaxLength(200) reason?: string;
+  @ApiPropertyOptional({ example: 'lunch' }) @IsOptional() @IsText(200) reason?: string;
 }
 
 export class DeactivateDto {
-  @ApiPropertyOptional() @IsOptional() @IsString() @MinLength(1) @MaxLength(500) reason?: string;
+  @ApiPropertyOptional() @IsOptional() @IsText(500) reason?: string;
 }
 
 export class ListTechniciansQuery {
@@ -44,6 +44,6 @@ export class ListTechniciansQuery {
   available?: 'true' | 'false';
   @ApiPropertyOptional({ example: 'hvac' }) @IsOptional() @IsString() @MaxLength(50) skill?: string;
   @ApiPropertyOptional({ description: 'Name starts with (case-insensitive).' }) @IsOptional() @IsString() @MaxLength(200) q?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit?: number;
+  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(200) limit?: number;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(500) cursor?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMinSize, ArrayUnique, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { ROLES, type Role, SCOPES, type Scope } from '../../auth/principal';
+import { IsText } from '../../common/validators';
 
 export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,99}$/;
 
@@ -31,7 +32,7 @@ export class CreateTenantDto {
 export class CreateUserDto {
   @ApiProperty() @IsEmail() email!: string;
 
-  @ApiProperty() @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ApiProperty() @IsText(200) name!: string;
 
   @ApiProperty({ enum: ROLES }) @IsIn(ROLES) role!: Role;
 
@@ -44,7 +45,7 @@ export class CreateUserDto {
 }
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'ERP sync' }) @IsString() @MinLength(1) @MaxLength(200) name!: string;
+  @ApiProperty({ example: 'ERP sync' }) @IsText(200) name!: string;
 
   @ApiProperty({ enum: SCOPES, isArray: true })
   @ArrayMinSize(1)

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
-import { IsSkillList } from '../../common/validators';
+import { IsSkillList, ToNumber } from '../../common/validators';
 
 export class TrackQuery {
   @ApiProperty({ example: '2031-05-04T06:00:00Z' }) @IsISO8601({ strict: true }) from!: string;
@@ -9,7 +9,7 @@ export class TrackQuery {
   @ApiPropertyOptional({ enum: ['json', 'geojson', 'gpx'], default: 'json' }) @IsOptional() @IsIn(['json', 'geojson', 'gpx']) format?: 'json' | 'geojson' | 'gpx';
   @ApiPropertyOptional({ description: 'Above this many fixes the track is downsampled with time_bucket (the last fix of each bucket).', default: 2000, maximum: 20000 })
   @IsOptional()
-  @Type(() => Number)
+  @ToNumber()
   @IsInt()
   @Min(10)
   @Max(20_000)
@@ -24,31 +24,31 @@ const toList = ({ value }: { value: unknown }) => (typeof value === 'string' ? v
 
 export class NearestQuery {
   // Redis GEOSEARCH takes latitudes within ±85.05112878 (Web Mercator) and answered a 500 beyond: refused as invalid instead
-  @ApiProperty({ example: 52.52 }) @Type(() => Number) @IsNumber() @Min(-85.05112878) @Max(85.05112878) lat!: number;
-  @ApiProperty({ example: 13.405 }) @Type(() => Number) @IsNumber() @Min(-180) @Max(180) lon!: number;
+  @ApiProperty({ example: 52.52 }) @ToNumber() @IsNumber() @Min(-85.05112878) @Max(85.05112878) lat!: number;
+  @ApiProperty({ example: 13.405 }) @ToNumber() @IsNumber() @Min(-180) @Max(180) lon!: number;
   @ApiPropertyOptional({ example: 'hvac,gas', description: 'Comma-separated skills every candidate must have.' })
   @IsOptional()
   @Transform(toList)
   @IsSkillList()
   skills?: string[];
-  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
-  @ApiPropertyOptional({ default: 100_000, description: 'Search radius in metres.' }) @IsOptional() @Type(() => Number) @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
-  @ApiPropertyOptional({ default: 3600, description: 'Ignore positions older than this many seconds.' }) @IsOptional() @Type(() => Number) @IsInt() @Min(10) maxAgeS?: number;
+  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 100_000, description: 'Search radius in metres.' }) @IsOptional() @ToNumber() @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
+  @ApiPropertyOptional({ default: 3600, description: 'Ignore positions older than this many seconds.' }) @IsOptional() @ToNumber() @IsInt() @Min(10) maxAgeS?: number;
 }
 
 export class NearestForJobQuery {
-  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit?: number;
-  @ApiPropertyOptional({ default: 100_000 }) @IsOptional() @Type(() => Number) @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
-  @ApiPropertyOptional({ default: 3600 }) @IsOptional() @Type(() => Number) @IsInt() @Min(10) maxAgeS?: number;
+  @ApiPropertyOptional({ default: 10, maximum: 100 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(100) limit?: number;
+  @ApiPropertyOptional({ default: 100_000 }) @IsOptional() @ToNumber() @IsNumber() @Min(100) @Max(1_000_000) radiusM?: number;
+  @ApiPropertyOptional({ default: 3600 }) @IsOptional() @ToNumber() @IsInt() @Min(10) maxAgeS?: number;
 }
 
 export class FeedQuery {
   @ApiProperty({ example: '1764133200000-0', description: 'The last feed id you have (from a snapshot or an entry).' })
   @IsString()
-  @Matches(/^\d{1,20}-\d{1,20}$/)
+  @Matches(/^\d{1,15}-\d{1,15}$/) // each part below 2^53: ids are compared as numbers, and Redis refuses parts past 2^64 (was a 500)
   @MaxLength(41)
   after!: string;
-  @ApiPropertyOptional({ default: 500, maximum: 5000 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(5000) limit?: number;
+  @ApiPropertyOptional({ default: 500, maximum: 5000 }) @IsOptional() @ToNumber() @IsInt() @Min(1) @Max(5000) limit?: number;
 }
 
 export class BrowserFixDto {
