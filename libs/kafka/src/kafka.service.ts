@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, Optional } from '@nestjs/common';
-import { type Admin, ConfigResourceTypes, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
+import { type Admin, ConfigResourceTypes, ConfigSource, type Consumer, type ConsumerConfig, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { Metrics } from '#libs/platform';
 import type { BatchingProducerOptions, OutgoingRecord } from './batching-producer';
@@ -96,10 +96,21 @@ export class KafkaService implements OnApplicationShutdown {
   consumer(config: ConsumerConfig): Consumer {
     const consumer = this.kafka.consumer({ allowAutoTopicCreation: false, ...config });
     this.consumers.add(consumer);
+    consumer.on(consumer.events.DISCONNECT, () => this.consumers.delete(consumer));
     const measure = this.measure;
     if (measure) {
+      // the partitions this consumer reports lag for: dropped when a rebalance may have moved them, so a
+      // partition another instance now reads is not reported twice, or frozen at its last lag
+      const reported = new Map<string, { group: string; topic: string; partition: string }>();
+      const forget = () => {
+        for (const labels of reported.values()) measure.consumerLag.remove(labels);
+        reported.clear();
+      };
+      consumer.on(consumer.events.GROUP_JOIN, forget);
+      consumer.on(consumer.events.DISCONNECT, forget);
       consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
         const labels = { group: config.groupId, topic: payload.topic, partition: String(payload.partition) };
+        reported.set(`${payload.topic}/${payload.partition}`, labels);
         measure.consumerLag.set(labels, Number(payload.offsetLag));
         measure.batchRecords.observe({ group: config.groupId }, payload.batchSize);
         measure.batchSeconds.observe({ group: config.groupId }, payload.duration / 1000);
@@ -149,33 +160,43 @@ export class KafkaService implements OnApplicationShutdown {
     if (present.length > 0) await this.reconcile(admin, present, replication);
   }
 
+  /**
+   * Existing topics back to their declaration. Never fatal: a broker that refuses (no permission to alter
+   * configs, a managed cluster's rules) leaves the topics as they are, with a warning — they exist, the app
+   * runs. min.insync.replicas follows the topic's real replica count (a higher one would refuse every
+   * acks=all send). kafkajs' alterConfigs replaces a topic's whole override set, so the overrides it has
+   * (cleanup.policy, segment sizes …) are sent along, unchanged.
+   */
   private async reconcile(admin: Admin, specs: readonly TopicSpec[], replication: number): Promise<void> {
-    const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
-    const described = await admin.describeConfigs({
-      includeSynonyms: false,
-      resources: specs.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name, configNames: Object.keys(topicConfig(t, replication)) })),
-    });
-    const alter: { name: string; configEntries: { name: string; value: string }[] }[] = [];
-    for (const spec of specs) {
-      const topic = metadata.topics.find((t) => t.name === spec.name);
-      const replicas = topic?.partitions[0]?.replicas.length ?? replication;
-      if (topic && (topic.partitions.length < spec.partitions || replicas !== replication)) {
-        this.options.logger.warn(
-          { topic: spec.name, partitions: topic.partitions.length, declaredPartitions: spec.partitions, replicas, declaredReplicas: replication },
-          'Kafka topic differs from its declaration (partitions or replication): reassign it by hand',
-        );
+    try {
+      const metadata = await admin.fetchTopicMetadata({ topics: specs.map((t) => t.name) });
+      const described = await admin.describeConfigs({ includeSynonyms: false, resources: specs.map((t) => ({ type: ConfigResourceTypes.TOPIC, name: t.name })) });
+      const alter: { name: string; configEntries: { name: string; value: string }[] }[] = [];
+      for (const spec of specs) {
+        const topic = metadata.topics.find((t) => t.name === spec.name);
+        const replicas = topic?.partitions[0]?.replicas.length ?? replication;
+        if (topic && (topic.partitions.length < spec.partitions || replicas !== replication)) {
+          this.options.logger.warn(
+            { topic: spec.name, partitions: topic.partitions.length, declaredPartitions: spec.partitions, replicas, declaredReplicas: replication },
+            'Kafka topic differs from its declaration (partitions or replication): reassign it by hand',
+          );
+        }
+        const entries = described.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? [];
+        const actual = new Map(entries.map((e) => [e.configName, e.configValue]));
+        // only what the broker reports: a name it does not know would make it refuse the whole change
+        const wanted = Object.entries(topicConfig(spec, replicas)).filter(([name]) => actual.has(name));
+        const drift = wanted.filter(([name, value]) => actual.get(name) !== value);
+        if (drift.length === 0) continue;
+        this.options.logger.warn({ topic: spec.name, drift: Object.fromEntries(drift.map(([name, value]) => [name, { was: actual.get(name), now: value }])) }, 'Kafka topic config drifted: set back to its declaration');
+        const overrides = entries.filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG).map((e) => [e.configName, e.configValue] as const);
+        const merged = new Map<string, string>([...overrides, ...wanted]);
+        alter.push({ name: spec.name, configEntries: [...merged].map(([name, value]) => ({ name, value })) });
       }
-      const wanted = topicConfig(spec, replication);
-      const actual = Object.fromEntries((described.resources.find((r) => r.resourceName === spec.name)?.configEntries ?? []).map((e) => [e.configName, e.configValue]));
-      const drift = Object.entries(wanted).filter(([name, value]) => actual[name] !== value);
-      if (drift.length > 0) {
-        this.options.logger.warn({ topic: spec.name, drift: Object.fromEntries(drift.map(([name, value]) => [name, { was: actual[name], now: value }])) }, 'Kafka topic config drifted: set back to its declaration');
-        alter.push({ name: spec.name, configEntries: Object.entries(wanted).map(([name, value]) => ({ name, value })) });
-      }
+      if (alter.length > 0) await admin.alterConfigs({ validateOnly: false, resources: alter.map((r) => ({ type: ConfigResourceTypes.TOPIC, ...r })) });
+    } catch (error) {
+      this.options.logger.warn({ err: (error as Error).message }, 'could not check or reconcile the Kafka topics\' configs; they stay as they are');
     }
-    if (alter.length > 0) await admin.alterConfigs({ validateOnly: false, resources: alter.map((r) => ({ type: ConfigResourceTypes.TOPIC, ...r })) });
   }
-
 
   /** Readiness: the cluster answers a metadata request. */
   async ping(): Promise<{ brokers: number; controller: number | null }> {
