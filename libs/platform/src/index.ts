@@ -15,4 +15,4 @@ export { API_CSP, applyHttpSecurity, type CspDirectives, type CspSource, type Ht
 export { readSha256Sums, sha256File } from './security/checksums';
 export { LATENCY_BUCKETS, Metrics } from './metrics/metrics';
 export { MetricsModule } from './metrics/metrics.module';
-export { activeTraceIds, contextOf, inSpan, newTraceparent, recordSpan, startTracing, stopTracing, TRACEPARENT, traceparentOf, tracesExported } from './tracing/tracing';
+export { activeTraceIds, contextOf, inSpan, markFailed, newTraceparent, recordSpan, startTracing, stopTracing, TRACEPARENT, traceparentOf, tracesExported } from './tracing/tracing';

@@ -1,9 +1,9 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { Clock, inSpan, Metrics, newTraceparent, traceparentOf, tracesExported } from '#libs/platform';
+import { Clock, inSpan, markFailed, Metrics, newTraceparent, traceparentOf, tracesExported } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import type { KnownDevice } from '../devices/device.repository';
 import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
@@ -154,6 +154,7 @@ export class MqttGateway implements OnModuleInit {
       this.measure.outcomes[outcome].inc();
     } catch (error) {
       this.measure.outcomes.failed.inc();
+      markFailed(trace.getActiveSpan(), error);
       // Kafka refused or is away: no PUBACK. The connection closes; the device resends after reconnecting.
       this.options.logger.warn({ context: 'mqtt.publish', deviceId: device.deviceId, err: (error as Error).message }, 'could not hand the message to Kafka');
       done(error as Error);
@@ -196,7 +197,8 @@ function mqttMetrics(metrics: Metrics, clients: () => number, pausedSockets: () 
   };
 }
 
-function remoteAddress(client: Client): string {
-  const stream = (client as unknown as { conn?: { remoteAddress?: string } }).conn;
-  return stream?.remoteAddress ?? 'unknown';
+/** The client's address: its TCP socket's, or for MQTT over WebSocket the HTTP upgrade's (the stream has none). */
+function remoteAddress(client: Client): string | undefined {
+  const c = client as unknown as { conn?: { remoteAddress?: string }; req?: { socket?: { remoteAddress?: string } } };
+  return c.conn?.remoteAddress ?? c.req?.socket?.remoteAddress;
 }

@@ -1,5 +1,5 @@
 import { randomFillSync } from 'node:crypto';
-import { type Context, context, propagation, ROOT_CONTEXT, type Span, type SpanKind, trace } from '@opentelemetry/api';
+import { type Context, context, propagation, ROOT_CONTEXT, type Span, type SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -57,7 +57,7 @@ export function inSpan<T>(name: string, options: { parent?: string; kind?: SpanK
   const parentContext = options.parent === undefined ? context.active() : contextOf(options.parent);
   const span = tracer().startSpan(name, { kind: options.kind, attributes: options.attributes }, parentContext);
   const end = (error?: unknown) => {
-    if (error !== undefined) span.recordException(error as Error);
+    if (error !== undefined) markFailed(span, error);
     span.end();
   };
   try {
@@ -69,6 +69,13 @@ export function inSpan<T>(name: string, options: { parent?: string; kind?: SpanK
     end(error);
     throw error;
   }
+}
+
+/** Records a failure on a span (shown as an error in trace viewers). */
+export function markFailed(span: Span | undefined, error: unknown): void {
+  if (!span) return;
+  span.recordException(error instanceof Error ? error : String(error));
+  span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
 }
 
 /** A span that has already happened (a delivery, a projection step) with no work of ours to wrap. */
