@@ -88,7 +88,9 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
     await once(this.tcp, 'listening');
 
     this.http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
-    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH, maxPayload: maxPacketBytes + 5 });
+    // a WebSocket message may carry many packets (mqtt.js in a browser joins a backlog into one): bound
+    // the message loosely, each packet by limitPacketSize
+    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH, maxPayload: Math.max(16 * 1024 * 1024, maxPacketBytes + 5) });
     this.wss.on('connection', (ws, request) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate()); // a broken socket is the client's problem, not the broker's

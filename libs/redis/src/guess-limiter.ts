@@ -1,3 +1,4 @@
+import { isIPv6 } from 'node:net';
 import { createHash } from 'node:crypto';
 import type { RedisService } from './redis.service';
 
@@ -41,6 +42,22 @@ export function lockSchedule(policy: Pick<GuessPolicy, 'lockMs' | 'maxLockMs'>):
 }
 
 /** Whole seconds to announce in Retry-After for a lock with `ms` left (never 0 while locked). Pure. */
+/**
+ * The key a client address is counted under: an IPv4 address as it is (IPv4-mapped IPv6 unwrapped), an
+ * IPv6 address by its /64 — one subscriber holds a whole /64, and counting each of its 2^64 addresses
+ * apart would let it guess without limit.
+ */
+export function addressKey(address: string): string {
+  const v4 = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (v4) return v4[1]!;
+  if (!isIPv6(address)) return address;
+  const [head = '', tail = ''] = address.split('::');
+  const front = head ? head.split(':') : [];
+  const back = tail ? tail.split(':') : [];
+  const groups = address.includes('::') ? [...front, ...Array(8 - front.length - back.length).fill('0'), ...back] : front;
+  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+}
+
 export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
 // One failure, atomically: a locked subject is not counted again; the failure that reaches the limit

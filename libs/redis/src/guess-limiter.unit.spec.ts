@@ -1,4 +1,4 @@
-import { lockSchedule, retryAfterSeconds } from './guess-limiter';
+import { addressKey, lockSchedule, retryAfterSeconds } from './guess-limiter';
 
 describe('lockSchedule', () => {
   it('doubles each lockout from the first lock up to the cap, then stays there', () => {
@@ -23,5 +23,16 @@ describe('retryAfterSeconds', () => {
     expect(retryAfterSeconds(1000)).toBe(1);
     expect(retryAfterSeconds(1001)).toBe(2);
     expect(retryAfterSeconds(299_500)).toBe(300);
+  });
+});
+
+describe('addressKey', () => {
+  it('counts IPv4 as it is (also when IPv4-mapped), and IPv6 by its /64', () => {
+    expect(addressKey('203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('::ffff:203.0.113.7')).toBe('203.0.113.7');
+    expect(addressKey('2001:db8:1:2:aaaa::1')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:0db8:0001:0002:ffff:ffff:ffff:fffe')).toBe('2001:db8:1:2::/64');
+    expect(addressKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(addressKey('::1')).toBe('0:0:0:0::/64');
   });
 });

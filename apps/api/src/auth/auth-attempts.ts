@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { problem } from '#libs/platform';
-import { GuessLimiter, type GuessPolicy, guessPolicy, type GuessSubject, RedisService, retryAfterSeconds } from '#libs/redis';
+import { addressKey, GuessLimiter, type GuessPolicy, guessPolicy, type GuessSubject, RedisService, retryAfterSeconds } from '#libs/redis';
 import type { ApiEnv } from '../api.env';
 
 /** The credentials a caller can guess at over HTTP. */
@@ -36,7 +36,7 @@ export const authAttemptsOptions = (env: ApiEnv, logger: Logger): AuthAttemptsOp
   },
 });
 
-const addressOf = (credential: Credential, address: string): GuessSubject => ({ kind: `${credential}:address`, id: address });
+const addressOf = (credential: Credential, address: string): GuessSubject => ({ kind: `${credential}:address`, id: addressKey(address) });
 const accountOf = (email: string): GuessSubject => ({ kind: 'login:account', id: email });
 
 /**

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { GuessLimiter, type GuessPolicy, guessPolicy, RedisService } from '#libs/redis';
+import { addressKey, GuessLimiter, type GuessPolicy, guessPolicy, RedisService } from '#libs/redis';
 import type { IngestEnv } from '../ingest.env';
 
 export const DEVICE_ATTEMPTS_OPTIONS = Symbol('DEVICE_ATTEMPTS_OPTIONS');
@@ -34,7 +34,7 @@ export function slowdownMs(addressFailures: number, lockedMs = 0): number {
 }
 
 const deviceOf = (deviceId: string) => ({ kind: 'mqtt:device', id: deviceId });
-const addressOf = (address: string) => ({ kind: 'mqtt:address', id: address });
+const addressOf = (address: string) => ({ kind: 'mqtt:address', id: addressKey(address) });
 
 /** Failed MQTT CONNECTs, counted in Redis per device id and per address across every ingest instance. */
 @Injectable()
@@ -46,17 +46,18 @@ export class DeviceAttempts {
   }
 
   /** Milliseconds left on the device's or the address's lock; 0 when neither is locked. */
-  lockedFor(deviceId: string, address: string): Promise<number> {
-    return this.limiter.lockedFor([deviceOf(deviceId), addressOf(address)]);
+  lockedFor(deviceId: string, address: string | undefined): Promise<number> {
+    return this.limiter.lockedFor([deviceOf(deviceId), ...(address ? [addressOf(address)] : [])]);
   }
 
   /** Counts a refused CONNECT; answers the address's failures so far and the lock this one set (0: none). */
-  async failed(deviceId: string, address: string): Promise<{ addressFailures: number; lockedMs: number }> {
+  /** Without a known address (it never is unknown on TCP), only the device is counted: never one shared key for all. */
+  async failed(deviceId: string, address: string | undefined): Promise<{ addressFailures: number; lockedMs: number }> {
     const [byAddress, byDevice] = await Promise.all([
-      this.limiter.fail(addressOf(address), this.options.address),
+      address ? this.limiter.fail(addressOf(address), this.options.address) : undefined,
       deviceId ? this.limiter.fail(deviceOf(deviceId), this.options.device) : undefined,
     ]);
-    return { addressFailures: byAddress.failures, lockedMs: Math.max(byAddress.lockedMs, byDevice?.lockedMs ?? 0) };
+    return { addressFailures: byAddress?.failures ?? 0, lockedMs: Math.max(byAddress?.lockedMs ?? 0, byDevice?.lockedMs ?? 0) };
   }
 
   succeeded(deviceId: string): Promise<void> {

@@ -46,6 +46,8 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const metrics = new Metrics(definition.name);
   startTracing(definition.name, config.OTEL_EXPORTER_OTLP_ENDPOINT);
   const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), { logger: new PinoLoggerService(logger), abortOnError: false });
+  // the client's address behind N proxies (req.ip): per-address guessing limits and rate limits count by it
+  if (config.HTTP_TRUST_PROXY_HOPS > 0) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.HTTP_TRUST_PROXY_HOPS);
   app.use(httpMetrics(metrics));
   app.use(httpTracing());
   applyHttpSecurity(app, config);

@@ -52,6 +52,13 @@ export class BaseEnv {
   HTTP_HSTS_MAX_AGE_SECONDS: number = 0;
 
   /**
+   * Proxies (load balancers) in front that append to X-Forwarded-For: the client address is read that
+   * many hops back. 0: the socket's peer is the client. Behind a proxy, per-address limits need this.
+   */
+  @EnvInt({ min: 0, max: 10 })
+  HTTP_TRUST_PROXY_HOPS: number = 0;
+
+  /**
    * Where spans go (OpenTelemetry over OTLP/HTTP, e.g. http://otel-collector:4318); unset: none are
    * recorded, but trace ids are still made, carried in events and frames, and logged.
    */
