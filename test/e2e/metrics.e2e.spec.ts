@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import mqtt from 'mqtt';
-import pino from 'pino';
-import { hashGeneratedSecret } from '#libs/platform';
-import { DatabaseService, migrate } from '#libs/timescale';
 import { writeScrapeTargets } from '../../tools/stack/prometheus.component';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from '../support/app-process';
+import { insertDevice, mqttPortOf } from '../support/devices';
 import { eventually } from '../support/events';
 
 // The operator's view, for real: ingest and the projector as processes, a device publishing over
@@ -32,13 +30,7 @@ async function query(promql: string): Promise<number | undefined> {
 }
 
 beforeAll(async () => {
-  const db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 1, logger: pino({ level: 'silent' }) });
-  await migrate(db, pino({ level: 'silent' }));
-  await db.query(
-    `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id) VALUES ($1, $2, 'phone', 'metrics e2e', $3, 'tech_metrics')`,
-    [device.id, tenantId, hashGeneratedSecret(device.secret)],
-  );
-  await db.onApplicationShutdown();
+  await insertDevice({ ...device, tenantId, technicianId: 'tech_metrics', name: 'metrics e2e' });
   const [ingest, projector] = await Promise.all([
     startAppProcess('ingest', { ...env, MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' }),
     startAppProcess('projector', { ...env, PROJECTOR_GROUP_PREFIX: `e2e-metrics-${randomUUID().slice(0, 8)}` }),
@@ -53,7 +45,7 @@ afterAll(async () => {
 });
 
 it('Prometheus scrapes both apps and sees the device’s publishes, the projections and the runtime', async () => {
-  const mqttPort = apps[0]!.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  const mqttPort = mqttPortOf(apps[0]!);
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: device.id, username: device.id, password: device.secret, reconnectPeriod: 0 });
   for (let i = 0; i < 20; i++) {
     await client.publishAsync(`fieldline/v1/${device.id}/location`, JSON.stringify({ lat: 52.5 + i / 1000, lon: 13.4, ts: new Date(Date.now() - (20 - i) * 1000).toISOString(), id: `m-${i}` }), { qos: 1 });

@@ -2,12 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import mqtt from 'mqtt';
-import pino from 'pino';
-import { hashGeneratedSecret } from '#libs/platform';
-import { DatabaseService, migrate } from '#libs/timescale';
 import { Recorder, startGateway, token, wsUrl } from '../support/realtime';
 import { must, newTenant, startApi } from '../support/api';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../support/app-process';
+import { insertDevice, mqttPortOf } from '../support/devices';
 import { eventually } from '../support/events';
 
 // One fix's path as one trace, for real: a device publishes over MQTT; ingest starts the trace, the
@@ -53,15 +51,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
   const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: otelEndpoint() };
 
-  const db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 1, logger: pino({ level: 'silent' }) });
-  await migrate(db, pino({ level: 'silent' }));
-  await db.query(`INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id) VALUES ($1, $2, 'phone', 'trace e2e', $3, $4)`, [
-    device.id,
-    tenantId,
-    hashGeneratedSecret(device.secret),
-    technicianId,
-  ]);
-  await db.onApplicationShutdown();
+  await insertDevice({ ...device, tenantId, technicianId, name: 'trace e2e' });
   const env = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'debug', ...otel };
   apps.push(
     ...(await Promise.all([
@@ -83,7 +73,7 @@ it('a fix is one trace from its MQTT publish through the projector to the dashbo
   dashboard = new Recorder(wsUrl(realtime), token({ tenantId, userId: 'u-disp', role: 'dispatcher' }), ['locations']).start();
   await dashboard.until('subscribed', () => dashboard!.of('subscribed').length > 0);
 
-  const mqttPort = ingest.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  const mqttPort = mqttPortOf(ingest);
   const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPort}`, { clientId: device.id, username: device.id, password: device.secret, reconnectPeriod: 0 });
   await client.publishAsync(`fieldline/v1/${device.id}/location`, JSON.stringify({ lat: 52.52, lon: 13.405, ts: new Date().toISOString(), id: 'm-trace' }), { qos: 1 });
   await client.endAsync();

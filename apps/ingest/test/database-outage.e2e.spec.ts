@@ -4,6 +4,7 @@ import pino from 'pino';
 import { hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { mqttPortOf } from '../../../test/support/devices';
 import { TestDatabase } from '../../../test/support/test-database';
 
 // Ingest outlives its database (the device directory): a database of its own, SIGKILLed, restarted.
@@ -26,7 +27,7 @@ beforeAll(async () => {
   for (const d of [known, newcomer]) await db.query(`INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash) VALUES ($1, 'tnt_dbo', 'tracker', 'o', $2)`, [d.id, await hashSecret(d.secret)]);
   await db.onApplicationShutdown();
   app = await startAppProcess('ingest', { ...stackEnv(), DATABASE_URL: database.url, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' });
-  port = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  port = mqttPortOf(app);
   client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: known.id, username: known.id, password: known.secret, reconnectPeriod: 0 });
 }, 120_000);
 

@@ -10,7 +10,8 @@ import { createKafkaComponent } from '../../../tools/stack/kafka.component';
 import { stopProcess } from '../../../tools/stack/managed-process';
 import { raiseOne } from '../../../tools/stack/stack-component';
 import { dataDir } from '../../../tools/stack/stack.config';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { mqttPortOf } from '../../../test/support/devices';
 
 // Kafka stopped in the middle of a device's stream, then started again. Every message that got a
 // PUBACK must be in Kafka, and ingest must carry on without a restart. This suite runs its own broker
@@ -30,7 +31,7 @@ beforeAll(async () => {
   await migrate(db, logger);
   await db.query(`INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash) VALUES ($1, 'tnt_outage', 'tracker', 'o', $2)`, [device.id, await hashSecret(device.secret)]);
   app = await startAppProcess('ingest', { ...stackEnv(), KAFKA_BROKERS: brokers, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' });
-  const port = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  const port = mqttPortOf(app);
   client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: device.id, username: device.id, password: device.secret, reconnectPeriod: 500 });
 }, 120_000);
 

@@ -1,10 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { connect as tcpConnect, type Socket } from 'node:net';
 import mqtt from 'mqtt';
-import pino from 'pino';
-import { hashGeneratedSecret } from '#libs/platform';
-import { DatabaseService, migrate } from '#libs/timescale';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
+import { insertDevice, mqttPortOf } from '../../../test/support/devices';
 import { SeededRandom } from '../../../test/support/seeded-random';
 
 // The MQTT edge at the byte level, against a real ingest process and raw TCP (no client library):
@@ -24,7 +22,6 @@ const device = { id: `dv_${randomUUID().slice(0, 8)}`, secret: `fuzz-secret-${ra
 const topic = `fieldline/v1/${device.id}/location`;
 let app: AppProcess;
 let port: number;
-let db: DatabaseService;
 let good: mqtt.MqttClient;
 const goodCloses: string[] = [];
 
@@ -151,13 +148,7 @@ async function rss(): Promise<number> {
 // ---- the lane ------------------------------------------------------------------------------------
 
 beforeAll(async () => {
-  db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 2, logger: pino({ level: 'silent' }) });
-  await migrate(db, pino({ level: 'silent' }));
-  await db.query(
-    `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)
-     VALUES ($1, $2, 'phone', 'fuzz', $3, 'tech_fuzz', $4, 'phone')`,
-    [device.id, tenantId, hashGeneratedSecret(device.secret), device.id.replace('dv_', 'ot_')],
-  );
+  await insertDevice({ ...device, tenantId, technicianId: 'tech_fuzz', name: 'fuzz', owntracks: { user: device.id.replace('dv_', 'ot_'), device: 'phone' } });
   app = await startAppProcess('ingest', {
     ...stackEnv(), // its own GUESS_NAMESPACE
     HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1',
@@ -165,7 +156,7 @@ beforeAll(async () => {
     // the flood and the fuzz must test the broker, not the guessing limits
     GUESS_MQTT_PER_DEVICE: '1000', GUESS_MQTT_PER_ADDRESS: '100000',
   });
-  port = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  port = mqttPortOf(app);
   console.log(`mqtt-fuzz seed ${rng.seed} (replay: FUZZ_SEED=${rng.seed})`);
   good = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: device.id, username: device.id, password: device.secret, reconnectPeriod: 0 });
   good.on('close', () => goodCloses.push(new Date().toISOString()));
@@ -175,7 +166,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await good?.endAsync(true);
   await app?.stop();
-  await db?.onApplicationShutdown();
 });
 
 it('closes or refuses every malformed, oversized or out-of-order connection, and nobody else notices', async () => {

@@ -8,6 +8,7 @@ import { newEnvelope, topics } from '#libs/events';
 import { hashGeneratedSecret, hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { mqttPortOf } from '../../../test/support/devices';
 
 // Devices publishing to the ingest app as a real process, with real clients (mqtt.js and Debian's
 // mosquitto_pub), and what arrives in the real Kafka.
@@ -34,7 +35,7 @@ beforeAll(async () => {
     );
   }
   app = await startAppProcess('ingest', { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1', INGEST_MAX_PAYLOAD_BYTES: '1024', INGEST_STALE_AFTER_S: '1' });
-  mqttPort = app.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+  mqttPort = mqttPortOf(app);
 });
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -230,7 +231,7 @@ describe('guessing limits', () => {
       GUESS_MQTT_PER_DEVICE: '3', GUESS_MQTT_PER_ADDRESS: '1000', GUESS_LOCK_S: '60',
     });
     try {
-      const port = limited.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening')!.tcp as number;
+      const port = mqttPortOf(limited);
       const attempt = (device: { id: string; secret: string }) =>
         mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `${device.id}:guess`, username: device.id, password: device.secret, reconnectPeriod: 0 }).then((client) => {
           clients.push(client);

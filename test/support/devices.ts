@@ -1,0 +1,28 @@
+import pino from 'pino';
+import { hashGeneratedSecret } from '#libs/platform';
+import { DatabaseService, migrate } from '#libs/timescale';
+import { type AppProcess, tryParse } from './app-process';
+
+const silent = pino({ level: 'silent' });
+
+/** A phone's device row as POST /devices stores it (SHA-256 of a generated secret), the schema migrated first. */
+export async function insertDevice(device: { id: string; secret: string; tenantId: string; technicianId: string; name?: string; owntracks?: { user: string; device: string } }): Promise<void> {
+  const db = new DatabaseService({ url: process.env.DATABASE_URL!, poolMax: 1, logger: silent });
+  try {
+    await migrate(db, silent); // the API owns the schema; make sure it exists whatever ran first
+    await db.query(
+      `INSERT INTO devices (device_id, tenant_id, kind, name, secret_hash, technician_id, owntracks_user, owntracks_device)
+       VALUES ($1, $2, 'phone', $3, $4, $5, $6, $7)`,
+      [device.id, device.tenantId, device.name ?? 'e2e', hashGeneratedSecret(device.secret), device.technicianId, device.owntracks?.user ?? null, device.owntracks?.device ?? null],
+    );
+  } finally {
+    await db.onApplicationShutdown();
+  }
+}
+
+/** An ingest process's MQTT TCP port (it listens on port 0 in tests and logs the one it got). */
+export function mqttPortOf(ingest: AppProcess): number {
+  const listening = ingest.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening');
+  if (!listening) throw new Error('ingest has not logged "MQTT broker listening" (is it an ingest process, and up?)');
+  return listening.tcp as number;
+}
