@@ -20,9 +20,11 @@ export async function insertDevice(device: { id: string; secret: string; tenantI
   }
 }
 
-/** An ingest process's MQTT TCP port (it listens on port 0 in tests and logs the one it got). */
-export function mqttPortOf(ingest: AppProcess): number {
+/** An ingest process's MQTT port of one kind (it listens on port 0 in tests and logs the ones it got); undefined: no such listener. */
+export function mqttPortOf(ingest: AppProcess): number;
+export function mqttPortOf(ingest: AppProcess, kind: 'tcp' | 'ws' | 'tls' | 'wss'): number | undefined;
+export function mqttPortOf(ingest: AppProcess, kind: 'tcp' | 'ws' | 'tls' | 'wss' = 'tcp'): number | undefined {
   const listening = ingest.lines.map(tryParse).find((r) => r?.msg === 'MQTT broker listening');
   if (!listening) throw new Error('ingest has not logged "MQTT broker listening" (is it an ingest process, and up?)');
-  return listening.tcp as number;
+  return listening[kind] as number | undefined;
 }

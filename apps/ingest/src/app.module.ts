@@ -3,8 +3,8 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
-import { MqttHealthCheck, MqttModule } from '#libs/mqtt';
-import { HealthModule } from '#libs/platform';
+import { MqttHealthCheck, MqttModule, type MqttOptions } from '#libs/mqtt';
+import { HealthModule, TlsFiles } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import { DeviceDirectory } from './devices/device-directory.service';
@@ -19,6 +19,13 @@ import { ExternalBrokerBridge } from './mqtt/external-broker.bridge';
 import { MqttGateway } from './mqtt/mqtt.gateway';
 import { DevicePresence } from './presence/device-presence.tracker';
 import { TelemetryPublisher } from './telemetry/telemetry.publisher';
+
+/** The broker's TLS listeners, with the server certificate and (mutual TLS) the device CA, reloaded when they change. */
+function mqttTls(config: IngestEnv, logger: Logger): MqttOptions['tls'] {
+  if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined;
+  const files = new TlsFiles({ cert: config.TLS_CERT_FILE, key: config.TLS_KEY_FILE, ca: config.MQTT_DEVICE_CA_FILE }, logger, config.TLS_RELOAD_INTERVAL_MS);
+  return { files, port: config.MQTT_TLS_PORT, wssPort: config.MQTT_WSS_PORT, clientCertificates: Boolean(config.MQTT_DEVICE_CA_FILE) };
+}
 
 @Module({})
 export class AppModule {
@@ -39,7 +46,7 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         // Ingest reads the API's devices table; the API owns (and migrates) the schema.
         DatabaseModule.forEnv(config, logger),
-        ...(external ? [] : [MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger })]),
+        ...(external ? [] : [MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger, plaintext: config.MQTT_PLAINTEXT === 1, tls: mqttTls(config, logger) })]),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, external ? ExternalBrokerBridge : MqttHealthCheck]),
       ],
       controllers: [OsmAndController],

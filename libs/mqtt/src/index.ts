@@ -1,5 +1,5 @@
 import './quiet-debug'; // first: before aedes loads mqtt-packet
-export { MQTT_OPTIONS, MQTT_WS_PATH, MqttBrokerService, type MqttHooks, type MqttOptions } from './mqtt-broker.service';
+export { MQTT_OPTIONS, MQTT_WS_PATH, MqttBrokerService, type MqttHooks, type MqttOptions, verifiedPeerCertificate } from './mqtt-broker.service';
 export { withMqttEnv } from './mqtt.env';
 export { MqttHealthCheck } from './mqtt.health';
 export { MqttModule } from './mqtt.module';

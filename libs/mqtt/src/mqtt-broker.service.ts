@@ -1,11 +1,14 @@
 import { once } from 'node:events';
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer as createHttpServer, type IncomingMessage, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer as createTlsServer, type PeerCertificate, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { Aedes, type AedesOptions } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
+import type { TlsFiles } from '#libs/platform';
 
 export const MQTT_OPTIONS = Symbol('MQTT_OPTIONS');
 
@@ -26,6 +29,21 @@ export interface MqttOptions {
   queueLimit?: number;
   /** The largest packet accepted (fixed header excluded); a connection announcing a larger one is closed. */
   maxPacketBytes?: number;
+  /** MQTT over TLS on `port` and over secure WebSocket on `wssPort`; `clientCertificates`: ask devices for one (mutual TLS). */
+  tls?: { files: TlsFiles; port: number; wssPort: number; clientCertificates: boolean };
+  /** false: no plaintext listeners (`port`, `wsPort` unused). Default true. */
+  plaintext?: boolean;
+}
+
+/**
+ * The certificate a device presented over TLS and the handshake verified against the device CA; the
+ * caller still checks that it was issued to this device and is not revoked.
+ */
+export function verifiedPeerCertificate(client: { conn?: unknown; req?: IncomingMessage }): PeerCertificate | undefined {
+  const socket = client.conn instanceof TLSSocket ? client.conn : client.req?.socket;
+  if (!(socket instanceof TLSSocket) || !socket.authorized) return undefined;
+  const certificate = socket.getPeerCertificate();
+  return certificate && Object.keys(certificate).length > 0 ? certificate : undefined;
 }
 
 export const MQTT_WS_PATH = '/mqtt';
@@ -40,9 +58,10 @@ export const MQTT_WS_PATH = '/mqtt';
 export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   broker!: Aedes;
   private hooks: MqttHooks | undefined;
-  private tcp?: Server;
-  private http?: HttpServer;
-  private wss?: WebSocketServer;
+  /** Every listener: TCP and WebSocket, plaintext and TLS, as configured. */
+  private readonly servers: { kind: 'tcp' | 'ws' | 'tls' | 'wss'; server: Server }[] = [];
+  private readonly sockets: WebSocketServer[] = [];
+  private readonly unfollow: (() => void)[] = [];
 
   constructor(@Inject(MQTT_OPTIONS) private readonly options: MqttOptions) {}
 
@@ -80,46 +99,82 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
     );
 
     const maxPacketBytes = this.options.maxPacketBytes ?? DEFAULT_MAX_PACKET_BYTES;
-    this.tcp = createServer((socket) => {
+    const onSocket = (socket: Socket) => {
       this.broker.handle(socket);
       limitPacketSize(socket, maxPacketBytes);
-    });
-    this.tcp.listen(this.options.port, this.options.host);
-    await once(this.tcp, 'listening');
+    };
+    const upgradeOnly: RequestListener = (_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n');
+    const { tls, plaintext = true, host } = this.options;
+    if (plaintext) {
+      await this.listen('tcp', createServer(onSocket), this.options.port);
+      await this.listen('ws', this.withWebSocket(createHttpServer(upgradeOnly), maxPacketBytes), this.options.wsPort);
+    }
+    if (tls) {
+      // A device certificate is asked for, never required: devices with a password connect over TLS too.
+      // An unverified one is not refused here but never authenticates (verifiedPeerCertificate).
+      const options = { ...tls.files.options, requestCert: tls.clientCertificates, rejectUnauthorized: false };
+      const secure = createTlsServer(options, onSocket);
+      secure.on('tlsClientError', (error) => logger.debug({ context: 'mqtt', err: error.message }, 'TLS handshake failed'));
+      await this.listen('tls', secure, tls.port);
+      const secureWs = createHttpsServer(options, upgradeOnly);
+      await this.listen('wss', this.withWebSocket(secureWs, maxPacketBytes), tls.wssPort);
+      this.unfollow.push(tls.files.follow(secure), tls.files.follow(secureWs));
+    }
+    logger.info({ context: 'mqtt', host, ...Object.fromEntries(this.servers.map(({ kind }) => [kind, this.portOf(kind)])) }, 'MQTT broker listening');
+  }
 
-    this.http = createHttpServer((_req, res) => res.writeHead(426, { 'content-type': 'text/plain' }).end('MQTT over WebSocket only\n'));
+  /** MQTT over WebSocket at /mqtt on an HTTP(S) server. */
+  private withWebSocket(http: HttpServer, maxPacketBytes: number): HttpServer {
     // a WebSocket message may carry many packets (mqtt.js in a browser joins a backlog into one): bound
     // the message loosely, each packet by limitPacketSize
-    this.wss = new WebSocketServer({ server: this.http, path: MQTT_WS_PATH, maxPayload: Math.max(16 * 1024 * 1024, maxPacketBytes + 5) });
-    this.wss.on('connection', (ws, request) => {
+    const wss = new WebSocketServer({ server: http, path: MQTT_WS_PATH, maxPayload: Math.max(16 * 1024 * 1024, maxPacketBytes + 5) });
+    wss.on('connection', (ws, request) => {
       const stream = createWebSocketStream(ws);
       stream.on('error', () => ws.terminate()); // a broken socket is the client's problem, not the broker's
       this.broker.handle(stream, request);
       limitPacketSize(stream, maxPacketBytes);
     });
-    this.http.listen(this.options.wsPort, this.options.host);
-    await once(this.http, 'listening');
-    logger.info({ context: 'mqtt', tcp: this.tcpPort, ws: this.wsPort }, 'MQTT broker listening');
+    this.sockets.push(wss);
+    return http;
+  }
+
+  private async listen(kind: 'tcp' | 'ws' | 'tls' | 'wss', server: Server, port: number): Promise<void> {
+    server.listen(port, this.options.host);
+    await once(server, 'listening');
+    this.servers.push({ kind, server });
+  }
+
+  private portOf(kind: 'tcp' | 'ws' | 'tls' | 'wss'): number {
+    return (this.servers.find((s) => s.kind === kind)?.server.address() as AddressInfo | null)?.port ?? 0;
   }
 
   get tcpPort(): number {
-    return (this.tcp?.address() as AddressInfo | null)?.port ?? 0;
+    return this.portOf('tcp');
   }
 
   get wsPort(): number {
-    return (this.http?.address() as AddressInfo | null)?.port ?? 0;
+    return this.portOf('ws');
+  }
+
+  get tlsPort(): number {
+    return this.portOf('tls');
+  }
+
+  get wssPort(): number {
+    return this.portOf('wss');
   }
 
   status(): { listening: boolean; clients: number } {
-    return { listening: Boolean(this.tcp?.listening && this.http?.listening && !this.broker?.closed), clients: this.broker?.connectedClients ?? 0 };
+    const listening = this.servers.length > 0 && this.servers.every(({ server }) => server.listening);
+    return { listening: listening && !this.broker?.closed, clients: this.broker?.connectedClients ?? 0 };
   }
 
   async onApplicationShutdown(): Promise<void> {
     // Stop accepting first, then close the broker (which disconnects its clients).
-    this.wss?.clients.forEach((ws) => ws.terminate());
+    for (const stop of this.unfollow) stop();
+    for (const wss of this.sockets) wss.clients.forEach((ws) => ws.terminate());
     await Promise.all([
-      new Promise<void>((resolve) => (this.tcp?.listening ? this.tcp.close(() => resolve()) : resolve())),
-      new Promise<void>((resolve) => (this.http?.listening ? this.http.close(() => resolve()) : resolve())),
+      ...this.servers.map(({ server }) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
       new Promise<void>((resolve) => (this.broker && !this.broker.closed ? this.broker.close(() => resolve()) : resolve())),
     ]);
   }

@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer and Nest read decorator metadata through it
 export { BaseEnv, type Constructor, LOG_LEVELS, type LogLevel } from './config/base.env';
-export { EnvConnectionUrl, type EnvFieldOptions, EnvFlag, EnvInt, EnvNumber, EnvOneOf, EnvPort, type EnvRange, EnvString, type EnvStringOptions, EnvUrl } from './config/env-decorators';
+export { EnvConnectionUrl, type EnvFieldOptions, EnvFile, EnvFlag, EnvInt, EnvNumber, EnvOneOf, EnvPort, type EnvRange, EnvString, type EnvStringOptions, EnvUrl } from './config/env-decorators';
 export { CONFIG_ERROR_EXIT_CODE, ConfigError, configKeys, type EnvClass, loadConfig } from './config/load-config';
 export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
 export { HealthModule } from './health/health.module';
@@ -16,3 +16,5 @@ export { readSha256Sums, sha256File } from './security/checksums';
 export { LATENCY_BUCKETS, Metrics } from './metrics/metrics';
 export { MetricsModule } from './metrics/metrics.module';
 export { activeTraceIds, contextOf, inSpan, markFailed, newTraceparent, recordSpan, startTracing, stopTracing, TRACEPARENT, traceparentOf, tracesExported } from './tracing/tracing';
+export { createAuthority, createClientCertificate, createClientKeyAndCsr, createServerCertificate, CsrError, newSerial, type PemPair, verifiedCsrKey } from './security/x509';
+export { type ReloadableServer, TlsFiles, type TlsFilePaths } from './security/tls-files';

@@ -9,6 +9,7 @@ import { httpMetrics } from '../metrics/http-metrics';
 import { Metrics } from '../metrics/metrics';
 import { MetricsModule } from '../metrics/metrics.module';
 import { httpTracing } from '../tracing/http-tracing';
+import { TlsFiles } from '../security/tls-files';
 import { startTracing, stopTracing } from '../tracing/tracing';
 import { ClockModule } from '../time/clock';
 
@@ -45,7 +46,12 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const metrics = new Metrics(definition.name);
   startTracing(definition.name, config.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), { logger: new PinoLoggerService(logger), abortOnError: false });
+  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE ? new TlsFiles({ cert: config.TLS_CERT_FILE, key: config.TLS_KEY_FILE }, logger, config.TLS_RELOAD_INTERVAL_MS) : undefined;
+  const app = await NestFactory.create(withPlatform(definition.module(config, logger), config, metrics), {
+    logger: new PinoLoggerService(logger),
+    abortOnError: false,
+    ...(tls ? { httpsOptions: tls.options } : {}),
+  });
   // the client's address behind N proxies (req.ip): per-address guessing limits and rate limits count by it
   if (config.HTTP_TRUST_PROXY_HOPS > 0) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.HTTP_TRUST_PROXY_HOPS);
   app.use(httpMetrics(metrics));
@@ -53,9 +59,11 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
   applyHttpSecurity(app, config);
   await definition.configure?.(app, config, logger);
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
-  const address = app.getHttpServer().address();
+  const server = app.getHttpServer();
+  if (tls) server.once('close', tls.follow(server)); // renewed certificates apply to new connections
+  const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.HTTP_PORT;
-  const url = `http://${config.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : config.HTTP_HOST}:${port}`;
+  const url = `${tls ? 'https' : 'http'}://${config.HTTP_HOST === '0.0.0.0' ? '127.0.0.1' : config.HTTP_HOST}:${port}`;
   logger.info({ url, event: 'app.listening', node: process.version }, `${definition.name} listening on ${url} (Node ${process.version})`);
   return { app, config, logger, url };
 }

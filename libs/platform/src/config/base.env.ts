@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { IsISO8601, IsOptional, ValidateBy } from 'class-validator';
+import { IsISO8601, IsOptional, ValidateBy, ValidateIf } from 'class-validator';
 import { isOrigin, originsOf } from '../http/http-security';
-import { EnvConnectionUrl, EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
+import { EnvConnectionUrl, EnvFile, EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -47,9 +47,12 @@ export class BaseEnv {
   })
   CORS_ORIGINS?: string;
 
-  /** Strict-Transport-Security max-age when a TLS proxy sits in front (e.g. 31536000); 0: no HSTS. */
+  /**
+   * Strict-Transport-Security max-age (e.g. 31536000); 0: no HSTS. Unset: a year when the app serves
+   * TLS itself (TLS_CERT_FILE), none otherwise — set it when a TLS proxy sits in front.
+   */
   @EnvInt({ min: 0, max: 63_072_000 })
-  HTTP_HSTS_MAX_AGE_SECONDS: number = 0;
+  HTTP_HSTS_MAX_AGE_SECONDS?: number;
 
   /**
    * Proxies (load balancers) in front that append to X-Forwarded-For: the client address is read that
@@ -64,6 +67,22 @@ export class BaseEnv {
    */
   @EnvConnectionUrl(['http', 'https'])
   OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+
+  /**
+   * The server certificate (PEM, chain after it) and its key: set both and the HTTP port speaks
+   * HTTPS (and WSS) only; ingest's MQTT TLS listeners use them too. Read again when they change.
+   */
+  @ValidateIf((env: BaseEnv) => env.TLS_KEY_FILE !== undefined || env.TLS_CERT_FILE !== undefined)
+  @EnvFile({ required: true })
+  TLS_CERT_FILE?: string;
+
+  @ValidateIf((env: BaseEnv) => env.TLS_KEY_FILE !== undefined || env.TLS_CERT_FILE !== undefined)
+  @EnvFile({ required: true })
+  TLS_KEY_FILE?: string;
+
+  /** How often the TLS files are checked for a renewed certificate. */
+  @EnvInt({ min: 100, max: 3_600_000 })
+  TLS_RELOAD_INTERVAL_MS: number = 10_000;
 }
 
 // biome-ignore lint: the mixin pattern needs a constructor type with any args

@@ -1,6 +1,7 @@
+import { accessSync, constants } from 'node:fs';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
 
 // The validator stacks every env class repeated, one decorator per kind of variable. A variable is
 // optional (its default applies when unset) unless `required`. Decorators are listed in the order
@@ -78,3 +79,20 @@ export function EnvConnectionUrl(schemes: string[], { message, ...options }: Env
     ...optionalUnless(options),
   );
 }
+
+const readable = (path: unknown): boolean => {
+  try {
+    accessSync(String(path), constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** A path to a file this process can read (certificates, keys): checked at start, so a typo is a config error, not a failed handshake later. */
+export const EnvFile = (options: EnvFieldOptions = {}): PropertyDecorator =>
+  applyDecorators(
+    ValidateBy({ name: 'readableFile', validator: { validate: readable, defaultMessage: (args) => `$property: cannot read ${String(args?.value)} (does the file exist, and may this user read it?)` } }),
+    IsString(),
+    ...optionalUnless(options),
+  );

@@ -19,9 +19,16 @@ export const API_CSP: CspDirectives = { 'default-src': ["'none'"], 'frame-ancest
 export interface HttpSecurityConfig {
   /** Comma-separated origins allowed to call the app from a browser (CORS); empty: none. */
   CORS_ORIGINS?: string;
-  /** Strict-Transport-Security max-age; 0: no HSTS (plain http). */
-  HTTP_HSTS_MAX_AGE_SECONDS: number;
+  /** Strict-Transport-Security max-age; 0: no HSTS; unset: a year when the app speaks TLS itself, else none. */
+  HTTP_HSTS_MAX_AGE_SECONDS?: number;
+  /** Set when the app serves HTTPS itself. */
+  TLS_CERT_FILE?: string;
 }
+
+type HstsConfig = Pick<HttpSecurityConfig, 'HTTP_HSTS_MAX_AGE_SECONDS' | 'TLS_CERT_FILE'>;
+
+/** A browser honours HSTS only over TLS: on by default when the app serves TLS, else only when an operator says a TLS proxy is in front. */
+const hstsSeconds = (config: HstsConfig): number => config.HTTP_HSTS_MAX_AGE_SECONDS ?? (config.TLS_CERT_FILE ? 31_536_000 : 0);
 
 /** Response headers a browser reads from a cross-origin call (ETag for If-Match, Retry-After on 409/429/503). */
 const EXPOSED_HEADERS = ['ETag', 'Location', 'Retry-After', 'Content-Disposition'];
@@ -44,16 +51,14 @@ export function isOrigin(value: string): boolean {
 }
 
 /** The helmet headers with `csp` as the Content-Security-Policy; `referrer` for pages that need one. */
-function headers(config: Pick<HttpSecurityConfig, 'HTTP_HSTS_MAX_AGE_SECONDS'>, csp: CspDirectives, referrer: 'no-referrer' | 'strict-origin-when-cross-origin'): Middleware {
+function headers(config: HstsConfig, csp: CspDirectives, referrer: 'no-referrer' | 'strict-origin-when-cross-origin'): Middleware {
   return helmet({
     contentSecurityPolicy: { useDefaults: false, directives: csp as Record<string, CspSource[]> },
     crossOriginEmbedderPolicy: false,
     crossOriginOpenerPolicy: { policy: 'same-origin' },
     crossOriginResourcePolicy: { policy: 'same-origin' },
     referrerPolicy: { policy: referrer },
-    // A browser honours HSTS only over TLS; the apps listen on plain http, so it is on only when an
-    // operator says a TLS proxy is in front (HTTP_HSTS_MAX_AGE_SECONDS > 0).
-    strictTransportSecurity: config.HTTP_HSTS_MAX_AGE_SECONDS > 0 ? { maxAge: config.HTTP_HSTS_MAX_AGE_SECONDS, includeSubDomains: false } : false,
+    strictTransportSecurity: hstsSeconds(config) > 0 ? { maxAge: hstsSeconds(config), includeSubDomains: false } : false,
     xFrameOptions: { action: 'deny' },
     xContentTypeOptions: true,
   }) as Middleware;
@@ -81,5 +86,5 @@ export function applyHttpSecurity(app: INestApplication, config: HttpSecurityCon
  * replaces the API policy there. Pages keep the origin in cross-origin referrers (tile servers such as
  * OpenStreetMap's refuse requests without one) and nothing more.
  */
-export const pageSecurity = (config: Pick<HttpSecurityConfig, 'HTTP_HSTS_MAX_AGE_SECONDS'>, csp: CspDirectives): Middleware =>
+export const pageSecurity = (config: HstsConfig, csp: CspDirectives): Middleware =>
   headers(config, { ...csp, 'frame-ancestors': ["'none'"] }, 'strict-origin-when-cross-origin');
