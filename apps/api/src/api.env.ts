@@ -8,9 +8,13 @@ import { parseAllowedHosts } from './webhooks/webhook-address-rules';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
 export class ApiEnv extends withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))))) {
-  /** Signs access tokens (HS256). At least 32 characters; every API instance needs the same one. */
-  @EnvString({ minLength: 32, required: true })
-  JWT_SECRET!: string;
+  /** The private key (PEM, Ed25519 or P-256) that signs access tokens; its public half is served at /.well-known/jwks.json. */
+  @EnvString({ required: true })
+  JWT_PRIVATE_KEY_FILE!: string;
+
+  /** Keys accepted and published but not signing, comma-separated PEM files: the next key before the switch, the previous one after it. */
+  @EnvString()
+  JWT_ROTATION_KEY_FILES?: string;
 
   @EnvInt({ min: 60, max: 86_400 })
   ACCESS_TOKEN_TTL_SECONDS: number = 900;

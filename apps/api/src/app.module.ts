@@ -18,6 +18,7 @@ import { AuthService } from './auth/auth.service';
 import { PostgresAuthRepository } from './auth/postgres-auth.repository';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
+import { DeviceAuthority } from './devices/device-authority';
 import { DevicesController } from './devices/devices.controller';
 import { DevicesRepository } from './devices/devices.repository';
 import { DevicesService } from './devices/devices.service';
@@ -96,6 +97,7 @@ export class AppModule {
         { provide: TechniciansRepository, useClass: PostgresTechniciansRepository },
         DevicesService,
         { provide: DevicesRepository, useClass: PostgresDevicesRepository },
+        { provide: DeviceAuthority, useValue: new DeviceAuthority(config.DEVICE_CA_CERT_FILE && config.DEVICE_CA_KEY_FILE ? { cert: config.DEVICE_CA_CERT_FILE, key: config.DEVICE_CA_KEY_FILE } : undefined, config.DEVICE_CERT_VALID_DAYS) },
         WebhooksService,
         { provide: WebhooksRepository, useClass: PostgresWebhooksRepository },
         PlacesService,

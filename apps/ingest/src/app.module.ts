@@ -14,6 +14,7 @@ import { OsmAndController } from './http/osmand.controller';
 import type { IngestEnv } from './ingest.env';
 import { BRIDGE_OPTIONS, type BridgeOptions, INGEST_OPTIONS, type IngestOptions, PRESENCE_OPTIONS, type PresenceOptions } from './ingest.options';
 import { DEVICE_ATTEMPTS_OPTIONS, DeviceAttempts, deviceAttemptsOptions } from './mqtt/device-attempts';
+import { DeviceRevocationsConsumer } from './mqtt/device-revocations.consumer';
 import { DownlinkConsumer } from './mqtt/downlink.consumer';
 import { ExternalBrokerBridge } from './mqtt/external-broker.bridge';
 import { MqttGateway } from './mqtt/mqtt.gateway';
@@ -31,8 +32,10 @@ function mqttTls(config: IngestEnv, logger: Logger): MqttOptions['tls'] {
 export class AppModule {
   static forRoot(config: IngestEnv, logger: Logger): DynamicModule {
     const external = config.MQTT_MODE === 'external';
+    const nodeId = config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`;
     const ingest: IngestOptions = {
       logger,
+      nodeId,
       maxPayloadBytes: config.INGEST_MAX_PAYLOAD_BYTES,
       maxFutureSkewS: config.INGEST_MAX_FUTURE_SKEW_S,
       maxAgeS: config.INGEST_MAX_AGE_S,
@@ -59,9 +62,9 @@ export class AppModule {
           ? [
               ExternalBrokerBridge,
               HealthIndicatorService,
-              { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId: config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`, shareGroup: 'fieldline-ingest' } satisfies BridgeOptions },
+              { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId, shareGroup: 'fieldline-ingest' } satisfies BridgeOptions },
             ]
-          : [MqttGateway, DeviceAttempts, { provide: DEVICE_ATTEMPTS_OPTIONS, useValue: deviceAttemptsOptions(config) }, DevicePresence, DownlinkConsumer]),
+          : [MqttGateway, DeviceAttempts, { provide: DEVICE_ATTEMPTS_OPTIONS, useValue: deviceAttemptsOptions(config) }, DevicePresence, DownlinkConsumer, DeviceRevocationsConsumer]),
         { provide: PRESENCE_OPTIONS, useValue: presence },
         { provide: INGEST_OPTIONS, useValue: ingest },
       ],

@@ -10,6 +10,8 @@ export interface IngestOptions {
   maxPayloadBytes: number;
   maxFutureSkewS: number;
   maxAgeS: number;
+  /** This process among the ingest processes (INGEST_NODE_ID, else host-pid): what each one reads for itself. */
+  nodeId: string;
 }
 
 export const PRESENCE_OPTIONS = Symbol('PRESENCE_OPTIONS');

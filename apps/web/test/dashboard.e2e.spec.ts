@@ -16,7 +16,6 @@ import { cspViolations } from './csp-watch';
 // TimescaleDB. Every step leaves a screenshot in .data/artifacts/dashboard/.
 
 const artifacts = join(__dirname, '..', '..', '..', '.data', 'artifacts', 'dashboard');
-const JWT_SECRET = 'e2e-jwt-secret-that-is-long-enough-0123456789';
 const BASE = { lat: 52.52, lon: 13.405 };
 const north = (m: number) => ({ lat: BASE.lat + m / 111_195, lon: BASE.lon });
 
@@ -56,10 +55,10 @@ const fix = (metres: number, at = new Date()) => {
 beforeAll(async () => {
   mkdirSync(artifacts, { recursive: true });
   h = await harness();
-  gateway = await startGateway({ JWT_SECRET });
+  gateway = await startGateway();
   [{ app: api, http }, projector] = await Promise.all([
     // a one-minute access token: the pages must renew it on their socket to stay connected
-    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET, ACCESS_TOKEN_TTL_SECONDS: '60' }),
+    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), ACCESS_TOKEN_TTL_SECONDS: '60' }),
     startProjector(`e2e-web-${randomUUID().slice(0, 8)}`, { GEOFENCE_DWELL_S: '2' }),
   ]);
   acme = await newTenant(http);

@@ -13,7 +13,6 @@ import { cspViolations, watchCsp } from './csp-watch';
 // refused; what the policy does not list is refused; Swagger UI renders under its own policy; CORS lets
 // a listed origin read the API and not another.
 
-const JWT_SECRET = 'e2e-jwt-secret-that-is-long-enough-0123456789';
 // a 1×1 PNG: every tile
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
 
@@ -45,9 +44,9 @@ const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
   [tiles, stranger] = await Promise.all([origin(), origin()]);
-  gateway = await startGateway({ JWT_SECRET });
+  gateway = await startGateway();
   let http;
-  ({ app: api, http } = await startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), JWT_SECRET, MAP_TILES_URL: `${tiles.url}/tiles/{z}/{x}/{y}.png`, CORS_ORIGINS: tiles.url }));
+  ({ app: api, http } = await startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), MAP_TILES_URL: `${tiles.url}/tiles/{z}/{x}/{y}.png`, CORS_ORIGINS: tiles.url }));
   acme = await newTenant(http);
   browser = await launchChromium();
 }, 180_000);

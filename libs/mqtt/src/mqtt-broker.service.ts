@@ -5,7 +5,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { createServer as createTlsServer, type PeerCertificate, TLSSocket } from 'node:tls';
 import type { Duplex } from 'node:stream';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { Aedes, type AedesOptions } from 'aedes';
+import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { TlsFiles } from '#libs/platform';
@@ -162,6 +162,11 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
 
   get wssPort(): number {
     return this.portOf('wss');
+  }
+
+  /** The connected clients (aedes keeps them by client id; its types do not declare the map). */
+  clients(): Client[] {
+    return Object.values((this.broker as unknown as { clients: Record<string, Client> }).clients);
   }
 
   status(): { listening: boolean; clients: number } {

@@ -26,6 +26,24 @@ export interface NewDevice {
   owntracksDevice: string | null;
 }
 
+export interface DeviceCertificateRow {
+  serial: string;
+  fingerprint: string;
+  not_after: Date;
+  issued_at: Date;
+  revoked_at: Date | null;
+  revoked_reason: string | null;
+}
+
+export interface NewDeviceCertificate {
+  serial: string;
+  tenantId: string;
+  deviceId: string;
+  fingerprint: string;
+  notAfter: Date;
+  issuedAt: Date;
+}
+
 export interface DeviceFilter {
   technicianId?: string;
   kind?: string;
@@ -47,4 +65,8 @@ export abstract class DevicesRepository {
   abstract updateSecret(session: Session, tenantId: string, deviceId: string, secretHash: string): Promise<void>;
   /** Status and subject as the device's folded state has them; a revocation keeps its first time. */
   abstract updateStatus(session: Session, tenantId: string, deviceId: string, status: string, subject: { technicianId?: string; assetId?: string }): Promise<void>;
+  /** The device's certificates, newest first, revoked ones too. */
+  abstract certificates(tenantId: string, deviceId: string): Promise<DeviceCertificateRow[]>;
+  abstract insertCertificate(session: Session, certificate: NewDeviceCertificate): Promise<void>;
+  abstract revokeCertificate(session: Session, tenantId: string, deviceId: string, serial: string, reason: string): Promise<void>;
 }

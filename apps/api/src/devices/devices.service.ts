@@ -3,12 +3,13 @@ import { v7 as uuidv7 } from 'uuid';
 import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import { CommandHandler, type Session } from '#libs/event-store';
-import { Clock, hashGeneratedSecret, newSecret } from '#libs/platform';
+import { Clock, CsrError, hashGeneratedSecret, newSecret, newSerial, verifiedCsrKey } from '#libs/platform';
+import { DeviceAuthority } from './device-authority';
 import type { Principal } from '../auth/principal';
 import { commandContext } from '../common/request-context';
 import type { CallInfo } from '../jobs/jobs.service';
 import { DevicesError } from './devices.errors';
-import { type DeviceRow, DevicesRepository } from './devices.repository';
+import { type DeviceCertificateRow, type DeviceRow, DevicesRepository } from './devices.repository';
 import type { ListDevicesQuery, ProvisionDeviceDto } from './dto/devices.dto';
 
 const toView = (r: DeviceRow) => ({
@@ -24,6 +25,14 @@ const toView = (r: DeviceRow) => ({
 });
 export type DeviceView = ReturnType<typeof toView>;
 
+const toCertificateView = (r: DeviceCertificateRow) => ({
+  serial: r.serial,
+  fingerprint: r.fingerprint,
+  notAfter: r.not_after.toISOString(),
+  issuedAt: r.issued_at.toISOString(),
+  ...(r.revoked_at ? { revokedAt: r.revoked_at.toISOString(), revokedReason: r.revoked_reason } : {}),
+});
+
 /**
  * Device credentials for ingest: provisioned, rotated and revoked here as events on the device's
  * stream; the `devices` table (what ingest authenticates against) is kept in the same transaction,
@@ -35,6 +44,7 @@ export class DevicesService {
     private readonly clock: Clock,
     private readonly handler: CommandHandler,
     private readonly repository: DevicesRepository,
+    private readonly authority: DeviceAuthority,
   ) {}
 
   async provision(call: CallInfo, input: ProvisionDeviceDto) {
@@ -68,6 +78,41 @@ export class DevicesService {
       this.repository.updateSecret(session, call.principal.tenantId, deviceId, secretHash),
     );
     return { device: await this.get(call.principal, deviceId), credentials: { deviceId, secret, note: 'shown once; the old secret no longer works' } };
+  }
+
+  /**
+   * Signs the device's CSR with the device CA: a client certificate naming the device (CN), for MQTT
+   * over TLS without a secret. The key never leaves the device; the certificate is recorded on the
+   * device's stream and in `device_certificates` (what ingest checks) in one transaction.
+   */
+  async issueCertificate(call: CallInfo, deviceId: string, csr: string) {
+    await this.get(call.principal, deviceId);
+    if (!this.authority.enabled) throw DevicesError.certificatesOff();
+    const publicKey = await verifiedCsrKey(csr).catch((error: unknown) => {
+      throw error instanceof CsrError ? DevicesError.invalidCsr(error.message) : error;
+    });
+    const serial = newSerial();
+    const issuedAt = this.clock.now();
+    const signed = await this.authority.sign(deviceId, publicKey, serial, issuedAt);
+    const data = { serial, fingerprint: signed.fingerprint, notAfter: signed.notAfter.toISOString() };
+    await this.run(call, deviceId, { type: 'IssueDeviceCertificate', data }, (session) =>
+      this.repository.insertCertificate(session, { serial, tenantId: call.principal.tenantId, deviceId, fingerprint: signed.fingerprint, notAfter: signed.notAfter, issuedAt }),
+    );
+    return { deviceId, ...data, certificate: signed.pem, caCertificate: signed.authority };
+  }
+
+  async certificates(principal: Principal, deviceId: string) {
+    await this.get(principal, deviceId);
+    return { items: (await this.repository.certificates(principal.tenantId, deviceId)).map(toCertificateView) };
+  }
+
+  /** Refused at the device's next TLS connect; ingest also closes the session it holds now. */
+  async revokeCertificate(call: CallInfo, deviceId: string, serial: string, reason: string) {
+    await this.get(call.principal, deviceId);
+    await this.run(call, deviceId, { type: 'RevokeDeviceCertificate', data: { serial, reason } }, (session) =>
+      this.repository.revokeCertificate(session, call.principal.tenantId, deviceId, serial, reason),
+    );
+    return this.certificates(call.principal, deviceId);
   }
 
   /**

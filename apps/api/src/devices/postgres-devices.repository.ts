@@ -3,7 +3,7 @@ import type { Session } from '#libs/event-store';
 import { DatabaseService, isUniqueViolation, type Queryable } from '#libs/timescale';
 import { keysetPage } from '../common/pagination';
 import { DevicesError } from './devices.errors';
-import { type DeviceFilter, type DeviceRow, DevicesRepository, type NewDevice } from './devices.repository';
+import { type DeviceCertificateRow, type DeviceFilter, type DeviceRow, DevicesRepository, type NewDevice, type NewDeviceCertificate } from './devices.repository';
 
 @Injectable()
 export class PostgresDevicesRepository extends DevicesRepository {
@@ -48,6 +48,28 @@ export class PostgresDevicesRepository extends DevicesRepository {
 
   async updateSecret(session: Session, tenantId: string, deviceId: string, secretHash: string): Promise<void> {
     await (session as Queryable).query('UPDATE devices SET secret_hash = $3, secret_rotated_at = now() WHERE tenant_id = $1 AND device_id = $2', [tenantId, deviceId, secretHash]);
+  }
+
+  async certificates(tenantId: string, deviceId: string): Promise<DeviceCertificateRow[]> {
+    const { rows } = await this.db.query<DeviceCertificateRow>(
+      'SELECT serial, fingerprint, not_after, issued_at, revoked_at, revoked_reason FROM device_certificates WHERE tenant_id = $1 AND device_id = $2 ORDER BY issued_at DESC, serial',
+      [tenantId, deviceId],
+    );
+    return rows;
+  }
+
+  async insertCertificate(session: Session, c: NewDeviceCertificate): Promise<void> {
+    await (session as Queryable).query(
+      'INSERT INTO device_certificates (serial, tenant_id, device_id, fingerprint, not_after, issued_at) VALUES ($1, $2, $3, $4, $5, $6)',
+      [c.serial, c.tenantId, c.deviceId, c.fingerprint, c.notAfter, c.issuedAt],
+    );
+  }
+
+  async revokeCertificate(session: Session, tenantId: string, deviceId: string, serial: string, reason: string): Promise<void> {
+    await (session as Queryable).query(
+      'UPDATE device_certificates SET revoked_at = coalesce(revoked_at, now()), revoked_reason = coalesce(revoked_reason, $4) WHERE tenant_id = $1 AND device_id = $2 AND serial = $3',
+      [tenantId, deviceId, serial, reason],
+    );
   }
 
   async updateStatus(session: Session, tenantId: string, deviceId: string, status: string, subject: { technicianId?: string; assetId?: string }): Promise<void> {

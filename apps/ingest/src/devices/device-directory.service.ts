@@ -59,6 +59,15 @@ export class DeviceDirectory {
     return device;
   }
 
+  /**
+   * The device a verified client certificate (SHA-256 fingerprint, hex) was issued to, with the
+   * certificate's serial. Not cached: a revoked certificate is refused at its very next connect.
+   */
+  async byCertificate(fingerprint: string): Promise<(KnownDevice & { serial: string }) | undefined> {
+    const found = await this.repository.findActiveByCertificate(fingerprint, this.clock.now());
+    return found && { ...withoutSecret(found), serial: found.serial };
+  }
+
   private nowMs(): number {
     return this.clock.now().getTime();
   }

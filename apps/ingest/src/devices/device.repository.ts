@@ -23,4 +23,6 @@ export abstract class DeviceRepository {
   abstract findActive(deviceId: string): Promise<DeviceCredentials | undefined>;
   /** The active device linked to this OwnTracks user and device name. */
   abstract findActiveByOwnTracks(user: string, device: string): Promise<DeviceCredentials | undefined>;
+  /** The active device a client certificate (SHA-256 fingerprint, hex) was issued to, while not revoked and not expired at `at`; with its serial. */
+  abstract findActiveByCertificate(fingerprint: string, at: Date): Promise<(DeviceCredentials & { serial: string }) | undefined>;
 }

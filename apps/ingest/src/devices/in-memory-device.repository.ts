@@ -6,6 +6,8 @@ import { type DeviceCredentials, DeviceRepository } from './device.repository';
  */
 export class InMemoryDeviceRepository extends DeviceRepository {
   private readonly devices = new Map<string, DeviceCredentials & { active: boolean }>();
+  /** Certificates by fingerprint: the device they were issued to, their serial and end; revoked ones removed. */
+  readonly certificates = new Map<string, { deviceId: string; serial: string; notAfter: Date }>();
   lookups = 0;
   failWith?: Error;
 
@@ -24,6 +26,13 @@ export class InMemoryDeviceRepository extends DeviceRepository {
 
   findActiveByOwnTracks(user: string, device: string): Promise<DeviceCredentials | undefined> {
     return this.find((d) => d.owntracks?.user === user && d.owntracks.device === device);
+  }
+
+  async findActiveByCertificate(fingerprint: string, at: Date): Promise<(DeviceCredentials & { serial: string }) | undefined> {
+    const certificate = this.certificates.get(fingerprint);
+    if (!certificate || certificate.notAfter <= at) return undefined;
+    const device = await this.find((d) => d.deviceId === certificate.deviceId);
+    return device && { ...device, serial: certificate.serial };
   }
 
   private async find(match: (device: DeviceCredentials) => boolean): Promise<DeviceCredentials | undefined> {

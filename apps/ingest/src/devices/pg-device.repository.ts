@@ -14,6 +14,7 @@ interface Row {
 }
 
 const COLUMNS = 'device_id, tenant_id, kind, technician_id, asset_id, owntracks_user, owntracks_device, secret_hash';
+const DEVICE_COLUMNS = COLUMNS.split(', ').map((c) => `d.${c}`).join(', ');
 
 /** The API's `devices` table in TimescaleDB. */
 @Injectable()
@@ -30,6 +31,15 @@ export class PgDeviceRepository extends DeviceRepository {
   async findActiveByOwnTracks(user: string, device: string): Promise<DeviceCredentials | undefined> {
     const { rows } = await this.db.query<Row>(`SELECT ${COLUMNS} FROM devices WHERE owntracks_user = $1 AND owntracks_device = $2 AND status = 'active'`, [user, device]);
     return rows[0] && toCredentials(rows[0]);
+  }
+
+  async findActiveByCertificate(fingerprint: string, at: Date): Promise<(DeviceCredentials & { serial: string }) | undefined> {
+    const { rows } = await this.db.query<Row & { serial: string }>(
+      `SELECT ${DEVICE_COLUMNS}, c.serial FROM device_certificates c JOIN devices d ON d.device_id = c.device_id AND d.tenant_id = c.tenant_id
+        WHERE c.fingerprint = $1 AND c.revoked_at IS NULL AND c.not_after > $2 AND d.status = 'active'`,
+      [fingerprint, at],
+    );
+    return rows[0] && { ...toCredentials(rows[0]), serial: rows[0].serial };
   }
 }
 

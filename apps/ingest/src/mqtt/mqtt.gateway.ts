@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { SpanKind, trace } from '@opentelemetry/api';
 import type { AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { KafkaService } from '#libs/kafka';
-import { MqttBrokerService } from '#libs/mqtt';
+import { MqttBrokerService, verifiedPeerCertificate } from '#libs/mqtt';
 import { Clock, inSpan, markFailed, Metrics, newTraceparent, traceparentOf, tracesExported } from '#libs/platform';
 import { DeviceDirectory } from '../devices/device-directory.service';
 import type { KnownDevice } from '../devices/device.repository';
@@ -18,7 +18,8 @@ const SERVER_UNAVAILABLE = 3;
 const BAD_CREDENTIALS = 4;
 const NOT_AUTHORIZED = 5;
 
-type DeviceClient = Client & { device?: KnownDevice };
+/** A connected device: who it is, and the certificate serial when it logged in with one (mutual TLS). */
+export type DeviceClient = Client & { device?: KnownDevice; certificateSerial?: string };
 
 /**
  * The MQTT edge: who may connect (device id + secret), what each device may publish (its own topics)
@@ -63,9 +64,30 @@ export class MqttGateway implements OnModuleInit {
     password: Buffer | undefined,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): Promise<void> {
+    const log = this.options.logger;
+    // A client certificate the TLS handshake verified against the device CA: no secret needed, and no
+    // guessing to limit (the handshake proved the key). One not issued, revoked or expired falls back
+    // to the password if one came, else is refused.
+    const certificate = verifiedPeerCertificate(client);
+    if (certificate) {
+      const verdict = await this.byCertificate(client, username, certificate.fingerprint256).catch((error: Error) => {
+        log.warn({ context: 'mqtt.auth', clientId: client.id, err: error.message }, 'device not checked: the device directory is unavailable');
+        return 'unavailable' as const;
+      });
+      if (verdict === 'accepted') return done(null, true);
+      if (verdict === 'unavailable') {
+        this.measure.refusals.inc({ reason: 'directory_unavailable' });
+        return done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false);
+      }
+      if (!password) {
+        this.counters.authFailures++;
+        this.measure.refusals.inc({ reason: 'certificate_refused' });
+        log.warn({ context: 'mqtt.auth', clientId: client.id, username, serial: certificate.serialNumber }, 'device refused: its certificate is revoked, expired, or not issued to it');
+        return done(Object.assign(new Error('not authorized'), { returnCode: NOT_AUTHORIZED }), false);
+      }
+    }
     const address = remoteAddress(client);
     const deviceId = username || client.id;
-    const log = this.options.logger;
     // Guessing limits are shared by every ingest instance through Redis. Redis away: no limit, the
     // secret is still checked (refusing every device would be worse than slowing no guesser).
     const lockedMs = await this.attempts.lockedFor(deviceId, address).catch((error: Error) => {
@@ -91,7 +113,7 @@ export class MqttGateway implements OnModuleInit {
       this.measure.refusals.inc({ reason: 'directory_unavailable' });
       return done(Object.assign(new Error('server unavailable'), { returnCode: SERVER_UNAVAILABLE }), false);
     }
-    if (device && (client.id === device.deviceId || client.id.startsWith(`${device.deviceId}:`) || device.owntracks)) {
+    if (device && ownsClientId(device, client.id)) {
       client.device = device;
       void this.attempts.succeeded(deviceId).catch(() => undefined); // best effort: the failures expire anyway
       return done(null, true);
@@ -104,6 +126,15 @@ export class MqttGateway implements OnModuleInit {
     const slowdown = slowdownMs(counted.addressFailures);
     log.warn({ context: 'mqtt.auth', clientId: client.id, username, address, slowdownMs: slowdown, lockedSeconds: Math.ceil(counted.lockedMs / 1000) }, 'device authentication failed');
     setTimeout(() => done(Object.assign(new Error('bad credentials'), { returnCode: device ? NOT_AUTHORIZED : BAD_CREDENTIALS }), false), slowdown);
+  }
+
+  private async byCertificate(client: DeviceClient, username: string | undefined, fingerprint256: string): Promise<'accepted' | 'refused'> {
+    const device = await this.devices.byCertificate(fingerprint256.replaceAll(':', '').toLowerCase());
+    if (!device || (username && username !== device.deviceId) || !ownsClientId(device, client.id)) return 'refused';
+    const { serial, ...known } = device;
+    client.device = known;
+    client.certificateSerial = serial;
+    return 'accepted';
   }
 
   private subscribe(client: DeviceClient, subscription: Subscription): Subscription | null {
@@ -196,6 +227,9 @@ function mqttMetrics(metrics: Metrics, clients: () => number, pausedSockets: () 
     }),
   };
 }
+
+/** A device connects as its own id, or `<id>:<anything>` (several sessions of one device); OwnTracks phones choose their own. */
+const ownsClientId = (device: KnownDevice, clientId: string): boolean => clientId === device.deviceId || clientId.startsWith(`${device.deviceId}:`) || Boolean(device.owntracks);
 
 /** The client's address: its TCP socket's, or for MQTT over WebSocket the HTTP upgrade's (the stream has none). */
 function remoteAddress(client: Client): string | undefined {

@@ -3,10 +3,12 @@ import type { Decider, DomainEvent } from '../shared/decider';
 import { emit } from '../shared/emit';
 import type {
   DeviceCommand,
+  IssueDeviceCertificate,
   IssueDeviceCommand,
   LinkDevice,
   ProvisionDevice,
   RevokeDevice,
+  RevokeDeviceCertificate,
   RotateDeviceCredentials,
   UnlinkDevice,
 } from './device.commands';
@@ -64,6 +66,18 @@ export function issueDeviceCommand(command: IssueDeviceCommand, device: Device, 
   return [event('device.command_issued', { deviceId, ...command.data })];
 }
 
+export function issueDeviceCertificate(command: IssueDeviceCertificate, device: Device, deviceId: string): DeviceDomainEvent[] {
+  active(device);
+  return [event('device.certificate_issued', { deviceId, ...command.data })];
+}
+
+/** Only a certificate issued to this device and still valid; revocation is final. */
+export function revokeDeviceCertificate(command: RevokeDeviceCertificate, device: Device, deviceId: string): DeviceDomainEvent[] {
+  const current = active(device);
+  if (!current.certificates.includes(command.data.serial)) throw new DeviceError('CERTIFICATE_NOT_FOUND', `device ${deviceId} has no valid certificate with serial ${command.data.serial}`);
+  return [event('device.certificate_revoked', { deviceId, ...command.data })];
+}
+
 export function decideDevice(command: DeviceCommand, device: Device, deviceId: string): DeviceDomainEvent[] {
   switch (command.type) {
     case 'ProvisionDevice':
@@ -78,6 +92,10 @@ export function decideDevice(command: DeviceCommand, device: Device, deviceId: s
       return revokeDevice(command, device, deviceId);
     case 'IssueDeviceCommand':
       return issueDeviceCommand(command, device, deviceId);
+    case 'IssueDeviceCertificate':
+      return issueDeviceCertificate(command, device, deviceId);
+    case 'RevokeDeviceCertificate':
+      return revokeDeviceCertificate(command, device, deviceId);
     default: {
       const unknown: never = command;
       throw new Error(`unknown device command ${(unknown as { type: string }).type}`);

@@ -25,12 +25,16 @@ const commands: Record<DeviceCommandType, DeviceCommand> = {
   RotateDeviceCredentials: cmd('RotateDeviceCredentials', { credentialId: 'cred-2' }),
   RevokeDevice: cmd('RevokeDevice', { reason: 'stolen' }),
   IssueDeviceCommand: cmd('IssueDeviceCommand', { commandId: 'c-1', command: 'reboot' }),
+  IssueDeviceCertificate: cmd('IssueDeviceCertificate', { serial: '0b0b', fingerprint: 'cd'.repeat(32), notAfter: '2027-12-01T00:00:00.000Z' }),
+  RevokeDeviceCertificate: cmd('RevokeDeviceCertificate', { serial: '0a0a', reason: 'key leaked' }),
 };
+const certificateIssued: DeviceDomainEvent = { type: 'device.certificate_issued', data: { deviceId: 'dev-1', serial: '0a0a', fingerprint: 'ab'.repeat(32), notAfter: '2027-12-01T00:00:00.000Z' } };
 
 const histories = {
   initial: [],
   linked: provisioned,
   unlinked: [...provisioned, unlinked],
+  certified: [...provisioned, certificateIssued],
   revoked,
 } satisfies Record<string, DeviceDomainEvent[]>;
 type History = keyof typeof histories;
@@ -39,7 +43,8 @@ const rotated: DeviceDomainEvent = { type: 'device.credentials_rotated', data: {
 const revokedNow: DeviceDomainEvent = { type: 'device.revoked', data: { deviceId: 'dev-1', reason: 'stolen' } };
 const issued: DeviceDomainEvent = { type: 'device.command_issued', data: { deviceId: 'dev-1', commandId: 'c-1', command: 'reboot' } };
 const linkedToTech2: DeviceDomainEvent = { type: 'device.linked', data: { deviceId: 'dev-1', technicianId: 'tech-2' } };
-const activeCommon = { RotateDeviceCredentials: [rotated], RevokeDevice: [revokedNow], IssueDeviceCommand: [issued] };
+const issuedCertificate: DeviceDomainEvent = { type: 'device.certificate_issued', data: { deviceId: 'dev-1', serial: '0b0b', fingerprint: 'cd'.repeat(32), notAfter: '2027-12-01T00:00:00.000Z' } };
+const activeCommon = { RotateDeviceCredentials: [rotated], RevokeDevice: [revokedNow], IssueDeviceCommand: [issued], IssueDeviceCertificate: [issuedCertificate] };
 
 const valid: Record<History, Partial<Record<DeviceCommandType, DeviceDomainEvent[]>>> = {
   initial: { ProvisionDevice: provisioned },
@@ -49,6 +54,12 @@ const valid: Record<History, Partial<Record<DeviceCommandType, DeviceDomainEvent
     ...activeCommon,
   },
   unlinked: { LinkDevice: [linkedToTech2], ...activeCommon },
+  certified: {
+    UnlinkDevice: [{ type: 'device.unlinked', data: { deviceId: 'dev-1', technicianId: 'tech-1', reason: 'handed back' } }],
+    LinkDevice: [{ type: 'device.unlinked', data: { deviceId: 'dev-1', technicianId: 'tech-1', reason: 'linked elsewhere' } }, linkedToTech2],
+    RevokeDeviceCertificate: [{ type: 'device.certificate_revoked', data: { deviceId: 'dev-1', serial: '0a0a', reason: 'key leaked' } }],
+    ...activeCommon,
+  },
   revoked: {},
 };
 
@@ -56,6 +67,7 @@ const refusal = (state: History, type: DeviceCommandType): DeviceErrorCode => {
   if (type === 'ProvisionDevice') return 'DEVICE_ALREADY_EXISTS';
   if (state === 'initial') return 'DEVICE_NOT_FOUND';
   if (state === 'revoked') return 'DEVICE_REVOKED';
+  if (type === 'RevokeDeviceCertificate') return 'CERTIFICATE_NOT_FOUND';
   return 'DEVICE_NOT_LINKED';
 };
 
@@ -67,9 +79,9 @@ describe('device: every command in every state', () => {
   const allowed = cells.filter((c) => c.events !== undefined);
   const refused = cells.filter((c) => c.events === undefined);
 
-  it('covers 24 cells', () => {
-    expect(cells).toHaveLength(6 * 4);
-    expect(allowed).toHaveLength(1 + 5 + 4 + 0);
+  it('covers 40 cells', () => {
+    expect(cells).toHaveLength(8 * 5);
+    expect(allowed).toHaveLength(1 + 6 + 5 + 7 + 0);
   });
 
   it.each(allowed)('$state: $type is accepted', ({ state, type, events }) => {
@@ -89,7 +101,7 @@ describe('device rules', () => {
   it('carries one subject: the technician wins over an asset given alongside', () => {
     spec.given([]).when(cmd('ProvisionDevice', { kind: 'phone', technicianId: 'tech-1', assetId: 'van-7', credentialId: 'cred-1' })).then(provisioned);
     spec.given(histories.unlinked).when(cmd('LinkDevice', { assetId: 'van-7' })).thenState({
-      status: 'active', kind: 'phone', subject: { assetId: 'van-7' }, credentialId: 'cred-1',
+      status: 'active', kind: 'phone', subject: { assetId: 'van-7' }, credentialId: 'cred-1', certificates: [],
     });
   });
 
@@ -107,8 +119,16 @@ describe('device rules', () => {
 
   it('rotates credentials and records only the credential id', () => {
     spec.given(provisioned).when(cmd('RotateDeviceCredentials', { credentialId: 'cred-2' })).thenState({
-      status: 'active', kind: 'phone', subject: { technicianId: 'tech-1' }, credentialId: 'cred-2',
+      status: 'active', kind: 'phone', subject: { technicianId: 'tech-1' }, credentialId: 'cred-2', certificates: [],
     });
+  });
+
+  it('keeps the serials of its valid certificates: a revoked one cannot be revoked again', () => {
+    const revokedCertificate: DeviceDomainEvent = { type: 'device.certificate_revoked', data: { deviceId: 'dev-1', serial: '0a0a', reason: 'key leaked' } };
+    spec.given(histories.certified).when(cmd('IssueDeviceCertificate', { serial: '0b0b', fingerprint: 'cd'.repeat(32), notAfter: '2027-12-01T00:00:00.000Z' })).thenState({
+      status: 'active', kind: 'phone', subject: { technicianId: 'tech-1' }, credentialId: 'cred-1', certificates: ['0a0a', '0b0b'],
+    });
+    spec.given([...histories.certified, revokedCertificate]).when(cmd('RevokeDeviceCertificate', { serial: '0a0a', reason: 'again' })).thenThrows({ code: 'CERTIFICATE_NOT_FOUND', message: /0a0a/ });
   });
 
   it.each([

@@ -6,6 +6,8 @@ export const deviceErrorKinds = {
   /** Revocation is final: a replaced phone is provisioned again as a new device. */
   DEVICE_REVOKED: 'illegal_state',
   DEVICE_NOT_LINKED: 'illegal_state',
+  /** Not issued to this device, or already revoked. */
+  CERTIFICATE_NOT_FOUND: 'not_found',
   INVALID_INPUT: 'validation',
 } as const satisfies Record<string, DomainErrorKind>;
 

@@ -21,6 +21,8 @@ export interface ActiveDevice {
   kind: DeviceKind;
   subject: Subject;
   credentialId: string;
+  /** Serials of the certificates issued to it and not revoked (expired ones too: revoking them is harmless). */
+  certificates: string[];
 }
 export interface RevokedDevice {
   status: 'revoked';
@@ -39,7 +41,7 @@ export const subjectOf = (s: Subject): Subject =>
 export function evolveDevice(device: Device, e: DeviceDomainEvent): Device {
   switch (e.type) {
     case 'device.provisioned':
-      return device.status === 'initial' ? { status: 'active', kind: e.data.kind, subject: subjectOf(e.data), credentialId: '' } : device;
+      return device.status === 'initial' ? { status: 'active', kind: e.data.kind, subject: subjectOf(e.data), credentialId: '', certificates: [] } : device;
     case 'device.linked':
       return device.status === 'active' ? { ...device, subject: subjectOf(e.data) } : device;
     case 'device.unlinked':
@@ -48,6 +50,10 @@ export function evolveDevice(device: Device, e: DeviceDomainEvent): Device {
       return device.status === 'active' ? { ...device, credentialId: e.data.credentialId } : device;
     case 'device.revoked':
       return { status: 'revoked' };
+    case 'device.certificate_issued':
+      return device.status === 'active' ? { ...device, certificates: [...device.certificates, e.data.serial] } : device;
+    case 'device.certificate_revoked':
+      return device.status === 'active' ? { ...device, certificates: device.certificates.filter((s) => s !== e.data.serial) } : device;
     case 'device.command_issued':
       return device;
     default: {

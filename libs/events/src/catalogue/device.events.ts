@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent, id, text } from './common';
+import { defineEvent, id, isoDateTime, text } from './common';
 
 export const deviceKindSchema = z.enum(['phone', 'gateway', 'tracker']);
 
@@ -28,6 +28,12 @@ export const deviceEvents = {
   // Never the secret itself: only which credential is now valid.
   'device.credentials_rotated': defineEvent(1, z.object({ deviceId: id(), credentialId: id() })),
   'device.revoked': defineEvent(1, z.object({ deviceId: id(), reason: text() })),
+  /** A client certificate the device CA signed for the device (mutual TLS): the device connects with it instead of a secret. */
+  'device.certificate_issued': defineEvent(
+    1,
+    z.object({ deviceId: id(), serial: z.string().regex(/^[0-9a-f]{2,64}$/), fingerprint: z.string().regex(/^[0-9a-f]{64}$/), notAfter: isoDateTime() }),
+  ),
+  'device.certificate_revoked': defineEvent(1, z.object({ deviceId: id(), serial: z.string().regex(/^[0-9a-f]{2,64}$/), reason: text() })),
   /** A downlink command for the device (reboot, set reporting interval …); ingest delivers it. */
   'device.command_issued': defineEvent(
     1,

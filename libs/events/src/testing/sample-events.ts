@@ -38,6 +38,8 @@ export const sampleData: { [T in EventType]: EventData<T> } = {
   'device.unlinked': { deviceId: 'dev-2', assetId: 'van-7', reason: 'van sold' },
   'device.credentials_rotated': { deviceId: 'dev-1', credentialId: 'cred-2' },
   'device.revoked': { deviceId: 'dev-1', reason: 'lost' },
+  'device.certificate_issued': { deviceId: 'dev-1', serial: '0a1b2c', fingerprint: 'ab'.repeat(32), notAfter: '2027-12-01T00:00:00.000Z' },
+  'device.certificate_revoked': { deviceId: 'dev-1', serial: '0a1b2c', reason: 'key leaked' },
   'telemetry.location_reported': {
     deviceId: 'dev-1',
     subjectId: 'tech-1',

@@ -42,6 +42,22 @@ export class RevokeDeviceDto {
   @ApiProperty({ example: 'phone lost' }) @IsText(500) reason!: string;
 }
 
+export class DeviceCertificateRequestDto {
+  @ApiProperty({
+    description: 'A PKCS#10 certificate signing request (PEM) made on the device: ECDSA P-256/P-384, Ed25519 or RSA ≥ 2048. The subject is ignored: the certificate names the device.',
+    example: '-----BEGIN CERTIFICATE REQUEST-----\nMIH…\n-----END CERTIFICATE REQUEST-----',
+    maxLength: 16384,
+  })
+  @IsString()
+  @MaxLength(16_384)
+  @Matches(/-----BEGIN CERTIFICATE REQUEST-----/, { message: 'csr must be a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)' })
+  csr!: string;
+}
+
+export class RevokeDeviceCertificateDto {
+  @ApiProperty({ example: 'key leaked' }) @IsText(500) reason!: string;
+}
+
 export class UnlinkDeviceDto {
   @ApiPropertyOptional() @IsOptional() @IsText(500) reason?: string;
 }
