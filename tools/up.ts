@@ -3,7 +3,7 @@
 // Each app's every line goes to .data/logs/<app>.log; the console shows progress, the summary and
 // then only the apps' warnings and errors, one line each, repeats collapsed (app-logs.ts).
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -26,7 +26,7 @@ const colours: Record<string, number> = { api: 36, ingest: 32, projector: 35, re
 function devSecrets(): Record<string, string> {
   const file = join(dataDir, 'dev-secrets.env');
   if (!existsSync(file)) {
-    const fresh = { JWT_SECRET: randomBytes(32).toString('base64url'), API_BOOTSTRAP_TOKEN: randomBytes(16).toString('base64url') };
+    const fresh = { API_BOOTSTRAP_TOKEN: randomBytes(16).toString('base64url') };
     writeFileSync(file, Object.entries(fresh).map(([k, v]) => `${k}=${v}\n`).join(''), { mode: 0o600 });
   }
   return Object.fromEntries(
@@ -36,6 +36,17 @@ function devSecrets(): Record<string, string> {
       .map((line) => line.split(/=(.*)/s).slice(0, 2) as [string, string]),
   );
 }
+
+/**
+ * The api's token signing key, made once in .data (tokens survive a restart); realtime and media take
+ * its public half from the api's /.well-known/jwks.json, as in production.
+ */
+function devTokenKeys(): Record<string, string> {
+  const file = join(dataDir, 'jwt-signing-key.pem');
+  if (!existsSync(file)) writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return { JWT_PRIVATE_KEY_FILE: file, JWKS_URL: `http://${host}:3000/.well-known/jwks.json` };
+}
+
 const running = new Map<string, ChildProcess>();
 let stopping = false;
 
@@ -186,7 +197,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const secrets = devSecrets();
+  const secrets = { ...devSecrets(), ...devTokenKeys() };
   console.log('▸ apps');
   apps.forEach(({ name, port }) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {

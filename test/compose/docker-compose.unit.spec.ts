@@ -13,6 +13,7 @@ import { RealtimeEnv } from '../../apps/realtime/src/realtime.env';
 
 interface Service {
   command?: string[];
+  secrets?: string[];
   environment?: Record<string, unknown> | string[];
   depends_on?: Record<string, unknown> | string[];
   ports?: string[];
@@ -23,13 +24,13 @@ const apps: Record<string, { env: EnvClass<object>; infra: string[] }> = {
   api: { env: ApiEnv, infra: ['kafka', 'redis', 'timescaledb'] },
   ingest: { env: IngestEnv, infra: ['api', 'kafka', 'redis', 'timescaledb'] },
   projector: { env: ProjectorEnv, infra: ['kafka', 'redis', 'timescaledb'] },
-  realtime: { env: RealtimeEnv, infra: ['kafka', 'redis'] },
-  media: { env: MediaEnv, infra: ['kafka', 'redis'] },
+  realtime: { env: RealtimeEnv, infra: ['api', 'kafka', 'redis'] },
+  media: { env: MediaEnv, infra: ['api', 'kafka', 'redis'] },
 };
 
 /** What an operator must export before `docker compose up` (the file's ${VAR:?} entries). */
 // What an operator must set before `docker compose up` (the file's ${VAR:?} variables).
-const operatorEnv: Record<string, string> = { JWT_SECRET: 'j'.repeat(40), TURN_SECRET: 't'.repeat(24) };
+const operatorEnv: Record<string, string> = { TURN_SECRET: 't'.repeat(24) };
 
 function loadCompose(): { services: Record<string, Service> } {
   const text = readFileSync(path.join(__dirname, '..', '..', 'docker-compose.yml'), 'utf8');
@@ -89,6 +90,16 @@ describe.each(Object.keys(apps))('%s service', (name) => {
   });
 });
 
+describe('access-token keys', () => {
+  it('the signing key is mounted into the api alone; realtime and media fetch the public keys from it', () => {
+    const holders = Object.entries(compose.services).filter(([, s]) => s.secrets?.includes('jwt_signing_key'));
+    expect(holders.map(([name]) => name)).toEqual(['api']);
+    expect(environmentOf(compose.services.api!).JWT_PRIVATE_KEY_FILE).toBe('/run/secrets/jwt_signing_key');
+    const jwks = `http://api:${environmentOf(compose.services.api!).HTTP_PORT}/.well-known/jwks.json`;
+    for (const name of ['realtime', 'media']) expect(environmentOf(compose.services[name]!)).toMatchObject({ JWKS_URL: jwks });
+  });
+});
+
 describe('the checks catch mistakes', () => {
   const api = environmentOf(compose.services.api!);
 
@@ -102,7 +113,7 @@ describe('the checks catch mistakes', () => {
   });
 
   it('an unset ${VAR:?} stops interpolation', () => {
-    expect(() => environmentOf(compose.services.api!, {})).toThrow(/JWT_SECRET must be set/);
+    expect(() => environmentOf(compose.services.media!, {})).toThrow(/TURN_SECRET must be set/);
   });
 });
 

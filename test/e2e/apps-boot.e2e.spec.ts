@@ -1,4 +1,5 @@
 import { findWorkerBinary } from '../../apps/media/src/engine/worker-binary';
+import { TEST_TOKEN_KEY } from '../support/token-keys';
 import { type AppName, type AppProcess, freeRtcPort, runAppToExit, stackEnv, startAppProcess, tryParse } from '../support/app-process';
 
 // Each app as a real process against the real stack: it starts, logs JSON only, reports ready with
@@ -22,7 +23,8 @@ const envFor = (app: AppName): Record<string, string> => ({
   HTTP_HOST: '127.0.0.1',
   LOG_LEVEL: 'info',
   ...(app === 'ingest' ? { MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' } : {}),
-  ...(app === 'api' || app === 'realtime' || app === 'media' ? { JWT_SECRET: 'e2e-secret-that-is-at-least-32-characters' } : {}),
+  ...(app === 'api' ? { JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile } : {}),
+  ...(app === 'realtime' || app === 'media' ? { JWT_PUBLIC_KEYS_FILE: TEST_TOKEN_KEY.publicKeysFile } : {}),
 });
 
 describe.each(Object.keys(uses) as AppName[])('%s', (app) => {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AppProcess, stackEnv, startAppProcess } from './app-process';
 import { ApiClient } from './api-client';
+import { TEST_TOKEN_KEY } from './token-keys';
 
 export const BOOTSTRAP = 'e2e-bootstrap-token-0123456789';
 export const PASSWORD = 'e2e-password-0123456789';
@@ -11,7 +12,7 @@ export async function startApi(extra: Record<string, string> = {}): Promise<{ ap
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'info', // the test waits for the app.listening line
-    JWT_SECRET: 'e2e-jwt-secret-that-is-long-enough-0123456789',
+    JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
     API_BOOTSTRAP_TOKEN: BOOTSTRAP,
     // every API process of a run shares the database and may take any due delivery: the same allow-list for all
     // (the tests' receivers are plain-http servers on loopback)

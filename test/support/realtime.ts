@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { JwtService } from '@nestjs/jwt';
 import WebSocket from 'ws';
+import type { Role } from '#libs/platform';
 import { RealtimeClient, type RealtimeClientOptions, type ServerFrames, type SocketLike, type StreamName } from '#libs/realtime-client';
 import { type AppProcess, stackEnv, startAppProcess } from './app-process';
-
-export const JWT_SECRET = 'e2e-realtime-secret-that-is-long-enough-0123';
+import { TEST_TOKEN_KEY } from './token-keys';
 
 export function startGateway(env: Record<string, string> = {}): Promise<AppProcess> {
   return startAppProcess('realtime', {
@@ -12,7 +11,7 @@ export function startGateway(env: Record<string, string> = {}): Promise<AppProce
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    JWT_SECRET,
+    JWT_PUBLIC_KEYS_FILE: TEST_TOKEN_KEY.publicKeysFile,
     REALTIME_HEARTBEAT_S: '2',
     PRESENCE_TTL_S: '3',
     REALTIME_NODE_ID: `node-${randomUUID().slice(0, 6)}`,
@@ -22,12 +21,9 @@ export function startGateway(env: Record<string, string> = {}): Promise<AppProce
 
 export const wsUrl = (app: AppProcess) => `${app.url.replace(/^http/, 'ws')}/ws`;
 
-/** An access token as the API issues it (same claims, same secret). */
-export function token(claims: { tenantId: string; userId: string; role: string; technicianId?: string }, expiresInS = 900): string {
-  return new JwtService({ secret: JWT_SECRET }).sign(
-    { sub: claims.userId, tid: claims.tenantId, role: claims.role, ...(claims.technicianId ? { tech: claims.technicianId } : {}) },
-    { algorithm: 'HS256', expiresIn: expiresInS },
-  );
+/** An access token as the API issues it (same claims, same key as startApi's). */
+export function token(claims: { tenantId: string; userId: string; role: string; technicianId?: string }, expiresInS = 900, signer = TEST_TOKEN_KEY.signer): string {
+  return signer.sign({ sub: claims.userId, tid: claims.tenantId, role: claims.role as Role, ...(claims.technicianId ? { tech: claims.technicianId } : {}) }, expiresInS);
 }
 
 /** A client kit instance recording everything it receives. */

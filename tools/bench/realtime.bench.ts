@@ -12,17 +12,19 @@
 // Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin. Diagnostics:
 // BENCH_NODE_ARGS (flags for the apps, e.g. --cpu-prof), BENCH_DUMP=<file> (fix, feed-write, receipt times).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { JwtService } from '@nestjs/jwt';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import mqtt from 'mqtt';
 import WebSocket from 'ws';
 import { topics } from '#libs/events';
 import { feedFields, liveKeys } from '#libs/live';
+import { AccessTokenSigner, publicJwk, signingKeyFromPem, verificationKeyOf } from '#libs/platform';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { progress } from '../stack/progress';
 import { raiseStack } from '../stack/stack-component';
@@ -48,7 +50,11 @@ const warmup = Number(values.warmup);
 const fanout = Number(values.fanout);
 /** Gateway processes sharing the sockets round-robin (one per core is how Node scales on a machine). */
 const nodes = Number(values.nodes);
-const JWT_SECRET = 'bench-realtime-secret-that-is-long-enough-0123';
+// The gateways check this run's own token key (a JWK Set file), as they would the api's.
+const tokenKey = signingKeyFromPem(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
+const tokens = new AccessTokenSigner(tokenKey);
+const JWT_PUBLIC_KEYS_FILE = join(tmpdir(), `fieldline-bench-jwks-${process.pid}.json`);
+writeFileSync(JWT_PUBLIC_KEYS_FILE, JSON.stringify({ keys: [publicJwk(verificationKeyOf(tokenKey))] }));
 const CENTRIFUGO_VERSION = 'v6.9.1';
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -64,7 +70,7 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 
 function startApp(app: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, ...benchNodeArgs(), join(repoRoot, `dist/apps/${app}/src/main.js`)], {
-    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', JWT_SECRET },
+    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', JWT_PUBLIC_KEYS_FILE },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
@@ -121,7 +127,6 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
   const tenantId = 'tnt_simulator';
   const devices = Math.max(10, Math.round(rate / 10)); // each device publishes every 100 ms
   const ids = await provisionSimDevices(env.DATABASE_URL!, devices, tenantId);
-  const jwt = new JwtService({ secret: JWT_SECRET });
   const ingest = startApp('ingest', { ...env, MQTT_PORT: '18841', MQTT_WS_PORT: '18842' }, 3191);
   const group = `bench-rt-${Date.now()}`;
   // New groups would replay the whole topic first (every bench run adds to it): start them at its end.
@@ -163,7 +168,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     let fixes = 0;
     const sockets = await openSockets(
       dashboards,
-      (i) => `ws://127.0.0.1:${gatewayPorts[i % nodes]}/ws?access_token=${jwt.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+      (i) => `ws://127.0.0.1:${gatewayPorts[i % nodes]}/ws?access_token=${tokens.sign({ sub: `dash-${i}`, tid: tenantId, role: 'dispatcher' }, 3600)}`,
       (socket, i) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['locations'], viewport: cellBox(i) } })),
       (data) => {
         const received = now();
@@ -284,7 +289,6 @@ async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
   const ports = Array.from({ length: nodes }, (_, n) => 3194 + n * 10);
   const gateways = ports.map((port) => startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: String(fanout + 100) }, port, ['--expose-gc']));
   const redis = new Redis(env.REDIS_URL!);
-  const jwt = new JwtService({ secret: JWT_SECRET });
   try {
     await Promise.all(ports.map(ready));
     const receipts: number[] = [];
@@ -294,7 +298,7 @@ async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
       () =>
         openSockets(
           fanout,
-          (i) => `ws://127.0.0.1:${ports[i % nodes]}/ws?access_token=${jwt.sign({ sub: `viewer-${i}`, tid: tenantId, role: 'dispatcher' }, { expiresIn: 3600 })}`,
+          (i) => `ws://127.0.0.1:${ports[i % nodes]}/ws?access_token=${tokens.sign({ sub: `viewer-${i}`, tid: tenantId, role: 'dispatcher' }, 3600)}`,
           (socket) => socket.send(JSON.stringify({ event: 'subscribe', data: { streams: ['alerts'] } })),
           (data) => {
             const frame = JSON.parse(data) as { event: string; data: { data: { sentAt: number } } };

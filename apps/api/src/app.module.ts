@@ -1,20 +1,21 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { etaConfig, LiveModule } from '#libs/live';
-import { HealthModule, hmacKey } from '#libs/platform';
+import { AccessTokenSigner, AccessTokenVerifier, HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule, RedisService } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import type { ApiEnv } from './api.env';
 import { AUTH_OPTIONS, BOOTSTRAP_TOKEN, TRACKING_OPTIONS, WEBHOOK_OPTIONS } from './api.options';
 import { AUTH_ATTEMPTS_OPTIONS, AuthAttempts, authAttemptsOptions } from './auth/auth-attempts';
+import { accessTokenKeys, JWKS } from './auth/access-token-keys';
 import { AuthController } from './auth/auth.controller';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthRepository } from './auth/auth.repository';
 import { AuthService } from './auth/auth.service';
+import { JwksController } from './auth/jwks.controller';
 import { PostgresAuthRepository } from './auth/postgres-auth.repository';
 import { IdempotencyInterceptor } from './common/idempotency.interceptor';
 import { CallerThrottlerGuard, RedisThrottlerStorage } from './common/rate-limit';
@@ -58,6 +59,7 @@ import { WebModule } from './web/web.module';
 @Module({})
 export class AppModule {
   static forRoot(config: ApiEnv, logger: Logger): DynamicModule {
+    const tokens = accessTokenKeys(config);
     return {
       module: AppModule,
       imports: [
@@ -66,7 +68,6 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         LiveModule.forEnv(config),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
-        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), signOptions: { algorithm: 'HS256' } }),
         ThrottlerModule.forRootAsync({
           inject: [RedisService],
           useFactory: (redis: RedisService) => ({
@@ -77,7 +78,7 @@ export class AppModule {
         WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
+      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -85,6 +86,9 @@ export class AppModule {
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         { provide: AUTH_OPTIONS, useValue: { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS, refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS } },
         { provide: BOOTSTRAP_TOKEN, useValue: config.API_BOOTSTRAP_TOKEN },
+        { provide: AccessTokenSigner, useValue: tokens.signer },
+        { provide: AccessTokenVerifier, useValue: tokens.verifier },
+        { provide: JWKS, useValue: tokens.jwks },
         AuthService,
         AuthAttempts,
         { provide: AUTH_ATTEMPTS_OPTIONS, useValue: authAttemptsOptions(config, logger) },

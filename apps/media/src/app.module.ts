@@ -2,11 +2,10 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { JwtModule } from '@nestjs/jwt';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
-import { HealthModule, hmacKey } from '#libs/platform';
+import { AccessTokenVerifier, accessTokenVerifierFromEnv, HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { CallsController } from './calls/calls.controller';
 import { CallsService } from './calls/calls.service';
@@ -41,12 +40,12 @@ export class AppModule {
       imports: [
         KafkaModule.forEnv(config, 'media', logger),
         RedisModule.forEnv(config, logger),
-        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), verifyOptions: { algorithms: ['HS256'] } }),
         // Not ready without a mediasoup worker, saying why (the app still serves and refuses calls with 503).
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, MediaWorkersHealthCheck]),
       ],
       controllers: [CallsController],
       providers: [
+        { provide: AccessTokenVerifier, useValue: accessTokenVerifierFromEnv(config, 'media', logger) },
         { provide: MEDIA_OPTIONS, useValue: options },
         MediaMetrics,
         { provide: APP_GUARD, useClass: CallerGuard },

@@ -1,15 +1,11 @@
 import { cpus } from 'node:os';
 import { IsIP, IsOptional } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
-import { BaseEnv, EnvInt, EnvOneOf, EnvString } from '#libs/platform';
+import { BaseEnv, EnvInt, EnvOneOf, EnvString, withTokenVerifierEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 
 /** The mediasoup SFU: calls and their signaling; call state in Redis, call events to Kafka. */
-export class MediaEnv extends withKafkaEnv(withRedisEnv(BaseEnv)) {
-  /** Verifies the API's access tokens (REST and the signaling socket); the same secret as the API. */
-  @EnvString({ minLength: 32, required: true })
-  JWT_SECRET!: string;
-
+export class MediaEnv extends withTokenVerifierEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {
   /** A built mediasoup-worker of the installed mediasoup version; unset: ../shared/mediasoup's (checksum checked), else mediasoup's own. */
   @EnvString()
   MEDIASOUP_WORKER_BIN?: string;

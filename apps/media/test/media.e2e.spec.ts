@@ -1,6 +1,7 @@
 import WebSocket from 'ws';
 import { type AppProcess, freeRtcPort, stackEnv, startAppProcess } from '../../../test/support/app-process';
-import { JWT_SECRET, token } from '../../../test/support/realtime';
+import { token } from '../../../test/support/realtime';
+import { TEST_TOKEN_KEY } from '../../../test/support/token-keys';
 import { findWorkerBinary } from '../src/engine/worker-binary';
 
 // The media app as a process against the real Kafka and Redis, with the worker it finds (worker-binary.ts).
@@ -23,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => media?.stop());
 
-const mediaEnv = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_SECRET, TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: 'e2e-turn-secret-0123456789' };
+const mediaEnv = { ...stackEnv(), HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', JWT_PUBLIC_KEYS_FILE: TEST_TOKEN_KEY.publicKeysFile, TURN_URLS: 'turn:127.0.0.1:3478?transport=udp', TURN_SECRET: 'e2e-turn-secret-0123456789' };
 
 (workerPresent ? it : it.skip)('creates a call for a dispatcher', async () => {
   const reply = await post('/calls', { technicianIds: ['tech-ada'], mode: 'audio' }, dispatcher);

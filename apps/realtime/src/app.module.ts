@@ -1,10 +1,9 @@
 import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { JwtModule } from '@nestjs/jwt';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { LiveModule } from '#libs/live';
-import { HealthModule, hmacKey } from '#libs/platform';
+import { AccessTokenVerifier, accessTokenVerifierFromEnv, HealthModule } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { ChatService } from './chat/chat.service';
 import { FeedHub } from './feed/feed.hub';
@@ -35,11 +34,11 @@ export class AppModule {
         KafkaModule.forEnv(config, 'realtime', logger),
         RedisModule.forEnv(config, logger),
         LiveModule.forEnv(config),
-        JwtModule.register({ secret: hmacKey(config.JWT_SECRET), verifyOptions: { algorithms: ['HS256'] } }),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck]),
       ],
       controllers: [StatsController],
       providers: [
+        { provide: AccessTokenVerifier, useValue: accessTokenVerifierFromEnv(config, 'realtime', logger) },
         { provide: REALTIME_OPTIONS, useValue: options },
         { provide: PresenceStore, useClass: RedisPresenceStore },
         FeedHub,

@@ -1,14 +1,10 @@
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
-import { BaseEnv, EnvInt, EnvString } from '#libs/platform';
+import { BaseEnv, EnvInt, EnvString, withTokenVerifierEnv } from '#libs/platform';
 import { withRedisEnv } from '#libs/redis';
 
 /** WebSocket gateways: the tenant feeds from Redis, presence in Redis, chat to Kafka. */
-export class RealtimeEnv extends withLiveEnv(withKafkaEnv(withRedisEnv(BaseEnv))) {
-  /** Verifies the API's access tokens (HS256): the same secret as the API's. */
-  @EnvString({ minLength: 32, required: true })
-  JWT_SECRET!: string;
-
+export class RealtimeEnv extends withTokenVerifierEnv(withLiveEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
   /** Connections this node accepts; beyond, the upgrade is answered 503 with Retry-After. */
   @EnvInt({ min: 1 })
   REALTIME_MAX_CONNECTIONS: number = 20_000;

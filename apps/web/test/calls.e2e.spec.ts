@@ -9,6 +9,7 @@ import type { ApiClient } from '../../../test/support/api-client';
 import { login, must, newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 import { dtlsDefect } from '../../media/test/worker-defects';
 import { startGateway, wsUrl } from '../../../test/support/realtime';
+import { TEST_TOKEN_KEY } from '../../../test/support/token-keys';
 import { launchChromium, signedInPage } from './browser-support';
 
 // Calls in real browsers (Debian's chromium on fake media devices: a 440 Hz tone for the microphone,
@@ -25,7 +26,6 @@ if (defect) console.warn(`SKIPPED the media tests of calls.e2e: ${defect}`);
 const withMedia = defect ? describe.skip : describe;
 
 const artifacts = join(__dirname, '..', '..', '..', '.data', 'artifacts', 'calls');
-const JWT_SECRET = 'e2e-jwt-secret-that-is-long-enough-0123456789';
 
 let browser: Browser;
 let api: AppProcess;
@@ -93,13 +93,13 @@ beforeAll(async () => {
   const tone = join(artifacts, 'tone-440hz.wav');
   toneWav(tone);
   h = await harness();
-  gateway = await startGateway({ JWT_SECRET });
+  gateway = await startGateway();
   media = await startAppProcess('media', {
     ...stackEnv(),
     HTTP_PORT: '0',
     HTTP_HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
-    JWT_SECRET,
+    JWT_PUBLIC_KEYS_FILE: TEST_TOKEN_KEY.publicKeysFile,
     MEDIA_WORKERS: '1',
     MEDIA_LISTEN_IP: '127.0.0.1',
     MEDIA_RTC_PORT: String(await freeRtcPort()),
@@ -108,7 +108,7 @@ beforeAll(async () => {
     ...(process.env.MEDIA_DEBUG ? { DEBUG: process.env.MEDIA_DEBUG } : {}),
   });
   [{ app: api, http }, projector] = await Promise.all([
-    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), MEDIA_PUBLIC_URL: `${media.url.replace(/^http/, 'ws')}/media`, JWT_SECRET }),
+    startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), MEDIA_PUBLIC_URL: `${media.url.replace(/^http/, 'ws')}/media` }),
     startProjector(`e2e-calls-${randomUUID().slice(0, 8)}`),
   ]);
   acme = await newTenant(http);

@@ -8,7 +8,11 @@ export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-ch
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
 export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
-export { type AccessTokenClaims, accessTokenOf, hmacKey, type Role, ROLES, type VerifiedCaller, verifyAccessToken } from './security/access-token';
+export { type AccessTokenClaims, accessTokenOf, isRefusal, type Role, ROLES, type TokenRefusal, type TokenVerdict, type VerifiedCaller } from './security/access-token';
+export { AccessTokenSigner } from './security/access-token-signer';
+export { AccessTokenVerifier, type KeyRefresh } from './security/access-token-verifier';
+export { algorithmOf, type Jwks, jwkThumbprint, keysFromJwks, type PublicJwk, publicJwk, type SigningKey, signingKeyFromPem, type TokenAlgorithm, TokenKeyError, type VerificationKey, verificationKeyFromPem, verificationKeyOf } from './security/token-keys';
+export { accessTokenVerifierFromEnv, type TokenVerifierEnv, withTokenVerifierEnv } from './security/token-verifier.env';
 export { Clock, ClockModule, clockFromEnv, ManualClock, ShiftedClock, SystemClock } from './time/clock';
 export { PROBLEM_CONTENT_TYPE, type Problem, ProblemError, ProblemFilter, type ProblemMapper, type ProblemReply, problem, problemType, problemTypeOf, titleOf, toProblem } from './http/problem';
 export { API_CSP, applyHttpSecurity, type CspDirectives, type CspSource, type HttpSecurityConfig, isOrigin, originsOf, pageSecurity } from './http/http-security';

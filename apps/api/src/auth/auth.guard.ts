@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { JwtService } from '@nestjs/jwt';
 import type { Request } from 'express';
-import { type AccessTokenClaims, problem, PUBLIC_ROUTE } from '#libs/platform';
+import { AccessTokenVerifier, isRefusal, problem, PUBLIC_ROUTE } from '#libs/platform';
 import { ACCESS, type AccessRule } from './access.decorator';
 import { AuthAttempts } from './auth-attempts';
 import { AuthRepository } from './auth.repository';
@@ -21,7 +20,7 @@ const unauthorized = (detail: string) => problem(401, 'unauthorized', 'Unauthori
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly jwt: JwtService,
+    private readonly tokens: AccessTokenVerifier,
     private readonly credentials: AuthRepository,
     private readonly attempts: AuthAttempts,
   ) {}
@@ -49,13 +48,10 @@ export class AuthGuard implements CanActivate {
     if (apiKey) return this.fromApiKey(apiKey, request.ip ?? 'unknown');
     const [scheme, token] = (request.header('authorization') ?? '').split(' ');
     if (scheme?.toLowerCase() !== 'bearer' || !token) throw unauthorized('send Authorization: Bearer <access token> (POST /auth/login) or X-Api-Key');
-    let claims: AccessTokenClaims;
-    try {
-      claims = await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
-    } catch (error) {
-      throw unauthorized((error as Error).name === 'TokenExpiredError' ? 'the access token has expired: POST /auth/refresh' : 'the access token is invalid');
-    }
-    return { tenantId: claims.tid, kind: 'user', id: claims.sub, role: claims.role, technicianId: claims.tech };
+    const verdict = await this.tokens.verify(token);
+    if (isRefusal(verdict)) throw unauthorized(verdict.refused === 'expired' ? 'the access token has expired: POST /auth/refresh' : 'the access token is invalid');
+    const { caller } = verdict;
+    return { tenantId: caller.tenantId, kind: 'user', id: caller.userId, role: caller.role, technicianId: caller.technicianId };
   }
 
   /** Refused keys are counted per address: past the limit every key from it gets 429 until the lock ends. */

@@ -1,7 +1,6 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
-import { type AccessTokenClaims, newSecret, problem, verifySecret } from '#libs/platform';
+import { type AccessTokenClaims, AccessTokenSigner, newSecret, problem, verifySecret } from '#libs/platform';
 import { AUTH_OPTIONS, type AuthOptions } from '../api.options';
 import { AuthAttempts } from './auth-attempts';
 import { sha256 } from './auth.guard';
@@ -21,14 +20,14 @@ const DUMMY_HASH = 'scrypt$16384$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAA
 const invalidRefresh = () => problem(401, 'invalid-refresh-token', 'Unauthorized', 'the refresh token is invalid, expired or already used: log in again');
 
 /**
- * Login issues a short-lived JWT and a refresh token; each refresh consumes its token and issues a new
- * pair. Presenting a consumed refresh token revokes its whole family (token theft detection).
+ * Login issues a short-lived JWT (signed with the api's private key) and a refresh token; each
+ * refresh consumes its token and issues a new pair. Presenting a consumed refresh token revokes its whole family (token theft detection).
  */
 @Injectable()
 export class AuthService {
   constructor(
     private readonly repository: AuthRepository,
-    private readonly jwt: JwtService,
+    private readonly tokens: AccessTokenSigner,
     private readonly attempts: AuthAttempts,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
@@ -80,7 +79,7 @@ export class AuthService {
 
   private async issue(user: TokenOwner, familyId: string, tokens: RefreshTokenWriter = this.repository): Promise<TokenPair> {
     const claims: AccessTokenClaims = { sub: user.userId, tid: user.tenantId, role: user.role, ...(user.technicianId ? { tech: user.technicianId } : {}) };
-    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.options.accessTokenTtlSeconds, algorithm: 'HS256' });
+    const accessToken = this.tokens.sign(claims, this.options.accessTokenTtlSeconds);
     const tokenId = randomUUID();
     const secret = newSecret(32);
     await tokens.addRefreshToken({

@@ -3,8 +3,10 @@ import { Module } from '@nestjs/common';
 import { type RunningApp, startApp } from '#libs/platform';
 import { ApiEnv } from '../api.env';
 import { BOOTSTRAP_TOKEN } from '../api.options';
+import { JWKS } from '../auth/access-token-keys';
 import { AuthController } from '../auth/auth.controller';
 import { AuthService } from '../auth/auth.service';
+import { JwksController } from '../auth/jwks.controller';
 import { DevicesController } from '../devices/devices.controller';
 import { DevicesService } from '../devices/devices.service';
 import { configureHttp } from '../http.setup';
@@ -24,6 +26,7 @@ import { TrackingService } from '../tracking/tracking.service';
 import { WebhooksController } from '../webhooks/webhooks.controller';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { WebModule } from '../web/web.module';
+import { TEST_TOKEN_KEY } from '../../../../test/support/token-keys';
 
 // The API's controllers with their services stubbed, under the real HTTP setup, no infrastructure: the
 // OpenAPI document they produce declares every response each route gives (the fuzz lane checks the
@@ -33,7 +36,7 @@ const ENV = {
   HTTP_PORT: '0',
   HTTP_HOST: '127.0.0.1',
   LOG_LEVEL: 'fatal',
-  JWT_SECRET: 'openapi-spec-secret-that-is-long-enough-0123',
+  JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
   DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
   REDIS_URL: 'redis://127.0.0.1:1',
   KAFKA_BROKERS: '127.0.0.1:1',
@@ -50,8 +53,8 @@ beforeAll(async () => {
       module: (config, logger) => {
         @Module({
           imports: [WebModule.forEnv(config, logger)],
-          controllers: [AuthController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
-          providers: [...stubbed.map((provide) => ({ provide, useValue: {} })), { provide: BOOTSTRAP_TOKEN, useValue: undefined }],
+          controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
+          providers: [...stubbed.map((provide) => ({ provide, useValue: {} })), { provide: BOOTSTRAP_TOKEN, useValue: undefined }, { provide: JWKS, useValue: { keys: [] } }],
         })
         class OpenApiSpecModule {}
         return OpenApiSpecModule;

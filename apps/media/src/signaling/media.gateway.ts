@@ -1,13 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import { ConnectedSocket, MessageBody, type OnGatewayConnection, type OnGatewayDisconnect, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { errors as mediasoupErrors } from 'mediasoup';
 import type { WebSocket } from 'ws';
 import { isDomainError } from '#libs/domain';
-import { type AccessTokenClaims, accessTokenOf, verifyAccessToken } from '#libs/platform';
+import { AccessTokenVerifier, accessTokenOf, isRefusal, type TokenVerdict } from '#libs/platform';
 import { RedisService } from '#libs/redis';
 import { type CreateCallDto, createInput } from '../calls/call.dto';
 import { type Caller, CallsService, type Invite } from '../calls/calls.service';
@@ -35,7 +34,7 @@ export class MediaGateway implements OnGatewayConnection, OnGatewayDisconnect, O
 
   constructor(
     private readonly calls: CallsService,
-    private readonly jwt: JwtService,
+    private readonly tokens: AccessTokenVerifier,
     private readonly redis: RedisService,
     @Inject(MEDIA_OPTIONS) private readonly options: MediaOptions,
   ) {}
@@ -56,10 +55,12 @@ export class MediaGateway implements OnGatewayConnection, OnGatewayDisconnect, O
     this.subscriber?.disconnect();
   }
 
-  handleConnection(socket: WebSocket, request: IncomingMessage): void {
-    const verified = verifyAccessToken((t) => this.jwt.verify<AccessTokenClaims>(t, { algorithms: ['HS256'] }), accessTokenOf(request));
-    if (typeof verified === 'string') {
-      socket.close(4001, verified);
+  // Synchronous up to the registration when the token's key is known: frames sent right after the upgrade find their client.
+  async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
+    const pending = this.tokens.verify(accessTokenOf(request));
+    const verified: TokenVerdict = pending instanceof Promise ? await pending : pending;
+    if (isRefusal(verified)) {
+      socket.close(4001, verified.message);
       return;
     }
     this.clients.set(socket, { caller: verified.caller, calls: new Set() });
@@ -73,7 +74,7 @@ export class MediaGateway implements OnGatewayConnection, OnGatewayDisconnect, O
       }
       if (event !== 'request') socket.send(JSON.stringify({ event: 'error', data: { code: 'MALFORMED', message: 'frames are JSON: {"event": "request", "data": {"id", "method", "params"}}' } }));
     });
-    // Real time, not the Clock: the token's exp was stamped and is verified against the real clock (jsonwebtoken).
+    // Real time, not the Clock: the token's exp was stamped and is verified against the real clock.
     const expiry = setTimeout(() => socket.close(4001, 'token expired; reconnect with a fresh one (the call keeps your place)'), Math.max(0, verified.expiresAt - Date.now()));
     expiry.unref();
     socket.once('close', () => clearTimeout(expiry));

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import { type ArgumentMetadata, type ArgumentsHost, Catch, type ExceptionFilter, Inject, type OnApplicationShutdown, UseFilters, UsePipes, ValidationPipe } from '@nestjs/common';
-import { JwtService } from '@nestjs/jwt';
 import {
   ConnectedSocket,
   MessageBody,
@@ -14,10 +13,10 @@ import {
 import type { Counter } from 'prom-client';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { LiveStateStore } from '#libs/live';
-import { type AccessTokenClaims, accessTokenOf, Clock, Metrics, verifyAccessToken } from '#libs/platform';
+import { AccessTokenVerifier, accessTokenOf, Clock, isRefusal, Metrics, type TokenVerdict } from '#libs/platform';
 import { type ClientFrames, CloseCodes } from '#libs/realtime-client';
 import { ChatRefusal, ChatService } from '../chat/chat.service';
-import { type Caller, Connection } from '../connection/connection';
+import { Connection } from '../connection/connection';
 import { FeedHub } from '../feed/feed.hub';
 import { PresenceService } from '../presence/presence.service';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
@@ -84,7 +83,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   private readonly closes: Counter<'reason'>;
 
   constructor(
-    private readonly jwt: JwtService,
+    private readonly tokens: AccessTokenVerifier,
     private readonly hub: FeedHub,
     private readonly presence: PresenceService,
     private readonly chat: ChatService,
@@ -116,11 +115,13 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.timers.forEach((t) => t.unref());
   }
 
-  // Synchronous up to the registration: frames sent right after the upgrade find their connection.
+  // Synchronous up to the registration (unless the token names a key not yet loaded): frames sent
+  // right after the upgrade find their connection.
   async handleConnection(socket: WebSocket, request: IncomingMessage): Promise<void> {
-    const caller = this.authenticate(accessTokenOf(request));
-    if (typeof caller === 'string') {
-      socket.close(CloseCodes.unauthorized, caller);
+    const pending = this.tokens.verify(accessTokenOf(request));
+    const caller: TokenVerdict = pending instanceof Promise ? await pending : pending;
+    if (isRefusal(caller)) {
+      socket.close(CloseCodes.unauthorized, caller.message);
       return;
     }
     const limits = { highWaterBytes: this.options.highWaterBytes, maxQueued: this.options.maxQueued };
@@ -175,11 +176,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   }
 
   @SubscribeMessage('auth')
-  auth(@ConnectedSocket() socket: WebSocket, @MessageBody() body: AuthDto): void {
+  async auth(@ConnectedSocket() socket: WebSocket, @MessageBody() body: AuthDto): Promise<void> {
     const c = this.connection(socket);
-    const renewed = this.authenticate(body.token);
-    if (typeof renewed === 'string' || renewed.caller.userId !== c.caller.userId || renewed.caller.tenantId !== c.caller.tenantId) {
-      throw new WsException({ code: 'UNAUTHORIZED', message: typeof renewed === 'string' ? renewed : 'the token is for another user' });
+    const renewed = await this.tokens.verify(body.token);
+    if (isRefusal(renewed) || renewed.caller.userId !== c.caller.userId || renewed.caller.tenantId !== c.caller.tenantId) {
+      throw new WsException({ code: 'UNAUTHORIZED', message: isRefusal(renewed) ? renewed.message : 'the token is for another user' });
     }
     c.caller = renewed.caller;
     this.expireAt(c, renewed.expiresAt);
@@ -257,15 +258,11 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
 
   private expireAt(c: Connection, expiresAt: number): void {
     clearTimeout(this.expiry.get(c));
-    // Not the app's Clock: tokens are issued and verified (jsonwebtoken) in the system's time, so
+    // Not the app's Clock: tokens are issued and verified in the system's time, so
     // their expiry is counted down in it too (a shifted clock would close every socket at once).
     const timer = setTimeout(() => c.close(CloseCodes.unauthorized, 'token expired; send a fresh token in an auth frame before expiry, or reconnect with one'), Math.max(0, expiresAt - Date.now()));
     timer.unref();
     this.expiry.set(c, timer);
-  }
-
-  private authenticate(token: string | undefined): { caller: Caller; expiresAt: number } | string {
-    return verifyAccessToken((t) => this.jwt.verify<AccessTokenClaims>(t, { algorithms: ['HS256'] }), token);
   }
 }
 
