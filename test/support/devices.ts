@@ -1,7 +1,8 @@
 import pino from 'pino';
 import { hashGeneratedSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { type AppProcess, tryParse } from './app-process';
+import type { DevelopmentTls } from '../../tools/stack/development-tls';
+import { type AppProcess, stackEnv, startAppProcess, tryParse } from './app-process';
 
 const silent = pino({ level: 'silent' });
 
@@ -28,3 +29,19 @@ export function mqttPortOf(ingest: AppProcess, kind: 'tcp' | 'ws' | 'tls' | 'wss
   if (!listening) throw new Error('ingest has not logged "MQTT broker listening" (is it an ingest process, and up?)');
   return listening[kind] as number | undefined;
 }
+
+/** An ingest process with MQTT over TLS and secure WebSocket only (ports from the system), on `tls`'s server certificate. */
+export const startTlsIngest = (tls: DevelopmentTls, extra: Record<string, string> = {}): Promise<AppProcess> =>
+  startAppProcess('ingest', {
+    ...stackEnv(),
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    MQTT_HOST: '127.0.0.1',
+    MQTT_TLS_PORT: '0',
+    MQTT_WSS_PORT: '0',
+    MQTT_PLAINTEXT: '0',
+    TLS_CERT_FILE: tls.certFile,
+    TLS_KEY_FILE: tls.keyFile,
+    ...extra,
+  });

@@ -7,8 +7,8 @@ import mqtt from 'mqtt';
 import { createAuthority, createClientCertificate, createClientKeyAndCsr, verifiedCsrKey } from '#libs/platform';
 import { type DevelopmentTls, ensureDevelopmentTls } from '../../../tools/stack/development-tls';
 import { newTenant, startApi, type Tenant } from '../../../test/support/api';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
-import { mqttPortOf } from '../../../test/support/devices';
+import type { AppProcess } from '../../../test/support/app-process';
+import { mqttPortOf, startTlsIngest } from '../../../test/support/devices';
 import { eventually } from '../../../test/support/events';
 
 // Device certificates (mutual TLS), as an integrator and a device would use them: the device makes a
@@ -31,19 +31,7 @@ beforeAll(async () => {
   const started = await startApi({ DEVICE_CA_CERT_FILE: tls.deviceCaFile, DEVICE_CA_KEY_FILE: tls.deviceCaKeyFile });
   api = started.app;
   [acme, other] = await Promise.all([newTenant(started.http), newTenant(started.http)]);
-  ingest = await startAppProcess('ingest', {
-    ...stackEnv(),
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    MQTT_HOST: '127.0.0.1',
-    MQTT_TLS_PORT: '0',
-    MQTT_WSS_PORT: '0',
-    MQTT_PLAINTEXT: '0',
-    TLS_CERT_FILE: tls.certFile,
-    TLS_KEY_FILE: tls.keyFile,
-    MQTT_DEVICE_CA_FILE: tls.deviceCaFile,
-  });
+  ingest = await startTlsIngest(tls, { MQTT_DEVICE_CA_FILE: tls.deviceCaFile });
   const provisioned = await acme.admin.post('/devices', { kind: 'phone', name: 'mTLS phone', technicianId: acme.technicianId });
   expect(provisioned.status).toBe(201);
   deviceId = provisioned.body.device.id;

@@ -8,8 +8,8 @@ import { promisify } from 'node:util';
 import mqtt from 'mqtt';
 import { createAuthority, createServerCertificate } from '#libs/platform';
 import { type DevelopmentTls, ensureDevelopmentTls } from '../../../tools/stack/development-tls';
-import { type AppProcess, stackEnv, startAppProcess } from '../../../test/support/app-process';
-import { insertDevice, mqttPortOf } from '../../../test/support/devices';
+import type { AppProcess } from '../../../test/support/app-process';
+import { insertDevice, mqttPortOf, startTlsIngest } from '../../../test/support/devices';
 import { eventually } from '../../../test/support/events';
 
 // Devices over TLS, with the clients devices use: Debian's mosquitto_pub trusting the deployment's CA,
@@ -30,19 +30,7 @@ beforeAll(async () => {
   wrongCaFile = join(dir, 'wrong-ca.pem');
   writeFileSync(wrongCaFile, (await createAuthority('Some other CA', new Date())).cert);
   await insertDevice({ ...device, tenantId, technicianId: 'tech_tls' });
-  ingest = await startAppProcess('ingest', {
-    ...stackEnv(),
-    HTTP_PORT: '0',
-    HTTP_HOST: '127.0.0.1',
-    LOG_LEVEL: 'info',
-    MQTT_HOST: '127.0.0.1',
-    MQTT_TLS_PORT: '0',
-    MQTT_WSS_PORT: '0',
-    MQTT_PLAINTEXT: '0',
-    TLS_CERT_FILE: tls.certFile,
-    TLS_KEY_FILE: tls.keyFile,
-    TLS_RELOAD_INTERVAL_MS: '200',
-  });
+  ingest = await startTlsIngest(tls, { TLS_RELOAD_INTERVAL_MS: '200' });
 }, 60_000);
 
 afterAll(async () => {
