@@ -7,10 +7,12 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, type WriteStream, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline';
+import { getCACertificates, setDefaultCACertificates } from 'node:tls';
 import { apps, consoleLine, RepeatCollapser, repeatedLine } from './app-logs';
 import { logFile, processState, sleep, tailLog } from './stack/managed-process';
 import { progress } from './stack/progress';
 import { writeScrapeTargets } from './stack/prometheus.component';
+import { ensureDevelopmentTls } from './stack/development-tls';
 import { raiseStack, stopComponents } from './stack/stack-component';
 import { allComponents, stackComponents } from './stack/stack';
 import { dataDir, host, logDir, ports, repoRoot } from './stack/stack.config';
@@ -44,7 +46,27 @@ function devSecrets(): Record<string, string> {
 function devTokenKeys(): Record<string, string> {
   const file = join(dataDir, 'jwt-signing-key.pem');
   if (!existsSync(file)) writeFileSync(file, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  return { JWT_PRIVATE_KEY_FILE: file, JWKS_URL: `http://${host}:3000/.well-known/jwks.json` };
+  return { JWT_PRIVATE_KEY_FILE: file, JWKS_URL: `${scheme}://${host}:3000/.well-known/jwks.json` };
+}
+
+/** `npm run up -- --tls`: every app on the development certificates (.data/tls), HTTPS/WSS and MQTT over TLS beside plain MQTT. */
+const tlsMode = process.argv.includes('--tls');
+const scheme = tlsMode ? 'https' : 'http';
+
+/** The apps' TLS settings, and this process trusting the development CA (its readiness checks, the demo seed). */
+async function developmentTlsEnv(): Promise<Record<string, string>> {
+  if (!tlsMode) return {};
+  const tls = await ensureDevelopmentTls();
+  setDefaultCACertificates([...getCACertificates('default'), readFileSync(tls.caFile, 'utf8')]);
+  console.log(`▸ TLS: certificates in ${relative(repoRoot, tls.dir)}; clients trust ${relative(repoRoot, tls.caFile)} (browsers: import it as an authority)`);
+  return {
+    TLS_CERT_FILE: tls.certFile,
+    TLS_KEY_FILE: tls.keyFile,
+    NODE_EXTRA_CA_CERTS: tls.caFile, // realtime and media read the api's keys over HTTPS
+    MQTT_DEVICE_CA_FILE: tls.deviceCaFile,
+    DEVICE_CA_CERT_FILE: tls.deviceCaFile,
+    DEVICE_CA_KEY_FILE: tls.deviceCaKeyFile,
+  };
 }
 
 const running = new Map<string, ChildProcess>();
@@ -96,7 +118,7 @@ async function askReady(name: string, port: number, timeoutMs: number): Promise<
   let notReadySince: number | undefined;
   while (Date.now() < deadline && !stopping) {
     if (!running.has(name)) return false;
-    const reply = await fetch(`http://${host}:${port}/health/ready`).then(
+    const reply = await fetch(`${scheme}://${host}:${port}/health/ready`).then(
       async (r) => ({ ok: r.ok, body: (await r.json().catch(() => ({}))) as { error?: Record<string, { reason?: string; message?: string }> } }),
       () => undefined,
     );
@@ -145,7 +167,7 @@ async function demoLogins(apiUrl: string, bootstrapToken: string): Promise<DemoL
  * driving its technicians' phones over MQTT, so the map is alive at first open.
  */
 async function startDemo(secrets: Record<string, string>, stackEnv: Record<string, string>): Promise<void> {
-  const apiUrl = `http://${host}:3000`;
+  const apiUrl = `${scheme}://${host}:3000`;
   let demo: DemoLogins;
   try {
     demo = await demoLogins(apiUrl, secrets.API_BOOTSTRAP_TOKEN!);
@@ -153,7 +175,7 @@ async function startDemo(secrets: Record<string, string>, stackEnv: Record<strin
     console.log(`│ demo: not seeded (${(error as Error).message}); the apps run without it. The next \`npm run up\` completes it.`);
     return;
   }
-  console.log(`│ dashboard  http://${host}:3000/app/`);
+  console.log(`│ dashboard  ${apiUrl}/app/`);
   console.log(`│   dispatcher  ${demo.dispatcher.email}  ${demo.dispatcher.password}`);
   console.log(`│   technician  ${demo.technician.email}  ${demo.technician.password}  (open it in a narrow window or on a phone)`);
   const simulator = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools', 'simulate', 'simulate.ts'), '--devices', String(demo.technicianIds.length), '--tenant', demo.tenantId, '--quiet'], {
@@ -197,7 +219,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const secrets = { ...devSecrets(), ...devTokenKeys() };
+  const secrets = { ...devSecrets(), ...devTokenKeys(), ...(await developmentTlsEnv()) };
   console.log('▸ apps');
   apps.forEach(({ name, port }) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -234,14 +256,15 @@ async function main(): Promise<void> {
   console.log('\n┌ Fieldline is up');
   apps.forEach(({ name, port }, i) => {
     const state = ready[i] === true ? 'ready' : ready[i] === false ? 'NOT RUNNING' : `NOT READY — ${ready[i]}`;
-    console.log(`│ ${name.padEnd(10)} http://${host}:${port}  log ${shownPath(name).padEnd(24)} ${state}`);
+    console.log(`│ ${name.padEnd(10)} ${scheme}://${host}:${port}  log ${shownPath(name).padEnd(24)} ${state}`);
   });
   console.log(`│ health     /health/live /health/ready on each app`);
   console.log(`│ logs       every line in the files above (the previous run's in *.log.1); npm run logs -- <app> follows one; here only warnings and errors`);
   console.log(`│ mqtt       mqtt://${host}:${ports.mqtt}  (MQTT over WebSocket: ws://${host}:8083/mqtt)`);
+  if (tlsMode) console.log(`│ mqtts      mqtts://localhost:8883  (secure WebSocket: wss://localhost:8084/mqtt; device certificates: POST /devices/{id}/certificate)`);
   if (stack.env.PROMETHEUS_URL) console.log(`│ metrics    ${stack.env.PROMETHEUS_URL}  (Prometheus: every app's /metrics, alerts at /alerts; Grafana dashboard: deploy/grafana/fieldline.json)`);
   for (const [k, v] of Object.entries(stack.env)) console.log(`│ ${k}=${v}`);
-  console.log(`│ API docs   http://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
+  console.log(`│ API docs   ${scheme}://${host}:3000/docs   (create a tenant: POST /tenants with X-Bootstrap-Token from .data/dev-secrets.env)`);
   if (ready[0] === true) await startDemo(secrets, stack.env);
   console.log('└ Ctrl-C stops everything this command started.\n');
 
