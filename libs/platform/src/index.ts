@@ -1,6 +1,6 @@
 import 'reflect-metadata'; // class-transformer and Nest read decorator metadata through it
 export { BaseEnv, type Constructor, LOG_LEVELS, type LogLevel } from './config/base.env';
-export { EnvConnectionUrl, type EnvFieldOptions, EnvFile, EnvFlag, EnvInt, EnvNumber, EnvOneOf, EnvPort, type EnvRange, EnvString, type EnvStringOptions, EnvUrl } from './config/env-decorators';
+export { EnvConnectionUrl, type EnvFieldOptions, EnvFile, EnvFlag, EnvInt, EnvNumber, EnvOneOf, EnvOrigins, EnvPort, type EnvRange, EnvString, type EnvStringOptions, EnvUrl } from './config/env-decorators';
 export { CONFIG_ERROR_EXIT_CODE, ConfigError, configKeys, type EnvClass, loadConfig } from './config/load-config';
 export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
 export { HealthModule } from './health/health.module';

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { IsISO8601, IsOptional, ValidateBy, ValidateIf } from 'class-validator';
-import { isOrigin, originsOf } from '../http/http-security';
-import { EnvConnectionUrl, EnvFile, EnvInt, EnvOneOf, EnvPort, EnvString } from './env-decorators';
+import { EnvConnectionUrl, EnvFile, EnvInt, EnvOneOf, EnvOrigins, EnvPort, EnvString } from './env-decorators';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -37,14 +36,7 @@ export class BaseEnv {
    * Browser origins allowed to call this app cross-origin (CORS), comma-separated, each exactly as a
    * browser sends it (`https://ops.example.com`, `http://localhost:5173`); unset: none.
    */
-  @IsOptional()
-  @ValidateBy({
-    name: 'origins',
-    validator: {
-      validate: (value) => typeof value === 'string' && originsOf(value).length > 0 && originsOf(value).every(isOrigin),
-      defaultMessage: () => 'must be comma-separated origins, each scheme://host[:port] as browsers send it (http or https, lower case, no path, no trailing slash)',
-    },
-  })
+  @EnvOrigins()
   CORS_ORIGINS?: string;
 
   /**

@@ -2,6 +2,7 @@ import { accessSync, constants } from 'node:fs';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy } from 'class-validator';
+import { isOrigin, originsOf } from '../http/http-security';
 
 // The validator stacks every env class repeated, one decorator per kind of variable. A variable is
 // optional (its default applies when unset) unless `required`. Decorators are listed in the order
@@ -65,6 +66,19 @@ export const EnvOneOf = (values: readonly string[], options: EnvFieldOptions = {
 /** A URL a browser opens (host checked), with one of `protocols`; hosts without a TLD (localhost) allowed. */
 export const EnvUrl = (protocols: string[], options: EnvFieldOptions = {}): PropertyDecorator =>
   applyDecorators(IsUrl({ protocols, require_tld: false }), ...optionalUnless(options));
+
+/** Comma-separated browser origins, each exactly as a browser sends it (`https://ops.example.com`, `http://localhost:5173`). */
+export const EnvOrigins = (options: EnvFieldOptions = {}): PropertyDecorator =>
+  applyDecorators(
+    ValidateBy({
+      name: 'origins',
+      validator: {
+        validate: (value) => typeof value === 'string' && originsOf(value).length > 0 && originsOf(value).every(isOrigin),
+        defaultMessage: () => 'must be comma-separated origins, each scheme://host[:port] as browsers send it (http or https, lower case, no path, no trailing slash)',
+      },
+    }),
+    ...optionalUnless(options),
+  );
 
 /**
  * A service's connection string, `<scheme>://…` without spaces, for one of `schemes`. Only the
