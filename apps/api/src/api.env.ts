@@ -1,7 +1,7 @@
 import { IsOptional, ValidateBy } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
-import { BaseEnv, EnvFlag, EnvInt, EnvString, EnvUrl } from '#libs/platform';
+import { BaseEnv, EnvFlag, EnvInt, EnvOrigins, EnvString, EnvUrl } from '#libs/platform';
 import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 import { parseAllowedHosts } from './webhooks/webhook-address-rules';
@@ -96,7 +96,11 @@ export class ApiEnv extends withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKa
   @EnvUrl(['ws', 'wss'])
   MEDIA_PUBLIC_URL?: string;
 
-  /** Map tiles for the dashboard, e.g. https://tiles.example.com/{z}/{x}/{y}.png; unset: a vector map from our own data. */
-  @EnvString({ pattern: /\{z\}.*\{x\}.*\{y\}/, message: 'MAP_TILES_URL must contain {z}, {x} and {y}' })
-  MAP_TILES_URL?: string;
+  /** A MapLibre style for the dashboard's base map (an OpenStreetMap-based one in production); unset or unreachable: a local map without tiles. */
+  @EnvUrl(['http', 'https'])
+  MAP_STYLE_URL?: string;
+
+  /** Origins the style's tiles, glyphs or sprites come from besides MAP_STYLE_URL's own (the pages' CSP allows exactly these), comma-separated. */
+  @EnvOrigins()
+  MAP_EXTRA_ORIGINS?: string;
 }

@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { Logger } from 'pino';
-import { pageSecurity, ProblemFilter } from '#libs/platform';
+import { originsOf, pageSecurity, ProblemFilter } from '#libs/platform';
 import type { ApiEnv } from './api.env';
 import { apiProblems } from './common/api-problems';
 import { methodNotAllowed, openApiDocument } from './common/openapi-document';
@@ -15,7 +15,7 @@ import { webConfigOf } from './web/web.module';
  * the JSON routes' `default-src 'none'`; methods a documented path lacks answer 405 with `Allow`.
  */
 export function configureHttp(app: INestApplication, config: ApiEnv, logger: Logger): void {
-  app.use('/app', pageSecurity(config, dashboardCsp(webConfigOf(config))));
+  app.use('/app', pageSecurity(config, dashboardCsp(webConfigOf(config), originsOf(config.MAP_EXTRA_ORIGINS))));
   app.use('/docs', pageSecurity(config, SWAGGER_CSP));
   app.useGlobalPipes(validationPipe());
   app.useGlobalFilters(new ProblemFilter(logger, apiProblems));

@@ -9,7 +9,8 @@ import type { Session } from './session';
 export interface WebConfig {
   realtimeUrl: string | null;
   mediaUrl: string | null;
-  mapTilesUrl: string | null;
+  /** A MapLibre style for the base map (streets); null: the local one without tiles. */
+  mapStyleUrl: string | null;
 }
 
 export interface Notice {

@@ -8,7 +8,7 @@ import { type Harness, harness, startProjector } from '../../../test/support/pro
 import type { ApiClient } from '../../../test/support/api-client';
 import { login, must, newTenant, PASSWORD, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 import { startGateway, wsUrl } from '../../../test/support/realtime';
-import { launchChromium, signedInPage } from './browser-support';
+import { launchChromium, renderedFeatures, signedInPage } from './browser-support';
 import { cspViolations } from './csp-watch';
 
 // The dashboard and the technician view in a real browser (Debian's chromium through playwright-core)
@@ -98,8 +98,8 @@ it('logs in and shows the technicians moving on the map', async () => {
   await pages.dispatcher.locator(`[data-technician="${acme.technicianId}"][data-lat="${north(150).lat}"]`).waitFor();
   await produce(h.producer, [fix(300)]);
   await pages.dispatcher.locator(`[data-technician="${acme.technicianId}"][data-lat="${north(300).lat}"]`).waitFor();
-  // a trail of where they were
-  await expect(pages.dispatcher.locator('.trails polyline').count()).resolves.toBe(1);
+  // a trail of where they were, drawn on the map
+  await eventually('the trail drawn', async () => ((await renderedFeatures(pages.dispatcher, ['trails'])).some((f) => f.technicianId === acme.technicianId) ? true : undefined), 10_000);
   await shot(pages.dispatcher, '02-technician-moved');
 });
 
@@ -130,7 +130,7 @@ it('assigns a job on one dispatcher page; the second dispatcher and the technici
   const card = pages.second.locator(`[data-testid=job-card][data-job="${other.id}"]`);
   await card.click();
   await pages.second.getByText('No qualified technician is available nearby').waitFor();
-  await card.dragTo(pages.second.locator(`[data-technician="${acme.technicianId}"] circle`));
+  await card.dragTo(pages.second.locator(`[data-technician="${acme.technicianId}"] .dot`));
   const refusal = pages.second.locator('[data-testid=notice].error', { hasText: 'Could not assign Rewire the panel' });
   await refusal.waitFor();
   await expect(refusal.textContent()).resolves.toMatch(/skill/i);

@@ -1,5 +1,3 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { AppProcess } from '../../../test/support/app-process';
 import { eventually } from '../../../test/support/events';
@@ -7,46 +5,26 @@ import { newTenant, startApi, type Tenant } from '../../../test/support/api';
 import { startGateway, wsUrl } from '../../../test/support/realtime';
 import { launchChromium, signedInPage } from './browser-support';
 import { cspViolations, watchCsp } from './csp-watch';
+import { type OtherOrigin, otherOrigin } from './tile-server';
 
 // The API's hardening as a real browser meets it: the dashboard works under its Content-Security-Policy
-// with map tiles from another origin (they arrive, with the page's origin as referrer) and nothing is
-// refused; what the policy does not list is refused; Swagger UI renders under its own policy; CORS lets
-// a listed origin read the API and not another.
-
-// a 1×1 PNG: every tile
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
-
-interface Origin {
-  server: Server;
-  url: string;
-  requests: { path: string; headers: IncomingHttpHeaders }[];
-}
-
-/** An HTTP server on its own origin: tiles under /tiles/, and at / a page that may call the API. */
-async function origin(): Promise<Origin> {
-  const requests: Origin['requests'] = [];
-  const server = createServer((req, res) => {
-    requests.push({ path: req.url ?? '', headers: req.headers });
-    if (req.url?.startsWith('/tiles/')) res.writeHead(200, { 'content-type': 'image/png' }).end(PNG);
-    else res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>elsewhere</title>');
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
-}
+// with the map's style and tiles from another origin (they arrive, with the page's origin as referrer)
+// and nothing is refused; what the policy does not list is refused; Swagger UI renders under its own
+// policy; CORS lets a listed origin read the API and not another.
 
 let browser: Browser;
 let api: AppProcess;
 let gateway: AppProcess;
-let tiles: Origin;
-let stranger: Origin;
+let tiles: OtherOrigin;
+let stranger: OtherOrigin;
 let acme: Tenant;
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
-  [tiles, stranger] = await Promise.all([origin(), origin()]);
+  [tiles, stranger] = await Promise.all([otherOrigin(), otherOrigin()]);
   gateway = await startGateway();
   let http;
-  ({ app: api, http } = await startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), MAP_TILES_URL: `${tiles.url}/tiles/{z}/{x}/{y}.png`, CORS_ORIGINS: tiles.url }));
+  ({ app: api, http } = await startApi({ REALTIME_PUBLIC_URL: wsUrl(gateway), MAP_STYLE_URL: tiles.styleUrl, CORS_ORIGINS: tiles.url }));
   acme = await newTenant(http);
   browser = await launchChromium();
 }, 180_000);
@@ -55,7 +33,7 @@ afterAll(async () => {
   for (const context of contexts) await context.close().catch(() => undefined);
   await browser?.close();
   await Promise.all([api?.stop(), gateway?.stop()]);
-  for (const o of [tiles, stranger]) o?.server.close();
+  for (const o of [tiles, stranger]) o?.close();
 });
 
 async function blankPage(): Promise<Page> {
@@ -75,10 +53,10 @@ it('answers the API without a banner and with the hardening headers', async () =
   expect(response.headers.get('strict-transport-security')).toBeNull();
 });
 
-it('runs the dashboard under its policy: live socket, map tiles from their origin, nothing refused', async () => {
+it('runs the dashboard under its policy: live socket, the map style and tiles from their origin, nothing refused', async () => {
   const page = await signedInPage(browser, api.url, acme.emails.dispatcher);
   contexts.push(page.context());
-  await page.locator('svg image').first().waitFor({ state: 'attached' });
+  await page.locator('[data-testid=map][data-base=remote]').waitFor();
   const tile = await eventually('a tile requested', async () => tiles.requests.find((r) => r.path.startsWith('/tiles/')), 15_000);
   expect(tile.headers.referer).toBe(`${api.url}/`); // the origin only (strict-origin-when-cross-origin)
   expect(cspViolations(page)).toEqual([]);

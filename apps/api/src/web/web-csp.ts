@@ -39,17 +39,24 @@ const PAGE_BASE: CspDirectives = { 'default-src': ["'none'"], 'base-uri': ["'non
 
 const socketSource = (url: string | null, port: number): CspSource => (url === null ? pageHostSocket(port) : (originOf(url) ?? "'self'"));
 
-/** The dashboard's policy: its own origin, plus the configured realtime, media signaling and tile origins. */
-export function dashboardCsp(config: WebConfig): CspDirectives {
-  const tiles = config.mapTilesUrl === null ? undefined : originOf(config.mapTilesUrl);
+/**
+ * The dashboard's policy: its own origin, plus the configured realtime and media signaling origins, and
+ * the base map's: MAP_STYLE_URL's origin and `mapOrigins` (MAP_EXTRA_ORIGINS, where the style's tiles,
+ * glyphs or sprites live elsewhere). MapLibre fetches all of those (connect-src) and decodes tiles to
+ * images (img-src); its worker is a same-origin module ('self'), blob: for the worker it builds when a
+ * page's origin differs from the script's.
+ */
+export function dashboardCsp(config: WebConfig, mapOrigins: string[] = []): CspDirectives {
+  const style = config.mapStyleUrl === null ? undefined : originOf(config.mapStyleUrl);
+  const map = [...new Set([...(style ? [style] : []), ...mapOrigins])];
   return {
     ...PAGE_BASE,
     'script-src': ["'self'"],
     'style-src': ["'self'"],
     'font-src': ["'self'"],
-    // data:/blob: for images drawn in the page (and a map library's sprites, should one come)
-    'img-src': ["'self'", 'data:', 'blob:', ...(tiles ? [tiles] : [])],
-    'connect-src': ["'self'", socketSource(config.realtimeUrl, DEFAULT_PORTS.realtime), socketSource(config.mediaUrl, DEFAULT_PORTS.media)],
+    // data:/blob: for images drawn in the page (MapLibre's control icons are data: URIs in its stylesheet)
+    'img-src': ["'self'", 'data:', 'blob:', ...map],
+    'connect-src': ["'self'", socketSource(config.realtimeUrl, DEFAULT_PORTS.realtime), socketSource(config.mediaUrl, DEFAULT_PORTS.media), ...map],
     // call audio/video come as MediaStreams (srcObject), not URLs
     'media-src': ["'self'", 'blob:'],
     'worker-src': ["'self'", 'blob:'],

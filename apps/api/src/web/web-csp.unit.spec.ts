@@ -10,7 +10,7 @@ import { TEST_TOKEN_KEY } from '../../../../test/support/token-keys';
 
 // The api's HTTP setup (configureHttp) on an app with the web module and a JSON route, no infrastructure:
 // JSON keeps `default-src 'none'`, the pages under /app/ get the dashboard's policy with the configured
-// realtime, media and tile origins, Swagger UI its own.
+// realtime, media and base map origins, Swagger UI its own.
 
 @Controller('things')
 class ThingsController {
@@ -50,10 +50,10 @@ const start = (env: Record<string, string>) =>
 
 const directives = (csp: string | null) => new Map((csp ?? '').split(';').map((d) => [d.split(' ')[0]!, d.split(' ').slice(1)] as const));
 
-describe('with the realtime, media and tile URLs configured', () => {
+describe('with the realtime, media and map style URLs configured', () => {
   let running: RunningApp<ApiEnv>;
   beforeAll(async () => {
-    running = await start({ REALTIME_PUBLIC_URL: 'wss://rt.example.com/ws', MEDIA_PUBLIC_URL: 'wss://media.example.com:8443/media', MAP_TILES_URL: 'https://tiles.example.com/{z}/{x}/{y}.png' });
+    running = await start({ REALTIME_PUBLIC_URL: 'wss://rt.example.com/ws', MEDIA_PUBLIC_URL: 'wss://media.example.com:8443/media', MAP_STYLE_URL: 'https://maps.example.com/styles/streets.json', MAP_EXTRA_ORIGINS: 'https://tiles.example.com,https://fonts.example.com' });
   });
   afterAll(() => running.app.close());
 
@@ -65,8 +65,10 @@ describe('with the realtime, media and tile URLs configured', () => {
     expect(csp.get('default-src')).toEqual(["'none'"]);
     expect(csp.get('script-src')).toEqual(["'self'"]);
     expect(csp.get('style-src')).toEqual(["'self'"]);
-    expect(csp.get('connect-src')).toEqual(["'self'", 'wss://rt.example.com', 'wss://media.example.com:8443']);
-    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:', 'https://tiles.example.com']);
+    // MapLibre fetches the style, tiles, glyphs and sprites, and decodes tiles to images
+    const map = ['https://maps.example.com', 'https://tiles.example.com', 'https://fonts.example.com'];
+    expect(csp.get('connect-src')).toEqual(["'self'", 'wss://rt.example.com', 'wss://media.example.com:8443', ...map]);
+    expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:', ...map]);
     expect(csp.get('worker-src')).toEqual(["'self'", 'blob:']);
     expect(csp.get('frame-ancestors')).toEqual(["'none'"]);
     expect(response.headers.get('x-frame-options')).toBe('DENY');
@@ -103,7 +105,7 @@ describe('with none of them configured', () => {
   });
   afterAll(() => running.app.close());
 
-  it('allows the sockets the pages open on their own host (3003, 3004) and no tile origin', async () => {
+  it('allows the sockets the pages open on their own host (3003, 3004) and no map origin', async () => {
     const csp = directives((await fetch(`${running.url}/app/`)).headers.get('content-security-policy'));
     expect(csp.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:3003', 'ws://127.0.0.1:3004']);
     expect(csp.get('img-src')).toEqual(["'self'", 'data:', 'blob:']);

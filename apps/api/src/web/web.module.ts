@@ -14,8 +14,8 @@ export interface WebConfig {
   realtimeUrl: string | null;
   /** Where pages open their call signaling socket; null: the page's host on port 3004, path /media. */
   mediaUrl: string | null;
-  /** A slippy-map tile template ({z}/{x}/{y}); null: the vector map only. */
-  mapTilesUrl: string | null;
+  /** A MapLibre style for the base map; null: the pages' local one without tiles. */
+  mapStyleUrl: string | null;
 }
 
 /** The variables the pages' config comes from (ApiEnv's). */
@@ -23,11 +23,12 @@ export interface WebEnv {
   WEB_DIST_DIR: string;
   REALTIME_PUBLIC_URL?: string;
   MEDIA_PUBLIC_URL?: string;
-  MAP_TILES_URL?: string;
+  MAP_STYLE_URL?: string;
+  MAP_EXTRA_ORIGINS?: string;
 }
 
 /** What /config/web tells the pages, and what their Content-Security-Policy allows (web-csp.ts). */
-export const webConfigOf = (env: WebEnv): WebConfig => ({ realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mediaUrl: env.MEDIA_PUBLIC_URL ?? null, mapTilesUrl: env.MAP_TILES_URL ?? null });
+export const webConfigOf = (env: WebEnv): WebConfig => ({ realtimeUrl: env.REALTIME_PUBLIC_URL ?? null, mediaUrl: env.MEDIA_PUBLIC_URL ?? null, mapStyleUrl: env.MAP_STYLE_URL ?? null });
 
 /** What the pages need to know about this deployment; public, nothing secret in it. */
 @ApiTags('web')

@@ -16,7 +16,7 @@ export function App() {
     if (!session) return;
     let live: LiveStore | undefined;
     fetch('/config/web')
-      .then((r) => (r.ok ? (r.json() as Promise<WebConfig>) : { realtimeUrl: null, mediaUrl: null, mapTilesUrl: null }))
+      .then((r) => (r.ok ? (r.json() as Promise<WebConfig>) : { realtimeUrl: null, mediaUrl: null, mapStyleUrl: null }))
       .then(async (config) => {
         live = new LiveStore(session, config);
         await live.start();
