@@ -25,6 +25,7 @@ import { DevicesRepository } from './devices/devices.repository';
 import { DevicesService } from './devices/devices.service';
 import { PostgresDevicesRepository } from './devices/postgres-devices.repository';
 import { EventStoreModule } from '#libs/event-store';
+import { JobDetailService } from './jobs/job-detail.service';
 import { JobsController } from './jobs/jobs.controller';
 import { JobsRepository } from './jobs/jobs.repository';
 import { JobsService } from './jobs/jobs.service';
@@ -96,6 +97,7 @@ export class AppModule {
         TenantsService,
         { provide: TenantsRepository, useClass: PostgresTenantsRepository },
         JobsService,
+        JobDetailService,
         { provide: JobsRepository, useClass: PostgresJobsRepository },
         TechniciansService,
         { provide: TechniciansRepository, useClass: PostgresTechniciansRepository },

@@ -22,6 +22,8 @@ import {
   ReassignDto,
   RescheduleDto,
 } from './dto/jobs.dto';
+import { JobDetailService } from './job-detail.service';
+import { JobDetailView } from './job-detail.view';
 import { JobView } from './jobs.view';
 import { type DataOf, JobsService } from './jobs.service';
 
@@ -38,7 +40,10 @@ type Call = Request<{ jobId: string }> & { principal: Principal };
 @ApiHeader({ name: 'x-correlation-id', required: false, description: 'Carried into every event this request causes.' })
 @Controller('jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly details: JobDetailService,
+  ) {}
 
   @Post()
   @Access(DISPATCH)
@@ -70,6 +75,14 @@ export class JobsController {
   @ApiOkResponse({ type: JobView })
   async get(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string, @Res({ passthrough: true }) res: Response) {
     return this.respond(res, await this.jobs.get(principal, jobId));
+  }
+
+  /** The job with its site (address, location), customer (name, phone), notes and completion summary. */
+  @ResourceRoute('jobId', 'detail')
+  @Access(READ)
+  @ApiOkResponse({ type: JobDetailView })
+  detail(@CurrentPrincipal() principal: Principal, @Param('jobId') jobId: string) {
+    return this.details.detail(principal, jobId);
   }
 
   /** The audit trail: every event of the job, in order, with who did it and when. */

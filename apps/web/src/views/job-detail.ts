@@ -4,20 +4,13 @@ import type { LiveStore } from '../live-store';
 import { attempt, statusLabel } from './shared';
 import { CallButtons } from './call-panel';
 import { ChatPanel } from './chat-panel';
+import { HistoryItem, useJobHistory } from './job-history';
 
 interface Candidate {
   technicianId: string;
   name: string;
   distanceM?: number;
   etaS?: number;
-}
-
-interface HistoryEvent {
-  id: string;
-  type: string;
-  occurredAt: string;
-  actor?: { kind: string; id: string };
-  data: Record<string, unknown>;
 }
 
 /** Offers only qualified, available technicians: nearest first with distance and ETA when the job has a place. */
@@ -41,7 +34,7 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
   store.tick.value;
   const job = store.state.jobs.get(jobId);
   const [candidates, setCandidates] = useState<Candidate[]>();
-  const [history, setHistory] = useState<HistoryEvent[]>([]);
+  const history = useJobHistory(store, jobId, job?.version);
 
   useEffect(() => {
     setCandidates(undefined);
@@ -49,9 +42,6 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
       candidatesFor(store, jobId).then(setCandidates, (e: Error) => store.notify('error', `No candidates: ${e.message}`));
     }
   }, [jobId, job?.status, job?.technicianId]);
-  useEffect(() => {
-    store.session.get<{ events: HistoryEvent[] }>(`/jobs/${encodeURIComponent(jobId)}/events`).then((r) => setHistory(r.events), () => setHistory([]));
-  }, [jobId, job?.version]);
 
   if (!job) return null;
   const calls = [...store.state.calls.values()].filter((c) => c.jobId === jobId);
@@ -83,7 +73,7 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
       <section class="history">
         <h3>History</h3>
         <ol data-testid="job-history">
-          ${history.map((e) => html`<li key=${e.id}><time>${new Date(e.occurredAt).toLocaleTimeString()}</time> ${e.type.replace('job.', '').replace(/_/g, ' ')}${e.actor ? html` <span class="muted">by ${e.actor.kind}</span>` : ''}</li>`)}
+          ${history.map((e) => html`<${HistoryItem} key=${e.id} event=${e} />`)}
           ${calls.map((c) => html`<li key=${c.callId} data-testid="job-call" data-status=${c.status}><time>${new Date(c.startedAt).toLocaleTimeString()}</time> ${c.ptt ? 'push-to-talk' : (c.mode ?? '')} call${c.status === 'ended' ? `, ${Math.round((c.durationMs ?? 0) / 1000)} s — ${c.reason}` : ` (${c.status})`}</li>`)}
         </ol>
       </section>

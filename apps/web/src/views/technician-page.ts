@@ -1,10 +1,13 @@
 import { html } from 'htm/preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { localWindow, myDay } from '../field-links';
 import type { JobView } from '../live-state';
 import type { LiveStore } from '../live-store';
 import { ActiveCall, IncomingCalls } from './call-panel';
 import { ChatPanel } from './chat-panel';
 import { attempt, ConnectionBadge, Notices, statusLabel } from './shared';
+import { TechnicianJob } from './technician-job';
+import '../technician.css';
 
 const NEXT_STEP: Record<string, { label: string; command: string }> = {
   assigned: { label: 'En route', command: 'travel' },
@@ -12,16 +15,14 @@ const NEXT_STEP: Record<string, { label: string; command: string }> = {
   on_site: { label: 'Completed', command: 'complete' },
 };
 
-/** The technician's phone: my jobs with one button for the next step, the job's chat, and location sharing. */
+/** The technician's phone: my day in order, each job with one button for the next step, its details and chat, and location sharing. */
 export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout: () => void }) {
   store.tick.value;
   const technicianId = store.session.me.technicianId;
   const me = technicianId ? store.state.technicians.get(technicianId) : undefined;
-  const [open, setOpen] = useState<string>();
-  const jobs = [...store.state.jobs.values()]
-    .filter((j) => j.technicianId === technicianId && !['completed', 'cancelled'].includes(j.status))
-    .sort((a, b) => (a.window?.start ?? a.updatedAt).localeCompare(b.window?.start ?? b.updatedAt));
-  const done = [...store.state.jobs.values()].filter((j) => j.technicianId === technicianId && j.status === 'completed');
+  const [open, setOpen] = useState<{ jobId: string; part: 'chat' | 'detail' }>();
+  const day = myDay(store.state.jobs.values(), technicianId, new Date());
+  const toggle = (jobId: string, part: 'chat' | 'detail') => setOpen(open?.jobId === jobId && open.part === part ? undefined : { jobId, part });
 
   const shift = (what: 'start' | 'end') => attempt(store, `Could not ${what} the shift`, () => store.session.post(`/technicians/${technicianId}/shift/${what}`));
 
@@ -39,11 +40,10 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
         <${ShareLocation} store=${store} />
       </section>
       ${!technicianId && html`<p class="error">This login is not linked to a technician.</p>`}
-      ${jobs.length === 0 && html`<p class="muted">No open jobs.</p>`}
-      <ul class="my-jobs">
-        ${jobs.map((job) => html`<${MyJob} key=${job.jobId} store=${store} job=${job} open=${open === job.jobId} onToggle=${() => setOpen(open === job.jobId ? undefined : job.jobId)} />`)}
-      </ul>
-      ${done.length > 0 && html`<p class="muted">${done.length} completed today</p>`}
+      ${day.length === 0 && html`<p class="muted">No jobs today.</p>`}
+      <ol class="my-jobs" data-testid="my-day">
+        ${day.map((job) => html`<${MyJob} key=${job.jobId} store=${store} job=${job} open=${open?.jobId === job.jobId ? open.part : undefined} onToggle=${(part: 'chat' | 'detail') => toggle(job.jobId, part)} />`)}
+      </ol>
       <${IncomingCalls} store=${store} />
       <${ActiveCall} store=${store} />
       <${Notices} store=${store} />
@@ -51,7 +51,8 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
   `;
 }
 
-function MyJob({ store, job, open, onToggle }: { store: LiveStore; job: JobView; open: boolean; onToggle: () => void }) {
+/** A job of my day; a completed one stays in its place, marked done (testid my-done-job). */
+function MyJob({ store, job, open, onToggle }: { store: LiveStore; job: JobView; open?: 'chat' | 'detail'; onToggle: (part: 'chat' | 'detail') => void }) {
   const next = NEXT_STEP[job.status];
   const [busy, setBusy] = useState(false);
   const step = async () => {
@@ -61,15 +62,17 @@ function MyJob({ store, job, open, onToggle }: { store: LiveStore; job: JobView;
     setBusy(false);
   };
   return html`
-    <li class="my-job" data-testid="my-job" data-job=${job.jobId}>
-      <header onClick=${onToggle}>
+    <li class=${`my-job ${job.status}`} data-testid=${job.status === 'completed' ? 'my-done-job' : 'my-job'} data-job=${job.jobId}>
+      <header onClick=${() => onToggle('detail')}>
         <strong>${job.title}</strong>
         <span class=${`status ${job.status}`} data-testid="my-job-status">${statusLabel(job.status)}</span>
       </header>
-      ${job.window && html`<p class="muted">${new Date(job.window.start).toLocaleTimeString()} – ${new Date(job.window.end).toLocaleTimeString()}</p>`}
+      ${job.window && html`<p class="muted">${localWindow(job.window)}</p>`}
       ${next && html`<button type="button" class="step" disabled=${busy} onClick=${step} data-testid="step" data-command=${next.command}>${next.label}</button>`}
-      <button type="button" class="link" onClick=${onToggle} data-testid="open-chat">${open ? 'Hide chat' : 'Chat with dispatch'}</button>
-      ${open && html`<${ChatPanel} store=${store} jobId=${job.jobId} />`}
+      <button type="button" class="link" onClick=${() => onToggle('detail')} data-testid="open-detail">${open === 'detail' ? 'Hide details' : 'Details'}</button>
+      <button type="button" class="link" onClick=${() => onToggle('chat')} data-testid="open-chat">${open === 'chat' ? 'Hide chat' : 'Chat with dispatch'}</button>
+      ${open === 'detail' && html`<${TechnicianJob} store=${store} job=${job} />`}
+      ${open === 'chat' && html`<${ChatPanel} store=${store} jobId=${job.jobId} />`}
     </li>
   `;
 }
