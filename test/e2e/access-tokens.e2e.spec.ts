@@ -100,6 +100,9 @@ describe('key rotation', () => {
   let port: number;
   let api: AppProcess | undefined;
   let gateway: AppProcess;
+  let open: Awaited<ReturnType<typeof rawSocket>> | undefined;
+  /** JWKS_REFRESH_S=1: realtime has loaded the api's keys again. */
+  const reloaded = () => new Promise((r) => setTimeout(r, 2_500));
 
   async function apiWith(signing: TestTokenKey, rotation: TestTokenKey[]): Promise<ApiClient> {
     await api?.stop();
@@ -114,6 +117,7 @@ describe('key rotation', () => {
     gateway = await startGateway({ JWT_PUBLIC_KEYS_FILE: '', JWKS_URL: `http://127.0.0.1:${port}/.well-known/jwks.json`, JWKS_REFRESH_S: '1' });
   });
   afterAll(async () => {
+    open?.socket.close();
     await Promise.all([api?.stop(), gateway?.stop()]);
   });
 
@@ -122,26 +126,29 @@ describe('key rotation', () => {
     const acme = await newTenant(http);
     const oldToken = acme.dispatcherToken;
     expect(headerOf(oldToken).kid).toBe(oldKey.kid);
-    const open = await rawSocket(`${wsUrl(gateway)}?access_token=${oldToken}`);
+    open = await rawSocket(`${wsUrl(gateway)}?access_token=${oldToken}`);
 
-    // The switch: the new key signs, the old one is still accepted and published.
-    http = await apiWith(newKey, [oldKey]);
+    // 1. The next key is published before it signs anything: the verifiers learn it at their next reload.
+    await apiWith(oldKey, [newKey]);
     expect((await jwks(`http://127.0.0.1:${port}`)).body.keys.map((k) => k.kid).sort()).toEqual([oldKey.kid, newKey.kid].sort());
+    await reloaded();
+
+    // 2. The switch: the new key signs, the old one is still accepted and published.
+    http = await apiWith(newKey, [oldKey]);
     const newToken = await login(http, acme.emails.dispatcher);
     expect(headerOf(newToken)).toMatchObject({ alg: 'ES256', kid: newKey.kid });
     expect((await http.as(oldToken).get('/jobs')).status).toBe(200);
     expect((await http.as(newToken).get('/jobs')).status).toBe(200);
-    expect(await realtimeSays(gateway, newToken)).toBe('authenticated'); // an unknown kid: realtime fetched the keys again
+    expect(await realtimeSays(gateway, newToken)).toBe('authenticated');
     expect(await realtimeSays(gateway, oldToken)).toBe('authenticated');
     expect(open.socket.readyState).toBe(open.socket.OPEN); // no one was logged out
 
-    // The old key's tokens have expired (here: pretend so); it is dropped.
+    // 3. The old key's tokens have expired (here: pretend so); it is dropped.
     http = await apiWith(newKey, []);
     expect((await http.as(oldToken).get('/jobs')).status).toBe(401);
     expect((await http.as(newToken).get('/jobs')).status).toBe(200);
-    await new Promise((r) => setTimeout(r, 2_500)); // JWKS_REFRESH_S=1: realtime has reloaded
+    await reloaded();
     expect(await realtimeSays(gateway, oldToken)).toMatch(/^closed 4001/);
     expect(await realtimeSays(gateway, newToken)).toBe('authenticated');
-    open.socket.close();
   });
 });
