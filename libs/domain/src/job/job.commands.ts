@@ -1,4 +1,4 @@
-import type { GeoPoint, JobPriority, TimeWindow } from '#libs/events';
+import type { EventData, GeoPoint, JobPriority, TimeWindow } from '#libs/events';
 import type { Command, NoData } from '../shared/decider';
 
 // The job is identified by its stream; commands carry only what the caller decides.
@@ -30,6 +30,8 @@ export type RescheduleJob = Command<'RescheduleJob', { window: TimeWindow }>;
 export type ChangeJobPriority = Command<'ChangeJobPriority', { priority: JobPriority }>;
 /** The author is the acting user (context.actor.id); the note id comes from the caller. */
 export type AddJobNote = Command<'AddJobNote', { noteId: string; text: string }>;
+/** What the API found the stored bytes to be; the technician is the acting one. */
+export type AddProof = Command<'AddProof', Omit<EventData<'job.proof_added'>, 'technicianId'>>;
 
 export type JobCommand =
   | CreateJob
@@ -44,6 +46,7 @@ export type JobCommand =
   | CancelJob
   | RescheduleJob
   | ChangeJobPriority
-  | AddJobNote;
+  | AddJobNote
+  | AddProof;
 
 export type JobCommandType = JobCommand['type'];

@@ -4,6 +4,7 @@ import { checkWindow, emit } from '../shared/emit';
 import { normalizeSkills, sameWindow } from '../shared/scheduling';
 import type {
   AddJobNote,
+  AddProof,
   ArriveOnSite,
   AssignJob,
   CancelJob,
@@ -149,6 +150,19 @@ export function addJobNote(command: AddJobNote, job: Job): JobDomainEvent[] {
   return [event('job.note_added', { ...command.data, authorId: command.context.actor.id })];
 }
 
+/**
+ * Proof of service is the assigned technician's own (not a dispatcher's on their behalf: the photo and
+ * signature are evidence of who was there), taken on site or after completion (the last photos and the
+ * signature often come right after "completed", and a phone offline sends them later).
+ */
+export function addProof(command: AddProof, job: Job): JobDomainEvent[] {
+  const { technicianId } = inStatus(job, command, 'on_site', 'completed');
+  if (command.context.actor.technicianId !== technicianId) {
+    throw new JobError('NOT_ASSIGNED_TECHNICIAN', 'AddProof: only the technician assigned to the job adds proof of service');
+  }
+  return [event('job.proof_added', { ...command.data, technicianId })];
+}
+
 export function decideJob(command: JobCommand, job: Job): JobDomainEvent[] {
   switch (command.type) {
     case 'CreateJob':
@@ -177,6 +191,8 @@ export function decideJob(command: JobCommand, job: Job): JobDomainEvent[] {
       return changeJobPriority(command, job);
     case 'AddJobNote':
       return addJobNote(command, job);
+    case 'AddProof':
+      return addProof(command, job);
     default: {
       const unknown: never = command;
       throw new Error(`unknown job command ${(unknown as { type: string }).type}`);

@@ -171,6 +171,20 @@ describe('reschedule, priority, notes', () => {
     ]);
   });
 
+  it('proof of service is the assigned technician’s own: not another technician’s, not a dispatcher’s for them', () => {
+    const data = { proofId: 'prf-9', kind: 'signature', contentType: 'image/png', sizeBytes: 900, sha256: 'c'.repeat(64), width: 600, height: 200, signedBy: 'Ada' } as const;
+    spec.given(jobHistories.on_site).when(jobCommand('AddProof', data, tech1)).then([{ type: 'job.proof_added', data: { ...data, technicianId: 'tech-1' } }]);
+    const otherTech = { kind: 'user', id: 'user-tech-2', role: 'technician', technicianId: 'tech-2' } as const;
+    spec.given(jobHistories.on_site).when(jobCommand('AddProof', data, otherTech)).thenThrows({ code: 'NOT_ASSIGNED_TECHNICIAN' });
+    spec.given(jobHistories.on_site).when(jobCommand('AddProof', data)).thenThrows({ code: 'NOT_ASSIGNED_TECHNICIAN' });
+    spec.given(jobHistories.en_route).when(jobCommand('AddProof', data, tech1)).thenThrows({ code: 'INVALID_TRANSITION' });
+  });
+
+  it('a proof the catalogue refuses (not a SHA-256) is INVALID_INPUT', () => {
+    const data = { proofId: 'prf-9', kind: 'photo', contentType: 'image/png', sizeBytes: 900, sha256: 'xyz', width: 6, height: 2 } as const;
+    spec.given(jobHistories.on_site).when(jobCommand('AddProof', data, tech1)).thenThrows({ code: 'INVALID_INPUT', message: 'data.sha256' });
+  });
+
   it('an empty note is INVALID_INPUT', () => {
     spec.given(jobHistories.unassigned).when(jobCommand('AddJobNote', { noteId: 'n-3', text: '' })).thenThrows({ code: 'INVALID_INPUT', message: 'data.text' });
   });

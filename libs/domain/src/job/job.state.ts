@@ -111,6 +111,7 @@ export function evolveJob(job: Job, event: JobDomainEvent): Job {
     case 'job.cancelled':
       return { status: 'cancelled', terms: termsOf(job) };
     case 'job.note_added':
+    case 'job.proof_added':
       return job;
     default: {
       const unexpected: never = event;

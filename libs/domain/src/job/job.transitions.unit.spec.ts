@@ -1,12 +1,12 @@
 import { deciderSpec } from '../testing/decider-spec';
-import { type JobHistory, jobCommand, jobHistories, LATER_WINDOW } from '../testing/job.fixtures';
+import { type JobHistory, jobCommand, jobHistories, LATER_WINDOW, tech1 } from '../testing/job.fixtures';
 import type { JobCommand, JobCommandType } from './job.commands';
 import { jobDecider } from './job.decider';
 import type { JobErrorCode } from './job.errors';
 import type { JobDomainEvent } from './job.state';
 
 // Every command against every job state: the valid cells list their events, every other cell must be
-// refused with the code the rule below names. 13 commands × 11 states, each its own test.
+// refused with the code the rule below names. 14 commands × 11 states, each its own test.
 
 const spec = deciderSpec(jobDecider);
 
@@ -25,7 +25,9 @@ const commands: Record<JobCommandType, JobCommand> = {
   RescheduleJob: jobCommand('RescheduleJob', { window: LATER_WINDOW }),
   ChangeJobPriority: jobCommand('ChangeJobPriority', { priority: 'urgent' }),
   AddJobNote: jobCommand('AddJobNote', { noteId: 'note-1', text: 'gate code 1234' }),
+  AddProof: jobCommand('AddProof', { proofId: 'prf-1', kind: 'photo', contentType: 'image/jpeg', sizeBytes: 1000, sha256: 'b'.repeat(64), width: 40, height: 30 }, tech1),
 };
+const proof: JobDomainEvent = { type: 'job.proof_added', data: { proofId: 'prf-1', kind: 'photo', contentType: 'image/jpeg', sizeBytes: 1000, sha256: 'b'.repeat(64), width: 40, height: 30, technicianId: 'tech-1' } };
 
 const hold: JobDomainEvent = { type: 'job.put_on_hold', data: { reason: 'no access' } };
 const cancel: JobDomainEvent = { type: 'job.cancelled', data: { reason: 'duplicate' } };
@@ -66,9 +68,10 @@ const valid: Record<JobHistory, Partial<Record<JobCommandType, JobDomainEvent[]>
   on_site: {
     CompleteJob: [{ type: 'job.completed', data: { technicianId: 'tech-1', summary: 'replaced valve' } }],
     PutJobOnHold: [hold],
+    AddProof: [proof],
     ...common,
   },
-  completed: { AddJobNote: [note] },
+  completed: { AddJobNote: [note], AddProof: [proof] },
   cancelled: {},
   'on_hold(unassigned)': onHoldCommon('unassigned'),
   'on_hold(assigned)': onHoldCommon('assigned'),
@@ -91,9 +94,9 @@ describe('job: every command in every state', () => {
   const allowed = cells.filter((c) => c.events !== undefined);
   const refused = cells.filter((c) => c.events === undefined);
 
-  it('covers 143 cells', () => {
-    expect(cells).toHaveLength(13 * 11);
-    expect(allowed).toHaveLength(1 + 6 + 8 + 8 + 6 + 1 + 0 + 4 * 5);
+  it('covers 154 cells', () => {
+    expect(cells).toHaveLength(14 * 11);
+    expect(allowed).toHaveLength(1 + 6 + 8 + 8 + 7 + 2 + 0 + 4 * 5);
   });
 
   it.each(allowed)('$state: $command is accepted', ({ state, command, events }) => {

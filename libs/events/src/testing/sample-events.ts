@@ -27,6 +27,7 @@ export const sampleData: { [T in EventType]: EventData<T> } = {
   'job.resumed': { status: 'on_site' },
   'job.cancelled': { reason: 'customer cancelled' },
   'job.note_added': { noteId: 'note-1', text: 'Gate code 1234', authorId: 'user-1' },
+  'job.proof_added': { proofId: 'prf-1', kind: 'signature', contentType: 'image/png', sizeBytes: 5120, sha256: 'a'.repeat(64), width: 600, height: 200, technicianId: 'tech-2', signedBy: 'Ada Customer' },
   'technician.registered': { name: 'Ada Field', skills: ['hvac', 'electrical'], homeBase: { lat: 52.5, lon: 13.4 } },
   'technician.skills_changed': { skills: ['hvac'] },
   'technician.shift_started': {},
