@@ -20,12 +20,14 @@ const headerOf = (jwt: string) => JSON.parse(Buffer.from(jwt.split('.')[0]!, 'ba
 async function realtimeSays(gateway: AppProcess, jwt: string): Promise<string> {
   const { socket, frames, closed } = await rawSocket(`${wsUrl(gateway)}?access_token=${jwt}`);
   socket.send(JSON.stringify({ event: 'auth', data: { token: jwt } }));
+  let poll: NodeJS.Timeout | undefined;
   const answer = await Promise.race([
     closed.then(({ code, reason }) => `closed ${code}: ${reason}`),
     new Promise<string>((resolve) => {
-      const poll = setInterval(() => frames.some((f) => f.event === 'authenticated') && (clearInterval(poll), resolve('authenticated')), 20);
+      poll = setInterval(() => frames.some((f) => f.event === 'authenticated') && resolve('authenticated'), 20);
     }),
   ]);
+  clearInterval(poll);
   socket.close();
   return answer;
 }
