@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { hashGeneratedSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
@@ -45,3 +46,15 @@ export const startTlsIngest = (tls: DevelopmentTls, extra: Record<string, string
     TLS_KEY_FILE: tls.keyFile,
     ...extra,
   });
+
+/** Ingest's downlink consumer group holds its partitions: it reads from the end, so a command produced before is never seen. */
+export async function downlinkConsumerReady(): Promise<void> {
+  const admin = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  for (let i = 0; i < 120; i++) {
+    const { groups } = await admin.describeGroups(['fieldline-ingest-downlink']);
+    if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await admin.disconnect();
+}

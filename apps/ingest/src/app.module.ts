@@ -3,7 +3,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
-import { MqttHealthCheck, MqttModule, type MqttOptions } from '#libs/mqtt';
+import { MqttHealthCheck, MqttModule, type MqttOptions, type MqttSessions } from '#libs/mqtt';
 import { HealthModule, TlsFiles } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
@@ -15,10 +15,12 @@ import type { IngestEnv } from './ingest.env';
 import { BRIDGE_OPTIONS, type BridgeOptions, INGEST_OPTIONS, type IngestOptions, PRESENCE_OPTIONS, type PresenceOptions } from './ingest.options';
 import { DEVICE_ATTEMPTS_OPTIONS, DeviceAttempts, deviceAttemptsOptions } from './mqtt/device-attempts';
 import { DeviceRevocationsConsumer } from './mqtt/device-revocations.consumer';
+import { isUplinkTopic } from './mqtt/device-topics';
 import { DownlinkConsumer } from './mqtt/downlink.consumer';
 import { ExternalBrokerBridge } from './mqtt/external-broker.bridge';
 import { MqttGateway } from './mqtt/mqtt.gateway';
 import { DevicePresence } from './presence/device-presence.tracker';
+import { PresenceStore } from './presence/presence.store';
 import { TelemetryPublisher } from './telemetry/telemetry.publisher';
 
 /** The broker's TLS listeners, with the server certificate and (mutual TLS) the device CA, reloaded when they change. */
@@ -26,6 +28,11 @@ function mqttTls(config: IngestEnv, logger: Logger): MqttOptions['tls'] {
   if (!config.TLS_CERT_FILE || !config.TLS_KEY_FILE) return undefined;
   const files = new TlsFiles({ cert: config.TLS_CERT_FILE, key: config.TLS_KEY_FILE, ca: config.MQTT_DEVICE_CA_FILE }, logger, config.TLS_RELOAD_INTERVAL_MS);
   return { files, port: config.MQTT_TLS_PORT, wssPort: config.MQTT_WSS_PORT, clientCertificates: Boolean(config.MQTT_DEVICE_CA_FILE) };
+}
+
+/** Redis: the key space `fl:mqtt:`; devices' uplink stays in the process that received it (nobody may subscribe to it). */
+function mqttSessions(config: IngestEnv): MqttSessions {
+  return config.MQTT_SESSIONS === 'redis' ? { kind: 'redis', url: config.REDIS_URL, keyPrefix: 'fl:mqtt:', localOnly: isUplinkTopic } : { kind: 'memory' };
 }
 
 @Module({})
@@ -49,7 +56,7 @@ export class AppModule {
         RedisModule.forEnv(config, logger),
         // Ingest reads the API's devices table; the API owns (and migrates) the schema.
         DatabaseModule.forEnv(config, logger),
-        ...(external ? [] : [MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger, plaintext: config.MQTT_PLAINTEXT === 1, tls: mqttTls(config, logger) })]),
+        ...(external ? [] : [MqttModule.forRoot({ host: config.MQTT_HOST, port: config.MQTT_PORT, wsPort: config.MQTT_WS_PORT, logger, plaintext: config.MQTT_PLAINTEXT === 1, tls: mqttTls(config, logger), sessions: mqttSessions(config) })]),
         HealthModule.forRoot([KafkaHealthCheck, RedisHealthCheck, DatabaseHealthCheck, external ? ExternalBrokerBridge : MqttHealthCheck]),
       ],
       controllers: [OsmAndController],
@@ -64,7 +71,7 @@ export class AppModule {
               HealthIndicatorService,
               { provide: BRIDGE_OPTIONS, useValue: { url: config.MQTT_EXTERNAL_URL!, nodeId, shareGroup: 'fieldline-ingest' } satisfies BridgeOptions },
             ]
-          : [MqttGateway, DeviceAttempts, { provide: DEVICE_ATTEMPTS_OPTIONS, useValue: deviceAttemptsOptions(config) }, DevicePresence, DownlinkConsumer, DeviceRevocationsConsumer]),
+          : [MqttGateway, DeviceAttempts, { provide: DEVICE_ATTEMPTS_OPTIONS, useValue: deviceAttemptsOptions(config) }, DevicePresence, PresenceStore, DownlinkConsumer, DeviceRevocationsConsumer]),
         { provide: PRESENCE_OPTIONS, useValue: presence },
         { provide: INGEST_OPTIONS, useValue: ingest },
       ],

@@ -8,7 +8,7 @@ import { newEnvelope, topics } from '#libs/events';
 import { hashGeneratedSecret, hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
-import { mqttPortOf } from '../../../test/support/devices';
+import { downlinkConsumerReady, mqttPortOf } from '../../../test/support/devices';
 
 // Devices publishing to the ingest app as a real process, with real clients (mqtt.js and Debian's
 // mosquitto_pub), and what arrives in the real Kafka.
@@ -183,15 +183,7 @@ describe('device presence', () => {
 describe('downlink commands', () => {
   it('queues a command while the device is offline and delivers it when it returns (QoS 1, persistent session)', async () => {
     const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
-    const admin = kafka.admin();
-    await admin.connect();
-    // The ingest consumer must be in its group before the command is produced.
-    for (let i = 0; i < 60; i++) {
-      const { groups } = await admin.describeGroups(['fieldline-ingest-downlink']);
-      if (groups[0]?.state === 'Stable' && groups[0].members.length > 0) break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    await admin.disconnect();
+    await downlinkConsumerReady();
 
     const session = { clientId: `${phone.id}:cmd`, clean: false };
     const first = await connect(phone, session);

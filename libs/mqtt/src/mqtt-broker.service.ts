@@ -9,6 +9,7 @@ import { Aedes, type AedesOptions, type Client } from 'aedes';
 import type { Logger } from 'pino';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import type { TlsFiles } from '#libs/platform';
+import { type MqttSessions, sessionStores, type SessionStores } from './mqtt-sessions';
 
 export const MQTT_OPTIONS = Symbol('MQTT_OPTIONS');
 
@@ -33,6 +34,8 @@ export interface MqttOptions {
   tls?: { files: TlsFiles; port: number; wssPort: number; clientCertificates: boolean };
   /** false: no plaintext listeners (`port`, `wsPort` unused). Default true. */
   plaintext?: boolean;
+  /** Sessions in this process's memory (the default) or shared by every process through Redis. */
+  sessions?: MqttSessions;
 }
 
 /**
@@ -62,6 +65,7 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
   private readonly servers: { kind: 'tcp' | 'ws' | 'tls' | 'wss'; server: Server }[] = [];
   private readonly sockets: WebSocketServer[] = [];
   private readonly unfollow: (() => void)[] = [];
+  private stores?: SessionStores;
 
   constructor(@Inject(MQTT_OPTIONS) private readonly options: MqttOptions) {}
 
@@ -74,9 +78,11 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
     const { keepaliveLimit = 3600, queueLimit = 100 } = this.options;
     if (this.options.hooks) this.hooks = this.options.hooks;
     const denied = () => Object.assign(new Error('broker not ready'), { returnCode: 3 as const });
+    this.stores = sessionStores(this.options.sessions ?? { kind: 'memory' }, this.options.logger);
     this.broker = await Aedes.createBroker({
       keepaliveLimit,
       queueLimit,
+      ...(this.stores.persistence ? { persistence: this.stores.persistence, mq: this.stores.mq } : {}),
       preConnect: (client, packet, done) => (this.hooks?.preConnect ? this.hooks.preConnect(client, packet, done) : done(null, true)),
       authenticate: (client, username, password, done) =>
         this.hooks?.authenticate ? this.hooks.authenticate(client, username, password, done) : done(denied(), false),
@@ -164,6 +170,11 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
     return this.portOf('wss');
   }
 
+  /** This broker among the processes sharing sessions (aedes' id, new at every start). */
+  get brokerId(): string {
+    return this.broker.id;
+  }
+
   /** The connected clients (aedes keeps them by client id; its types do not declare the map). */
   clients(): Client[] {
     return Object.values((this.broker as unknown as { clients: Record<string, Client> }).clients);
@@ -182,6 +193,7 @@ export class MqttBrokerService implements OnModuleInit, OnApplicationBootstrap, 
       ...this.servers.map(({ server }) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))),
       new Promise<void>((resolve) => (this.broker && !this.broker.closed ? this.broker.close(() => resolve()) : resolve())),
     ]);
+    await this.stores?.close();
   }
 }
 

@@ -1,5 +1,5 @@
 import { ValidateBy } from 'class-validator';
-import { type Constructor, EnvFile, EnvFlag, EnvPort, EnvString } from '#libs/platform';
+import { type Constructor, EnvFile, EnvFlag, EnvOneOf, EnvPort, EnvString } from '#libs/platform';
 
 /** Only with the TLS files: a device CA or no plaintext without a TLS listener is a mistake to stop at. */
 const NeedsTls = (what: string) =>
@@ -46,6 +46,13 @@ export function withMqttEnv<Base extends Constructor>(base: Base) {
     @NeedsTls('device certificates')
     @EnvFile()
     MQTT_DEVICE_CA_FILE?: string;
+
+    /**
+     * `redis`: sessions, subscriptions and QoS 1 queues in Redis (REDIS_URL), shared by every ingest
+     * process and kept across restarts. `memory`: in this process only, lost when it stops.
+     */
+    @EnvOneOf(['redis', 'memory'])
+    MQTT_SESSIONS: 'redis' | 'memory' = 'redis';
   }
   return MqttEnv;
 }

@@ -14,3 +14,9 @@ export function mayPublish(device: KnownDevice, topic: string): boolean {
 export function ownCommandTopics(device: KnownDevice): string[] {
   return [`fieldline/v1/${device.deviceId}/cmd`, ...(device.owntracks ? [`owntracks/${device.owntracks.user}/${device.owntracks.device}/cmd`] : [])];
 }
+
+/**
+ * Uplink: a topic only devices publish to and nobody may subscribe to (a device only to its command
+ * topics; aedes' own `$SYS/…` topics are how the processes sharing sessions talk).
+ */
+export const isUplinkTopic = (topic: string): boolean => !topic.startsWith('$SYS/') && !topic.endsWith('/cmd');

@@ -1,17 +1,22 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Consumer } from 'kafkajs';
-import type { Logger } from 'pino';
 import { parseEvent, topics } from '#libs/events';
 import { KafkaService } from '#libs/kafka';
 import { MqttBrokerService } from '#libs/mqtt';
-import { INGEST_OPTIONS } from '../ingest.options';
+import { RedisService } from '#libs/redis';
+import { INGEST_OPTIONS, type IngestOptions } from '../ingest.options';
+
+/** How long a command id is remembered: longer than any redelivery (outbox retry, Kafka rebalance). */
+const HANDED_OVER_TTL_S = 7 * 24 * 3600;
 
 /**
  * Delivers `device.command_issued` events (from the API's outbox) to the device's command topic,
  * QoS 1. A device that keeps a persistent session (clean session off) and is offline gets it queued
  * by the broker and delivered when it returns. Offsets are committed only after the broker took the
- * message. With several ingest instances each broker holds its own sessions: commands then need the
- * scale-out mode (one shared external broker), which is not built yet.
+ * message. One consumer group for every ingest process: with sessions in Redis (MQTT_SESSIONS=redis)
+ * the broker's publish reaches the device whichever process holds it, and queues it in Redis when it
+ * is offline. A command Kafka hands over twice (a process killed before it committed) is published
+ * once: its id is marked in Redis first.
  */
 @Injectable()
 export class DownlinkConsumer implements OnApplicationBootstrap {
@@ -20,7 +25,8 @@ export class DownlinkConsumer implements OnApplicationBootstrap {
   constructor(
     private readonly kafka: KafkaService,
     private readonly broker: MqttBrokerService,
-    @Inject(INGEST_OPTIONS) private readonly options: { logger: Logger },
+    private readonly redis: RedisService,
+    @Inject(INGEST_OPTIONS) private readonly options: IngestOptions,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -34,9 +40,19 @@ export class DownlinkConsumer implements OnApplicationBootstrap {
         if (!parsed?.ok || parsed.event.type !== 'device.command_issued') return;
         const { deviceId, commandId, command, args } = parsed.event.data;
         const payload = Buffer.from(JSON.stringify({ id: commandId, command, ...(args ? { args } : {}), issuedAt: parsed.event.occurredAt }));
-        await new Promise<void>((resolve, reject) =>
-          this.broker.broker.publish({ cmd: 'publish', topic: `fieldline/v1/${deviceId}/cmd`, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
-        );
+        const mark = `fl:${parsed.event.tenantId}:command-handed-over:${commandId}`;
+        if ((await this.redis.client.set(mark, this.options.nodeId, 'EX', HANDED_OVER_TTL_S, 'NX')) !== 'OK') {
+          this.options.logger.info({ context: 'downlink', deviceId, commandId }, 'command already handed to the broker: not again');
+          return;
+        }
+        try {
+          await new Promise<void>((resolve, reject) =>
+            this.broker.broker.publish({ cmd: 'publish', topic: `fieldline/v1/${deviceId}/cmd`, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
+          );
+        } catch (error) {
+          await this.redis.client.del(mark); // not handed over: the retry must publish it
+          throw error;
+        }
         this.options.logger.info({ context: 'downlink', deviceId, commandId, command }, 'command handed to the broker');
       },
     });
