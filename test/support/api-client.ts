@@ -12,6 +12,11 @@ export class ApiClient {
     private readonly auth: Record<string, string> = {},
   ) {}
 
+  /** The headers that authenticate this client (for requests it does not make itself: binary downloads). */
+  get credentials(): Record<string, string> {
+    return { ...this.auth };
+  }
+
   as(token: string): ApiClient {
     return new ApiClient(this.baseUrl, { authorization: `Bearer ${token}` });
   }
@@ -37,7 +42,7 @@ export class ApiClient {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: { ...this.auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
     });
     const text = await response.text();
     const json = /json/.test(response.headers.get('content-type') ?? 'application/json');

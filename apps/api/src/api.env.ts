@@ -4,10 +4,11 @@ import { withLiveEnv } from '#libs/live';
 import { BaseEnv, EnvFlag, EnvInt, EnvOrigins, EnvString, EnvUrl } from '#libs/platform';
 import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
+import { withProofStoreEnv } from './proofs/proof-store.env';
 import { parseAllowedHosts } from './webhooks/webhook-address-rules';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
-export class ApiEnv extends withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))))) {
+export class ApiEnv extends withProofStoreEnv(withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))))) {
   /** The private key (PEM, Ed25519 or P-256) that signs access tokens; its public half is served at /.well-known/jwks.json. */
   @EnvString({ required: true })
   JWT_PRIVATE_KEY_FILE!: string;

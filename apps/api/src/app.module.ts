@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Inject, type MiddlewareConsumer, Module, type NestModule, RequestMethod } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { Logger } from 'pino';
@@ -55,10 +55,23 @@ import { TrackingService } from './tracking/tracking.service';
 import { TrackingRepository } from './tracking/tracking.repository';
 import { PostgresTrackingRepository } from './tracking/postgres-tracking.repository';
 import { BrowserLocationsPublisher } from './tracking/browser-locations.publisher';
+import { proofBody } from './proofs/proof-body.middleware';
+import { ProofStore } from './proofs/proof-store';
+import { proofStoreFromEnv } from './proofs/proof-store.factory';
+import { ProofsController } from './proofs/proofs.controller';
+import { ProofsService } from './proofs/proofs.service';
 import { WebModule } from './web/web.module';
 
+const PROOF_MAX_BYTES = Symbol('PROOF_MAX_BYTES');
+
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  constructor(@Inject(PROOF_MAX_BYTES) private readonly proofMaxBytes: number) {}
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(proofBody(this.proofMaxBytes)).forRoutes({ path: 'jobs/:jobId/proofs', method: RequestMethod.POST });
+  }
+
   static forRoot(config: ApiEnv, logger: Logger): DynamicModule {
     const tokens = accessTokenKeys(config);
     return {
@@ -79,7 +92,7 @@ export class AppModule {
         WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController],
+      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, ProofsController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -98,6 +111,9 @@ export class AppModule {
         { provide: TenantsRepository, useClass: PostgresTenantsRepository },
         JobsService,
         JobDetailService,
+        ProofsService,
+        { provide: ProofStore, useValue: proofStoreFromEnv(config) },
+        { provide: PROOF_MAX_BYTES, useValue: config.PROOF_MAX_BYTES },
         { provide: JobsRepository, useClass: PostgresJobsRepository },
         TechniciansService,
         { provide: TechniciansRepository, useClass: PostgresTechniciansRepository },

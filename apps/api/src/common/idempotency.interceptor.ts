@@ -36,7 +36,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const principal = request.principal;
     if (request.method !== 'POST' || key === undefined || !principal) return next.handle();
     if (!/^[\x21-\x7e]{1,200}$/.test(key)) throw problem(400, 'bad-idempotency-key', 'Bad Request', 'Idempotency-Key must be 1–200 visible ASCII characters');
-    const hash = createHash('sha256').update(`${request.method} ${request.originalUrl}\n${JSON.stringify(request.body ?? null)}`).digest('hex');
+    // an upload's body is its bytes (proofs): compared as they are
+    const body = Buffer.isBuffer(request.body) ? request.body : JSON.stringify(request.body ?? null);
+    const hash = createHash('sha256').update(`${request.method} ${request.originalUrl}\n`).update(body).digest('hex');
     const who = `${principal.kind}:${principal.id}`;
 
     const stored = await this.claim(principal.tenantId, key, who, hash);

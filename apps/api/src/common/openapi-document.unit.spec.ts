@@ -13,6 +13,7 @@ import { configureHttp } from '../http.setup';
 import { JobsController } from '../jobs/jobs.controller';
 import { JobDetailService } from '../jobs/job-detail.service';
 import { JobsService } from '../jobs/jobs.service';
+import { ProofsService } from '../proofs/proofs.service';
 import { CustomersController } from '../places/customers.controller';
 import { GeofencesController } from '../places/geofences.controller';
 import { PlacesService } from '../places/places.service';
@@ -42,7 +43,7 @@ const ENV = {
   REDIS_URL: 'redis://127.0.0.1:1',
   KAFKA_BROKERS: '127.0.0.1:1',
 };
-const stubbed = [AuthService, TenantsService, JobsService, JobDetailService, TechniciansService, DevicesService, WebhooksService, PlacesService, TrackingService, BrowserLocationsPublisher];
+const stubbed = [AuthService, TenantsService, JobsService, JobDetailService, ProofsService, TechniciansService, DevicesService, WebhooksService, PlacesService, TrackingService, BrowserLocationsPublisher];
 
 let running: RunningApp<ApiEnv>;
 let document: { paths: Record<string, Record<string, Operation>>; components: { schemas: Record<string, Schema> } };

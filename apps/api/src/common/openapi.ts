@@ -36,6 +36,7 @@ export const PROBLEM_STATUSES = {
   409: 'Conflict: illegal in the current state, already exists, or lost a race (retry; `Retry-After` when it is worth it).',
   412: 'If-Match names a version that is no longer current (`ETag` carries the current one).',
   413: 'The request body is too large.',
+  415: 'The request body is not of a type this route takes (recognised by its content, not its declared type).',
   422: 'Well formed but refused: e.g. MISSING_SKILLS, TECHNICIAN_UNAVAILABLE, an Idempotency-Key reused with another body.',
   429: 'Rate limited, or locked out after repeated failed credentials (TOO_MANY_ATTEMPTS).',
   503: 'A dependency (the database) is unavailable; retry.',

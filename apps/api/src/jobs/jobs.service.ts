@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { v7 as uuidv7 } from 'uuid';
-import { checkAssignment, type Job, type JobCommand, type JobDomainEvent, jobDecider, termsOf } from '#libs/domain';
+import { checkAssignment, fold, type Job, type JobCommand, type JobDomainEvent, jobDecider, termsOf } from '#libs/domain';
 import { CommandHandler, EventStore, type Session } from '#libs/event-store';
 import { Clock, type Problem } from '#libs/platform';
 import type { Principal } from '../auth/principal';
@@ -55,6 +55,18 @@ export class JobsService {
     });
     // the job as this command left it (a later read could show a concurrent command's version instead)
     return projected ? toJobView(projected) : this.get(principal, jobId);
+  }
+
+  /**
+   * Decides without appending: throws what execute would refuse now. For work that must come before the
+   * append and is wasted on a refusal (storing an upload); execute decides again, so a change in between
+   * is still caught.
+   */
+  async precheck<T extends JobCommand['type']>(call: CallInfo, jobId: string, type: T, data: DataOf<T>): Promise<void> {
+    await this.get(call.principal, jobId);
+    const { events } = await this.store.readStream(call.principal.tenantId, jobId);
+    const command = { type, data, context: commandContext(this.clock, call.principal, call.correlationId) } as JobCommand;
+    jobDecider.decide(command, fold(jobDecider, events as unknown as JobDomainEvent[]));
   }
 
   /**
