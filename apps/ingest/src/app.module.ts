@@ -39,7 +39,9 @@ function mqttSessions(config: IngestEnv): MqttSessions {
 export class AppModule {
   static forRoot(config: IngestEnv, logger: Logger): DynamicModule {
     const external = config.MQTT_MODE === 'external';
-    const nodeId = config.INGEST_NODE_ID ?? `${hostname()}-${process.pid}`;
+    const index = config.INGEST_PROCESS_INDEX;
+    // each process of INGEST_PROCESSES is an instance of its own: its own stable name
+    const nodeId = config.INGEST_NODE_ID ? `${config.INGEST_NODE_ID}${index === undefined ? '' : `-${index}`}` : `${hostname()}-${process.pid}`;
     const ingest: IngestOptions = {
       logger,
       nodeId,

@@ -1,9 +1,22 @@
-import { ValidateIf } from 'class-validator';
+import { ValidateBy, ValidateIf } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withMqttEnv } from '#libs/mqtt';
 import { BaseEnv, EnvConnectionUrl, EnvInt, EnvOneOf, EnvString } from '#libs/platform';
 import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
+
+/** Several processes share the broker's sessions only through Redis. */
+const SharedSessions = () =>
+  ValidateBy({
+    name: 'sharedSessions',
+    validator: {
+      validate: (value, args) => {
+        const env = args?.object as IngestEnv;
+        return value === 1 || env.MQTT_MODE === 'external' || env.MQTT_SESSIONS === 'redis';
+      },
+      defaultMessage: () => '$property: several processes need MQTT_SESSIONS=redis (with memory each would hold its own sessions and queues)',
+    },
+  });
 
 /** Devices and phones in (MQTT, HTTP), Kafka out; device credentials from TimescaleDB; presence in Redis. */
 export class IngestEnv extends withGuessLimitEnv(withDatabaseEnv(withMqttEnv(withKafkaEnv(withRedisEnv(BaseEnv))))) {
@@ -41,6 +54,18 @@ export class IngestEnv extends withGuessLimitEnv(withDatabaseEnv(withMqttEnv(wit
   /** Refused MQTT CONNECTs from one address within GUESS_WINDOW_S that lock it (phones share carrier NAT addresses). */
   @EnvInt({ min: 1, max: 100_000 })
   GUESS_MQTT_PER_ADDRESS: number = 50;
+
+  /**
+   * Ingest processes on this machine, sharing its ports (Node's cluster module: the first process
+   * hands each new connection to the next one in turn) and, through Redis, the MQTT sessions.
+   */
+  @SharedSessions()
+  @EnvInt({ min: 1, max: 64 })
+  INGEST_PROCESSES: number = 1;
+
+  /** Set by ingest for each process it starts (INGEST_PROCESSES > 1): its place, 0 … N-1. Not for operators. */
+  @EnvInt({ min: 0, max: 63 })
+  INGEST_PROCESS_INDEX?: number;
 
   /** This instance's stable name: its broker session (and unacknowledged messages) survive restarts. */
   @EnvString({ pattern: /^[A-Za-z0-9_.-]{1,64}$/ })

@@ -134,3 +134,29 @@ it('delivers a command to the device whichever process holds it, and a session m
   await presence.disconnect();
   expect(seen.map((e) => e.type)).toEqual(['presence.device_connected', 'presence.device_disconnected']);
 }, 120_000);
+
+it('runs INGEST_PROCESSES processes on one MQTT port, handing the connections to each in turn', async () => {
+  // debug: each publish is logged by the process that handled it (pid in every line)
+  const cluster = await startIngest({ INGEST_PROCESSES: '2', INGEST_NODE_ID: `e2e-cluster-${randomUUID().slice(0, 6)}`, LOG_LEVEL: 'debug' });
+  const workers = () => new Set(cluster.lines.map(tryParse).filter((r) => r?.event === 'app.listening').map((r) => r!.pid));
+  await until('both processes listening', () => workers().size === 2, 45_000);
+  const port = mqttPortOf(cluster);
+  const [device] = devices;
+  for (const n of [0, 1, 2, 3]) {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, { clientId: `${device!.id}:spread-${n}`, username: device!.id, password: device!.secret, reconnectPeriod: 0 });
+    clients.push(client);
+    await client.publishAsync(`fieldline/v1/${device!.id}/location`, JSON.stringify({ lat: 52.5, lon: 13.4, id: `spread-${n}` }), { qos: 1 });
+  }
+  const handledBy = () => cluster.lines.map(tryParse).filter((r) => r?.context === 'mqtt.publish' && r.deviceId === device!.id).map((r) => r!.pid);
+  await until('four publishes logged', () => handledBy().length >= 4);
+  expect(handledBy()).toHaveLength(4);
+  expect(new Set(handledBy())).toEqual(workers());
+
+  // a command reaches a device on either process
+  const held = await connect(devices[1]!, port);
+  await held.client.subscribeAsync(`fieldline/v1/${devices[1]!.id}/cmd`, { qos: 1 });
+  await downlinkConsumerReady();
+  const [commandId] = await issueCommands([devices[1]!.id]);
+  await until('the command delivered', () => held.received.length > 0, 60_000);
+  expect(held.received).toEqual([expect.objectContaining({ id: commandId })]);
+}, 120_000);

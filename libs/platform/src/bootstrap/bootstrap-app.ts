@@ -69,7 +69,7 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
 }
 
 /** How long a graceful stop (consumers committing, producers flushing) may take before we give up. */
-const SHUTDOWN_TIMEOUT_MS = 20_000;
+export const SHUTDOWN_TIMEOUT_MS = 20_000;
 
 /**
  * The body of every apps/<app>/src/main.ts: start, or log why not and exit with a meaningful status.
@@ -79,7 +79,11 @@ const SHUTDOWN_TIMEOUT_MS = 20_000;
 export function runApp<Env extends BaseEnv>(definition: AppDefinition<Env>): void {
   startApp(definition)
     .then(({ app, logger }) => {
+      let stopping = false;
       const stop = (signal: NodeJS.Signals) => {
+        // once: a worker of runAppProcesses gets the terminal's SIGINT and its primary's SIGTERM
+        if (stopping) return;
+        stopping = true;
         logger.info({ event: 'app.stopping', signal }, `${definition.name} stopping (${signal})`);
         setTimeout(() => {
           // What still holds the process open is the lead for whoever debugs the hang.
