@@ -5,10 +5,11 @@ import { BaseEnv, EnvFlag, EnvInt, EnvOrigins, EnvString, EnvUrl } from '#libs/p
 import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 import { withProofStoreEnv } from './proofs/proof-store.env';
+import { withDeviceAuthorityEnv } from './devices/device-authority';
 import { parseAllowedHosts } from './webhooks/webhook-address-rules';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
-export class ApiEnv extends withProofStoreEnv(withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))))) {
+export class ApiEnv extends withProofStoreEnv(withDeviceAuthorityEnv(withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))))))) {
   /** The private key (PEM, Ed25519 or P-256) that signs access tokens; its public half is served at /.well-known/jwks.json. */
   @EnvString({ required: true })
   JWT_PRIVATE_KEY_FILE!: string;
