@@ -26,8 +26,6 @@ export interface WebhookOptions {
   timeoutMs: number;
   retryBaseMs: number;
   maxAttempts: number;
-  /** The consumer group of the fan-out (WEBHOOK_CONSUMER_GROUP). */
-  groupId: string;
   /** Deliveries in flight at once per instance; each endpoint's slowness only costs its own slots. */
   concurrency: number;
   pollMs: number;

@@ -42,7 +42,8 @@ import { TechniciansRepository } from './technicians/technicians.repository';
 import { TechniciansService } from './technicians/technicians.service';
 import { TenantsController } from './tenants/tenants.controller';
 import { PostgresWebhooksRepository } from './webhooks/postgres-webhooks.repository';
-import { WebhookDeliveryConsumer } from './webhooks/webhook-delivery.consumer';
+import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
+import { WebhookEventsController } from './webhooks/webhook-events.controller';
 import { webhookUrlPolicyFromEnv, WebhookUrlPolicy } from './webhooks/webhook-url-policy';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
@@ -92,7 +93,7 @@ export class AppModule implements NestModule {
         WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, ProofsController],
+      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, WebhookEventsController, ProofsController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -129,7 +130,7 @@ export class AppModule implements NestModule {
         BrowserLocationsPublisher,
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
         { provide: WebhookUrlPolicy, useValue: webhookUrlPolicyFromEnv(config) },
-        WebhookDeliveryConsumer,
+        WebhookDeliveryService,
         {
           provide: WEBHOOK_OPTIONS,
           useValue: {
@@ -137,7 +138,6 @@ export class AppModule implements NestModule {
             timeoutMs: config.WEBHOOK_TIMEOUT_MS,
             retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
             maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-            groupId: config.WEBHOOK_CONSUMER_GROUP,
             concurrency: 50,
             pollMs: 250,
             enabled: true,

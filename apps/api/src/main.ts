@@ -1,7 +1,23 @@
 import 'reflect-metadata';
+import { startKafkaEventHandlers } from '#libs/kafka';
 import { runApp } from '#libs/platform';
+import { DatabaseUnavailableError } from '#libs/timescale';
 import { ApiEnv } from './api.env';
 import { AppModule } from './app.module';
 import { configureHttp } from './http.setup';
 
-runApp({ name: 'api', env: ApiEnv, module: (config, logger) => AppModule.forRoot(config, logger), configure: configureHttp });
+runApp({
+  name: 'api',
+  env: ApiEnv,
+  module: (config, logger) => AppModule.forRoot(config, logger),
+  configure: async (app, config, logger) => {
+    configureHttp(app, config, logger);
+    // webhook fan-out (WebhookEventsController) on our Kafka transport; the group joins in the background
+    await startKafkaEventHandlers(app, {
+      logger,
+      groupOf: () => config.WEBHOOK_CONSUMER_GROUP,
+      source: 'api',
+      waitOut: (error) => error instanceof DatabaseUnavailableError,
+    });
+  },
+});

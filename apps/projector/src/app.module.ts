@@ -16,9 +16,9 @@ import { TrackingStateStore } from './derived/tracking-state.store';
 import { DispatchProjection } from './dispatch/dispatch.projection';
 import { PresenceProjection } from './presence/presence.projection';
 import type { ProjectorEnv } from './projector.env';
+import { ProjectionsController } from './projections.controller';
 import { ProjectorLifecycle } from './projector.lifecycle';
 import { PROJECTOR_OPTIONS, type ProjectorOptions } from './projector.options';
-import { ProjectionRunner } from './runner/projection.runner';
 import { LivePositionsProjection } from './telemetry/live-positions.projection';
 import { TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
@@ -35,8 +35,6 @@ export class AppModule {
       projections: config.PROJECTOR_PROJECTIONS,
       logger,
       signalSweepMs: Math.min(30_000, (config.SIGNAL_LOST_AFTER_S * 1000) / 4),
-      groupPrefix: config.PROJECTOR_GROUP_PREFIX,
-      sessionTimeoutMs: config.PROJECTOR_SESSION_TIMEOUT_MS,
     };
     return {
       module: AppModule,
@@ -47,10 +45,10 @@ export class AppModule {
         LiveModule.forEnv(config),
         HealthModule.forRoot([DatabaseHealthCheck, KafkaHealthCheck, RedisHealthCheck]),
       ],
+      controllers: [ProjectionsController],
       providers: [
         { provide: DERIVED_OPTIONS, useValue: derived },
         { provide: PROJECTOR_OPTIONS, useValue: projector },
-        ProjectionRunner,
         TelemetryHistoryProjection,
         LivePositionsProjection,
         DispatchProjection,

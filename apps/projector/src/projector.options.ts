@@ -7,6 +7,4 @@ export interface ProjectorOptions {
   projections: ProjectionName[];
   logger: Logger;
   signalSweepMs: number;
-  groupPrefix: string;
-  sessionTimeoutMs: number;
 }

@@ -1,4 +1,4 @@
-import { retryDelayMs } from './webhook-delivery.consumer';
+import { retryDelayMs } from './webhook-delivery.service';
 import { signWebhook, verifyWebhook } from './webhook-signature';
 
 it('signs timestamp and body together; a changed body, secret or old timestamp fails', () => {

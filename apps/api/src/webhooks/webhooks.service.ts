@@ -9,7 +9,7 @@ import { type Subscription, WebhooksRepository } from './webhooks.repository';
 
 const toView = (s: Subscription) => ({ id: s.subscriptionId, url: s.url, eventTypes: s.eventTypes, createdAt: s.createdAt.toISOString() });
 
-/** Subscriptions and the delivery log; the sending is WebhookDeliveryConsumer's. */
+/** Subscriptions and the delivery log; the sending is WebhookDeliveryService's. */
 @Injectable()
 export class WebhooksService {
   constructor(

@@ -4,7 +4,8 @@ import { derivedEventId, type EventData, type EventOf, type FieldlineEvent, newE
 import type { NewFeedEntry } from '#libs/live';
 import { Clock } from '#libs/platform';
 import { groupBy } from '../runner/group-by.util';
-import type { Projection } from '../runner/projection.runner';
+import type { KafkaEventsExtras } from '#libs/kafka';
+import type { Projection } from '../projection';
 import { DerivedEventsPublisher } from './derived-events.publisher';
 import { DERIVED_OPTIONS, type DerivedOptions } from './derived.options';
 import { DispatchViewsRepository, type EnRouteJob, type Fence } from './dispatch-views.repository';
@@ -19,11 +20,10 @@ type Location = EventOf<'telemetry.location_reported'>;
  * shift. Events get ids derived from their cause and go to Kafka before the state that records
  * them, so a crash re-sends the same ids (consumers drop them) and never skips one.
  */
+export const DERIVED_CONSUMER: KafkaEventsExtras = { topics: [topics.telemetry.name, topics.dispatch.name] };
+
 @Injectable()
-export class DerivedProjection implements Projection {
-  readonly name = 'derived';
-  readonly topics = [topics.telemetry.name, topics.dispatch.name];
-  private readonly fences = new Map<string, { loadedAt: number; fences: Fence[] }>();
+export class DerivedProjection implements Projection {  private readonly fences = new Map<string, { loadedAt: number; fences: Fence[] }>();
 
   constructor(
     private readonly views: DispatchViewsRepository,

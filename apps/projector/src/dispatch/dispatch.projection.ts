@@ -3,7 +3,8 @@ import { type CallEventType, type ChatEventType, type EventOf, type FieldlineEve
 import { LiveStateStore } from '#libs/live';
 import { DatabaseService } from '#libs/timescale';
 import { groupBy } from '../runner/group-by.util';
-import type { Projection } from '../runner/projection.runner';
+import type { KafkaEventsExtras } from '#libs/kafka';
+import type { Projection } from '../projection';
 import { evolveJobEntry, evolveTechnicianEntry, type JobBoardEntry, type TechnicianBoardEntry } from './dispatch-board.state';
 
 type JobEvent = EventOf<JobEventType>;
@@ -39,11 +40,10 @@ const withoutState = <T extends { state: unknown }>({ state: _state, ...rest }: 
  * invited technician, so an invitation rings on every screen of each (any node, after a reconnect
  * too) and its end stops the ringing; dispatchers see them all, with the job they are about.
  */
+export const DISPATCH_CONSUMER: KafkaEventsExtras = { topics: [topics.dispatch.name, topics.media.name] };
+
 @Injectable()
 export class DispatchProjection implements Projection {
-  readonly name = 'dispatch';
-  readonly topics = [topics.dispatch.name, topics.media.name];
-
   constructor(
     private readonly live: LiveStateStore,
     private readonly db: DatabaseService,

@@ -3,7 +3,8 @@ import { type EventOf, type FieldlineEvent, type PresenceEventType, topics } fro
 import { LiveStateStore } from '#libs/live';
 import type { DevicePresence } from '#libs/realtime-client';
 import { DatabaseService } from '#libs/timescale';
-import type { Projection } from '../runner/projection.runner';
+import type { KafkaEventsExtras } from '#libs/kafka';
+import type { Projection } from '../projection';
 
 type DevicePresenceEvent = EventOf<'presence.device_connected' | 'presence.device_disconnected' | 'presence.device_stale'>;
 
@@ -18,11 +19,10 @@ const states: Partial<Record<PresenceEventType, DevicePresence['state']>> = {
  * technician the device reports for, so a technician's presence reflects their phone. User presence
  * is realtime's own (it sees the sockets).
  */
+export const PRESENCE_CONSUMER: KafkaEventsExtras = { topics: [topics.presence.name] };
+
 @Injectable()
 export class PresenceProjection implements Projection {
-  readonly name = 'presence';
-  readonly topics = [topics.presence.name];
-
   constructor(
     private readonly db: DatabaseService,
     private readonly live: LiveStateStore,

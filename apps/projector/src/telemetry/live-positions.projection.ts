@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { type EventOf, type FieldlineEvent, topics } from '#libs/events';
 import { type LivePosition, LiveStateStore } from '#libs/live';
-import type { Projection } from '../runner/projection.runner';
+import type { KafkaEventsExtras } from '#libs/kafka';
+import type { Projection } from '../projection';
 
 type Location = EventOf<'telemetry.location_reported'>;
 
@@ -10,12 +11,10 @@ type Location = EventOf<'telemetry.location_reported'>;
  * path to screens, so it takes each batch as soon as Kafka has one and touches no database. The
  * writes are guarded by fix time, so a replay after a crash applies only what was missed.
  */
+export const POSITIONS_CONSUMER: KafkaEventsExtras = { topics: [topics.telemetry.name], concurrency: 3 };
+
 @Injectable()
 export class LivePositionsProjection implements Projection {
-  readonly name = 'positions';
-  readonly topics = [topics.telemetry.name];
-  readonly concurrency = 3;
-
   constructor(private readonly live: LiveStateStore) {}
 
   async apply(events: FieldlineEvent[]): Promise<void> {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { type FieldlineEvent, parseEvent, topics } from '#libs/events';
-import { KafkaService } from '#libs/kafka';
+import type { FieldlineEvent } from '#libs/events';
 import { Metrics } from '#libs/platform';
 import { WEBHOOK_OPTIONS, type WebhookOptions } from '../api.options';
 import { postWebhook } from './webhook-http';
@@ -20,9 +18,10 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
 
 /**
  * Webhooks, in two steps so the pipeline never waits on an integrator:
- * 1. a Kafka consumer (group WEBHOOK_CONSUMER_GROUP, one per deployment) turns each dispatch event into one delivery row
- *    per matching subscription of its tenant (idempotent: unique per subscription and event), and only
- *    then commits its offsets;
+ * 1. `fanOut`, the handler of the dispatch topic (WebhookEventsController, consumer group
+ *    WEBHOOK_CONSUMER_GROUP, one per deployment), turns each dispatch event into one delivery row per
+ *    matching subscription of its tenant (idempotent: unique per subscription and event); offsets move
+ *    only after;
  * 2. a sender claims due rows (a short lease, so several API instances never send the same row at
  *    once), POSTs them signed, logs every attempt, and reschedules failures with exponential backoff
  *    and full jitter until maxAttempts. An endpoint WebhookUrlPolicy refuses (not public, not https)
@@ -30,9 +29,7 @@ const matches = (types: string[], type: string) => types.some((t) => t === type 
  *    carries its event id.
  */
 @Injectable()
-export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
-  private consumer?: Consumer;
-  private joined = false;
+export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplicationShutdown {
   private running = false;
   private loop?: Promise<void>;
   private readonly inFlight = new Set<Promise<void>>();
@@ -40,7 +37,6 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
   private readonly measure;
 
   constructor(
-    private readonly kafka: KafkaService,
     private readonly repository: WebhooksRepository,
     private readonly policy: WebhookUrlPolicy,
     @Inject(WEBHOOK_OPTIONS) private readonly options: WebhookOptions,
@@ -56,71 +52,33 @@ export class WebhookDeliveryConsumer implements OnApplicationBootstrap, OnApplic
     if (!this.options.enabled) return;
     this.running = true;
     this.loop = this.sendLoop();
-    // Not awaited: joining the consumer group waits out a rebalance, which lasts as long as the slowest
-    // (or a crashed) member's session. The API serves meanwhile; deliveries start once it has joined.
-    void this.startConsumer();
-  }
-
-  /** Joins the consumer group, retrying every 5 s while Kafka refuses (deliveries wait in the log meanwhile). */
-  private async startConsumer(): Promise<void> {
-    for (let failures = 0; this.running; failures++) {
-      const consumer = this.kafka.consumer({ groupId: this.options.groupId });
-      this.consumer = consumer;
-      try {
-        await consumer.connect();
-        // From the beginning when the group has no offsets yet (its first start): the API serves before the
-        // group is joined, and events committed meanwhile must not be skipped. Older events make no
-        // deliveries (a subscription gets only events recorded after it), and deliveries are idempotent.
-        await consumer.subscribe({ topic: topics.dispatch.name, fromBeginning: true });
-        await consumer.run({ eachBatch: (batch) => this.fanOut(batch) });
-        this.joined = true;
-        return;
-      } catch (error) {
-        if (!this.running) return; // stopped while joining: not a failure
-        if (failures % 12 === 0) this.options.logger.warn({ context: 'webhooks', err: (error as Error).message }, 'webhook consumer could not start; retrying');
-        await consumer.disconnect().catch(() => undefined);
-        await new Promise((r) => setTimeout(r, 5_000).unref());
-      }
-    }
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    // A consumer still joining its group would hold the stop until the rebalance ends: let it go instead
-    // (the broker drops the member at its session timeout); a joined one leaves cleanly.
-    if (this.joined) await this.consumer?.disconnect();
-    else void this.consumer?.disconnect().catch(() => undefined);
     await this.loop;
     await Promise.allSettled(this.inFlight);
   }
 
-  private async fanOut({ batch, resolveOffset, heartbeat }: EachBatchPayload): Promise<void> {
-    const events: FieldlineEvent[] = [];
-    for (const message of batch.messages) {
-      const parsed = message.value ? parseEvent(message.value) : undefined;
-      if (parsed?.ok) events.push(parsed.event);
-    }
-    if (events.length > 0) {
-      const tenants = [...new Set(events.map((e) => e.tenantId))];
-      const subscriptions = await this.repository.activeSubscriptions(tenants);
-      const deliveries = events.flatMap((event) =>
-        subscriptions
-          .filter((s) => s.tenantId === event.tenantId && matches(s.eventTypes, event.type) && Date.parse(event.recordedAt) >= s.createdAt.getTime())
-          .map(
-            (s): NewDelivery => ({
-              deliveryId: `dlv_${randomUUID().replaceAll('-', '')}`,
-              tenantId: event.tenantId,
-              subscriptionId: s.subscriptionId,
-              eventId: event.id,
-              eventType: event.type,
-              payload: JSON.stringify(event),
-            }),
-          ),
-      );
-      if (deliveries.length > 0) await this.repository.addDeliveries(deliveries);
-    }
-    for (const message of batch.messages) resolveOffset(message.offset);
-    await heartbeat();
+  /** One delivery row per dispatch event and matching subscription of its tenant (made after the event was recorded). */
+  async fanOut(events: FieldlineEvent[]): Promise<void> {
+    const tenants = [...new Set(events.map((e) => e.tenantId))];
+    const subscriptions = await this.repository.activeSubscriptions(tenants);
+    const deliveries = events.flatMap((event) =>
+      subscriptions
+        .filter((s) => s.tenantId === event.tenantId && matches(s.eventTypes, event.type) && Date.parse(event.recordedAt) >= s.createdAt.getTime())
+        .map(
+          (s): NewDelivery => ({
+            deliveryId: `dlv_${randomUUID().replaceAll('-', '')}`,
+            tenantId: event.tenantId,
+            subscriptionId: s.subscriptionId,
+            eventId: event.id,
+            eventType: event.type,
+            payload: JSON.stringify(event),
+          }),
+        ),
+    );
+    if (deliveries.length > 0) await this.repository.addDeliveries(deliveries);
   }
 
   private async sendLoop(): Promise<void> {
