@@ -93,8 +93,10 @@ export class Session {
     return this.call<T>(path, { method: 'GET' });
   }
 
-  post<T = any>(path: string, body?: unknown): Promise<T> {
-    return this.call<T>(path, { method: 'POST', ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  /** JSON, or a Blob sent as it is with its own type (an image upload); `headers` such as Idempotency-Key. */
+  post<T = any>(path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const payload = body === undefined ? {} : { body: body instanceof Blob ? body : JSON.stringify(body) };
+    return this.call<T>(path, { method: 'POST', ...payload, headers });
   }
 
   /** The raw response (downloads such as GPX). */
@@ -106,7 +108,7 @@ export class Session {
 
   private async call<T>(path: string, init: RequestInit, retried = false): Promise<T> {
     try {
-      return (await request(path, { ...init, headers: { authorization: `Bearer ${await this.accessToken()}` } })) as T;
+      return (await request(path, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${await this.accessToken()}` } })) as T;
     } catch (error) {
       if (error instanceof ApiError && error.status === 401 && !retried) {
         await this.refresh();
@@ -138,7 +140,8 @@ function toTokens(pair: { accessToken: string; refreshToken: string; expiresIn: 
 
 async function request(path: string, init: RequestInit): Promise<any> {
   const headers = new Headers(init.headers);
-  if (init.body !== undefined) headers.set('content-type', 'application/json');
+  if (init.body instanceof Blob) headers.set('content-type', init.body.type || 'application/octet-stream');
+  else if (init.body !== undefined) headers.set('content-type', 'application/json');
   let response: Response;
   try {
     response = await fetch(path, { ...init, headers });

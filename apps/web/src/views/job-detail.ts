@@ -5,6 +5,7 @@ import { attempt, statusLabel } from './shared';
 import { CallButtons } from './call-panel';
 import { ChatPanel } from './chat-panel';
 import { HistoryItem, useJobHistory } from './job-history';
+import { ProofThumbs } from './proof-panel';
 
 interface Candidate {
   technicianId: string;
@@ -69,6 +70,10 @@ export function JobDetail({ store, jobId, onClose }: { store: LiveStore; jobId: 
               </li>`)}
           </ul>
         </section>`}
+      <section class="proof">
+        <h3>Proof of service</h3>
+        <${ProofThumbs} store=${store} jobId=${jobId} version=${job.version} />
+      </section>
       <${ChatPanel} store=${store} jobId=${jobId} />
       <section class="history">
         <h3>History</h3>

@@ -4,7 +4,9 @@ import { geoLink, mapsLink, telLink } from '../field-links';
 import type { JobView } from '../live-state';
 import type { LiveStore } from '../live-store';
 import { HistoryItem, useJobHistory } from './job-history';
+import { ProofPanel } from './proof-panel';
 import { attempt } from './shared';
+import type { Field } from './technician-page';
 
 /** GET /jobs/:id/detail (the API's JobDetailView). */
 export interface JobDetail {
@@ -24,7 +26,7 @@ function useJobDetail(store: LiveStore, jobId: string, version: number): JobDeta
 }
 
 /** One job as the technician opens it: where, who, what, the notes so far and the history. */
-export function TechnicianJob({ store, job }: { store: LiveStore; job: JobView }) {
+export function TechnicianJob({ store, field, job }: { store: LiveStore; field: Field; job: JobView }) {
   const detail = useJobDetail(store, job.jobId, job.version);
   const history = useJobHistory(store, job.jobId, job.version);
   const place = detail?.site?.location ?? job.location;
@@ -42,7 +44,8 @@ export function TechnicianJob({ store, job }: { store: LiveStore; job: JobView }
       ${detail?.customer && html`
         <p data-testid="job-customer">${detail.customer.name}
           ${detail.customer.phone && html` · <a href=${telLink(detail.customer.phone)} data-testid="call-customer">${detail.customer.phone}</a>`}</p>`}
-      <${Notes} store=${store} jobId=${job.jobId} notes=${detail?.notes ?? []} />
+      <${Notes} store=${store} field=${field} jobId=${job.jobId} notes=${detail?.notes ?? []} />
+      ${['on_site', 'completed'].includes(job.status) && html`<${ProofPanel} store=${store} field=${field} jobId=${job.jobId} version=${job.version} />`}
       ${detail?.summary && html`<p>Completed: ${detail.summary}</p>`}
       <h4>History</h4>
       <ol class="history" data-testid="my-job-history">${history.map((e) => html`<${HistoryItem} key=${e.id} event=${e} />`)}</ol>
@@ -50,16 +53,22 @@ export function TechnicianJob({ store, job }: { store: LiveStore; job: JobView }
   `;
 }
 
-function Notes({ store, jobId, notes }: { store: LiveStore; jobId: string; notes: JobDetail['notes'] }) {
+function Notes({ store, field, jobId, notes }: { store: LiveStore; field: Field; jobId: string; notes: JobDetail['notes'] }) {
   const [text, setText] = useState('');
+  const waiting = field.pending.filter((e) => e.jobId === jobId && e.kind === 'note');
   const add = async (event: Event) => {
     event.preventDefault();
-    if (!text.trim()) return;
-    if (await attempt(store, 'Note not added', () => store.session.post(`/jobs/${encodeURIComponent(jobId)}/notes`, { text: text.trim() }))) setText('');
+    const note = text.trim();
+    if (!note) return;
+    const queued = () => field.outbox.add({ jobId, kind: 'note', label: note, path: `/jobs/${encodeURIComponent(jobId)}/notes`, body: { text: note } });
+    if (await attempt(store, 'Note not kept', queued)) setText('');
   };
   return html`
     <h4>Notes</h4>
-    <ul class="notes" data-testid="job-notes">${notes.map((n) => html`<li key=${n.noteId}><time>${new Date(n.at).toLocaleTimeString()}</time> ${n.text}</li>`)}</ul>
+    <ul class="notes" data-testid="job-notes">
+      ${notes.map((n) => html`<li key=${n.noteId}><time>${new Date(n.at).toLocaleTimeString()}</time> ${n.text}</li>`)}
+      ${waiting.map((e) => html`<li key=${e.idempotencyKey} class="pending" data-testid="note-waiting">${e.label} (waiting to send)</li>`)}
+    </ul>
     <form class="note-form" onSubmit=${add}>
       <textarea aria-label="Note" data-testid="note-text" value=${text} onInput=${(e: Event) => setText((e.target as HTMLTextAreaElement).value)}></textarea>
       <button type="submit" data-testid="add-note">Add note</button>

@@ -1,13 +1,20 @@
 import { html } from 'htm/preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { localWindow, myDay } from '../field-links';
 import type { JobView } from '../live-state';
 import type { LiveStore } from '../live-store';
+import { Outbox, type OutboxEntry } from '../outbox';
 import { ActiveCall, IncomingCalls } from './call-panel';
 import { ChatPanel } from './chat-panel';
 import { attempt, ConnectionBadge, Notices, statusLabel } from './shared';
 import { TechnicianJob } from './technician-job';
 import '../technician.css';
+
+/** The outbox and what waits in it, for every part of the page that changes something. */
+export interface Field {
+  outbox: Outbox;
+  pending: OutboxEntry[];
+}
 
 const NEXT_STEP: Record<string, { label: string; command: string }> = {
   assigned: { label: 'En route', command: 'travel' },
@@ -23,6 +30,17 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
   const [open, setOpen] = useState<{ jobId: string; part: 'chat' | 'detail' }>();
   const day = myDay(store.state.jobs.values(), technicianId, new Date());
   const toggle = (jobId: string, part: 'chat' | 'detail') => setOpen(open?.jobId === jobId && open.part === part ? undefined : { jobId, part });
+  const [pending, setPending] = useState<OutboxEntry[]>([]);
+  const outbox = useMemo(
+    () => new Outbox(store.session, setPending, (entry, error) => store.notify('error', `${entry.label} was refused: ${error.detail || error.title}`)),
+    [store],
+  );
+  useEffect(() => {
+    outbox.start();
+    void outbox.pending().then(setPending);
+    return () => outbox.stop();
+  }, [outbox]);
+  const field: Field = { outbox, pending };
 
   const shift = (what: 'start' | 'end') => attempt(store, `Could not ${what} the shift`, () => store.session.post(`/technicians/${technicianId}/shift/${what}`));
 
@@ -40,9 +58,10 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
         <${ShareLocation} store=${store} />
       </section>
       ${!technicianId && html`<p class="error">This login is not linked to a technician.</p>`}
+      ${pending.length > 0 && html`<p class="outbox" data-testid="outbox" data-pending=${pending.length}>${pending.length} change${pending.length === 1 ? '' : 's'} waiting to send — they go out in order when the signal is back.</p>`}
       ${day.length === 0 && html`<p class="muted">No jobs today.</p>`}
       <ol class="my-jobs" data-testid="my-day">
-        ${day.map((job) => html`<${MyJob} key=${job.jobId} store=${store} job=${job} open=${open?.jobId === job.jobId ? open.part : undefined} onToggle=${(part: 'chat' | 'detail') => toggle(job.jobId, part)} />`)}
+        ${day.map((job) => html`<${MyJob} key=${job.jobId} store=${store} field=${field} job=${job} open=${open?.jobId === job.jobId ? open.part : undefined} onToggle=${(part: 'chat' | 'detail') => toggle(job.jobId, part)} />`)}
       </ol>
       <${IncomingCalls} store=${store} />
       <${ActiveCall} store=${store} />
@@ -52,13 +71,17 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
 }
 
 /** A job of my day; a completed one stays in its place, marked done (testid my-done-job). */
-function MyJob({ store, job, open, onToggle }: { store: LiveStore; job: JobView; open?: 'chat' | 'detail'; onToggle: (part: 'chat' | 'detail') => void }) {
+function MyJob({ store, field, job, open, onToggle }: { store: LiveStore; field: Field; job: JobView; open?: 'chat' | 'detail'; onToggle: (part: 'chat' | 'detail') => void }) {
   const next = NEXT_STEP[job.status];
   const [busy, setBusy] = useState(false);
+  // a status change waiting in the outbox: the next step is not offered until it has gone out
+  const queued = field.pending.find((e) => e.jobId === job.jobId && e.kind === 'status');
   const step = async () => {
     setBusy(true);
     const body = next!.command === 'complete' ? { summary: 'Completed on site' } : undefined;
-    await attempt(store, `Could not mark ${job.title} ${next!.label.toLowerCase()}`, () => store.session.post(`/jobs/${encodeURIComponent(job.jobId)}/${next!.command}`, body));
+    await attempt(store, `Could not mark ${job.title} ${next!.label.toLowerCase()}`, () =>
+      field.outbox.add({ jobId: job.jobId, kind: 'status', label: next!.label, path: `/jobs/${encodeURIComponent(job.jobId)}/${next!.command}`, body }),
+    );
     setBusy(false);
   };
   return html`
@@ -68,10 +91,11 @@ function MyJob({ store, job, open, onToggle }: { store: LiveStore; job: JobView;
         <span class=${`status ${job.status}`} data-testid="my-job-status">${statusLabel(job.status)}</span>
       </header>
       ${job.window && html`<p class="muted">${localWindow(job.window)}</p>`}
-      ${next && html`<button type="button" class="step" disabled=${busy} onClick=${step} data-testid="step" data-command=${next.command}>${next.label}</button>`}
+      ${queued && html`<p class="pending" data-testid="queued-step">${queued.label} — waiting to send</p>`}
+      ${next && !queued && html`<button type="button" class="step" disabled=${busy} onClick=${step} data-testid="step" data-command=${next.command}>${next.label}</button>`}
       <button type="button" class="link" onClick=${() => onToggle('detail')} data-testid="open-detail">${open === 'detail' ? 'Hide details' : 'Details'}</button>
       <button type="button" class="link" onClick=${() => onToggle('chat')} data-testid="open-chat">${open === 'chat' ? 'Hide chat' : 'Chat with dispatch'}</button>
-      ${open === 'detail' && html`<${TechnicianJob} store=${store} job=${job} />`}
+      ${open === 'detail' && html`<${TechnicianJob} store=${store} field=${field} job=${job} />`}
       ${open === 'chat' && html`<${ChatPanel} store=${store} jobId=${job.jobId} />`}
     </li>
   `;
