@@ -23,6 +23,8 @@ beforeAll(async () => {
   ids.geofence = (await must(owner.admin.post('/geofences', { name: 'g', shape: { kind: 'circle', center: { lat: 1, lon: 1 }, radiusM: 10 } }))).id;
   ids.webhook = (await must(owner.admin.post('/webhooks', { url: 'http://127.0.0.1:9/x', eventTypes: ['job.*'] }))).id;
   ids.keyId = (await must(owner.admin.post('/api-keys', { name: 'k', scopes: ['jobs:read'] }))).keyId;
+  ids.serial = '0a1b2c3d'; // the device's certificates are not another tenant's to name, real serial or not
+  ids.proofId = 'prf_0a1b2c3d';
 });
 afterAll(async () => {
   await app?.stop();
@@ -43,6 +45,8 @@ const bodies: Record<string, unknown> = {
   'POST /devices/{deviceId}/link': { technicianId: 'tech_x' },
   'POST /devices/{deviceId}/revoke': { reason: 'r' },
   'POST /devices/{deviceId}/commands': { command: 'reboot' },
+  'POST /devices/{deviceId}/certificate': { csr: '-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----' },
+  'POST /devices/{deviceId}/certificates/{serial}/revoke': { reason: 'r' },
   'PATCH /customers/{id}': { name: 'n' },
   'PATCH /sites/{id}': { name: 'n' },
   'PATCH /geofences/{id}': { name: 'n' },
@@ -52,6 +56,7 @@ const bodies: Record<string, unknown> = {
 const queries: Record<string, string> = {
   'GET /technicians/{technicianId}/track': '?from=2031-05-04T00:00:00Z&to=2031-05-05T00:00:00Z',
   'GET /technicians/{technicianId}/summary': '?date=2031-05-04',
+  'POST /jobs/{jobId}/proofs': '?kind=photo',
 };
 
 function idFor(path: string, param: string): string {
