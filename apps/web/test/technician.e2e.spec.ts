@@ -143,11 +143,18 @@ it('takes a photo and the customer’s signature on site; the dispatcher sees bo
 });
 
 it('is an installable app whose service worker keeps the shell', async () => {
-  const manifest = await page.evaluate(async () => (await fetch(document.querySelector<HTMLLinkElement>('link[rel=manifest]')!.href)).json());
+  // evaluated in the page (these tests compile without the DOM library: browser globals through `globalThis`)
+  const manifest = await page.evaluate(async () => {
+    const { document } = globalThis as unknown as { document: { querySelector(selector: string): { href: string } | null } };
+    return (await fetch(document.querySelector('link[rel=manifest]')!.href)).json();
+  });
   expect(manifest).toMatchObject({ start_url: '/app/', display: 'standalone', icons: expect.arrayContaining([expect.objectContaining({ sizes: '512x512' })]) });
-  const scope = await page.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+  const scope = await page.evaluate(async () => (await (globalThis as unknown as { navigator: { serviceWorker: { ready: Promise<{ scope: string }> } } }).navigator.serviceWorker.ready).scope);
   expect(scope).toBe(`${api.url}/app/`);
-  const kept = await page.evaluate(async () => (await caches.keys()).length > 0 && (await (await caches.open('fieldline-shell-v1')).keys()).some((r) => /\/app\/assets\/.+\.js$/.test(r.url)));
+  const kept = await page.evaluate(async () => {
+    const { caches } = globalThis as unknown as { caches: { keys(): Promise<string[]>; open(name: string): Promise<{ keys(): Promise<{ url: string }[]> }> } };
+    return (await caches.keys()).length > 0 && (await (await caches.open('fieldline-shell-v1')).keys()).some((r) => /\/app\/assets\/.+\.js$/.test(r.url));
+  });
   expect(kept).toBe(true);
 });
 
