@@ -39,32 +39,35 @@ async function answers(check: string, at = url()): Promise<boolean> {
   }
 }
 
-export const postgresComponent: StackComponent = {
-  name: 'postgres',
+/** A PostgreSQL + TimescaleDB server on its own port and data directory (the stack's, or the HA shape's). */
+export const createPostgresComponent = (name: string, port: number, dir: string): StackComponent => ({
+  name,
   envVar: 'DATABASE_URL',
-  url,
-  describe: describeEngine,
-  ports: () => [ports.timescale],
+  url: () => urlAt(port),
+  describe: () => describeEngine(urlAt(port)),
+  ports: () => [port],
   startTimeoutMs: 60_000,
 
   async prepare() {
     ensurePostgres();
-    initCluster(join(dataDir, 'postgres'));
+    initCluster(dir);
   },
 
   spec() {
     return {
-      name: 'postgres',
+      name,
       command: postgresBin('postgres'),
-      args: serverArgs(join(dataDir, 'postgres'), host, ports.timescale),
-      cwd: join(dataDir, 'postgres'),
+      args: serverArgs(dir, host, port),
+      cwd: dir,
       user: serverUser(),
       stopSignal: 'SIGINT', // "fast" shutdown: SIGTERM would wait for every app to disconnect
     };
   },
 
-  ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_available_extensions WHERE name = 'timescaledb'"),
-};
+  ready: () => answers("SELECT count(*) = 1 AS ok FROM pg_available_extensions WHERE name = 'timescaledb'", urlAt(port)),
+});
+
+export const postgresComponent = createPostgresComponent('postgres', ports.timescale, join(dataDir, 'postgres'));
 
 /** The embedded engine as a stack component; the test runner raises a second one for its embedded lane. */
 export function embeddedDatabase(name = 'embedded-db', port = ports.timescale, dir = join(dataDir, 'timescale')): StackComponent {

@@ -3,12 +3,12 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { StackComponent } from './stack-component';
 import { progress } from './progress';
 import { ensureBinaries } from './system-packages';
-import { cacheDir, dataDir, host, kafkaPom, ports } from './stack.config';
+import { cacheDir, dataDir, haDataDir, haPorts, host, kafkaPom, ports } from './stack.config';
 
 
 function pomVersion(): string {
@@ -76,6 +76,54 @@ async function fetchJars(mvn: string, target: string): Promise<void> {
   p.done(`Kafka ${pomVersion()}: ${readdirSync(target).length} jars cached in ${target}`);
 }
 
+/** What differs between a lone broker and a member of the HA cluster: the quorum and the copies kept. */
+function clusterConfig(node: KafkaNode): string[] {
+  const cluster = node.cluster;
+  if (!cluster) {
+    return [
+      '# Written by tools/stack on every start: one node that is both broker and KRaft controller.',
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@${host}:${node.controllerPort}`,
+      ...replicationConfig(1),
+    ];
+  }
+  return [
+    `# Written by tools/stack on every start: node ${cluster.nodeId} of ${cluster.voters.length}, each broker and KRaft controller.`,
+    'process.roles=broker,controller',
+    `node.id=${cluster.nodeId}`,
+    `controller.quorum.voters=${cluster.voters.map((v) => `${v.nodeId}@${host}:${v.controllerPort}`).join(',')}`,
+    ...replicationConfig(cluster.voters.length),
+    // A broker killed with -9 says nothing: the active controller fences it (and moves its partitions'
+    // leadership and ISR) only when its heartbeats stop for the session timeout. Kafka's 9 s default
+    // is a 9 s write stall on the partitions it led; 1.5 s keeps a device's PUBACK gap under 2 s. The
+    // quorum's own timeouts follow, for when the dead broker was also the active controller.
+    'broker.heartbeat.interval.ms=250',
+    'broker.session.timeout.ms=1500',
+    'controller.quorum.fetch.timeout.ms=1000',
+    'controller.quorum.election.timeout.ms=500',
+    'controller.quorum.election.backoff.max.ms=500',
+    // a restarted broker catches up and is back in the ISR quickly; the leaders then move back to it
+    'replica.lag.time.max.ms=10000',
+    'leader.imbalance.check.interval.seconds=30',
+  ];
+}
+
+/** Copies of every topic, the internal ones too: 3 with min.insync.replicas 2 in the HA cluster, else 1. */
+function replicationConfig(brokers: number): string[] {
+  const copies = Math.min(brokers, 3);
+  const minIsr = copies >= 3 ? 2 : 1;
+  return [
+    `default.replication.factor=${copies}`,
+    `min.insync.replicas=${minIsr}`,
+    `offsets.topic.replication.factor=${copies}`,
+    `transaction.state.log.replication.factor=${copies}`,
+    `transaction.state.log.min.isr=${minIsr}`,
+    `share.coordinator.state.topic.replication.factor=${copies}`,
+    `share.coordinator.state.topic.min.isr=${minIsr}`,
+  ];
+}
+
 function writeConfig(node: KafkaNode): string {
   const kafkaDataDir = node.dataDir;
   mkdirSync(kafkaDataDir, { recursive: true });
@@ -83,10 +131,7 @@ function writeConfig(node: KafkaNode): string {
   writeFileSync(
     properties,
     [
-      '# Written by tools/stack on every start: one node that is both broker and KRaft controller.',
-      'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@${host}:${node.controllerPort}`,
+      ...clusterConfig(node),
       `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
       `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
       'controller.listener.names=CONTROLLER',
@@ -94,15 +139,8 @@ function writeConfig(node: KafkaNode): string {
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       `log.dirs=${join(kafkaDataDir, 'logs')}`,
       'num.partitions=6',
-      'default.replication.factor=1',
-      'min.insync.replicas=1',
-      'offsets.topic.replication.factor=1',
       'offsets.topic.num.partitions=10',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
       'transaction.state.log.num.partitions=10',
-      'share.coordinator.state.topic.replication.factor=1',
-      'share.coordinator.state.topic.min.isr=1',
       'group.initial.rebalance.delay.ms=0',
       // Topics are created by the apps with their declared partition counts; a typo must fail, not create a topic.
       'auto.create.topics.enable=false',
@@ -128,12 +166,34 @@ function writeConfig(node: KafkaNode): string {
 
 let java = 'java';
 
-/** One single-node Kafka (broker + KRaft controller): where it keeps its data, which ports it takes. */
+/** One Kafka node (broker + KRaft controller): where it keeps its data, which ports it takes. */
 export interface KafkaNode {
   name: string;
   dataDir: string;
   port: number;
   controllerPort: number;
+  /** -Xmx in MiB (512 unless given: the HA cluster's three brokers get less each). */
+  heapMb?: number;
+  /** Absent: a cluster of its own (node 1, its own quorum). */
+  cluster?: {
+    nodeId: number;
+    voters: { nodeId: number; controllerPort: number }[];
+    /** Every member is formatted with this file's cluster id (written by the first to need it). */
+    clusterIdFile: string;
+    brokers: string;
+  };
+}
+
+/** The cluster id a node is formatted with: its cluster's shared one, else a new one. */
+function clusterIdFor(node: KafkaNode): string {
+  const fresh = (): string => randomUUID().replace(/-/g, '').slice(0, 22);
+  const file = node.cluster?.clusterIdFile;
+  if (!file) return fresh();
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, fresh());
+  }
+  return readFileSync(file, 'utf8').trim();
 }
 
 /**
@@ -146,6 +206,8 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
   url: () => `${host}:${node.port}`,
   ports: () => [node.port, node.controllerPort],
   startTimeoutMs: 90_000,
+  // a cluster member gives the apps the whole cluster, and the copies each topic keeps there
+  env: node.cluster ? () => ({ KAFKA_BROKERS: node.cluster!.brokers, KAFKA_REPLICATION_FACTOR: String(Math.min(node.cluster!.voters.length, 3)) }) : undefined,
 
   async prepare() {
     const bins = ensureBinaries([
@@ -161,7 +223,7 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
     const properties = writeConfig(node);
     if (!existsSync(join(node.dataDir, 'logs', 'meta.properties'))) {
       // Format once; the cluster id is kept so later starts reuse the same log directory.
-      const clusterId = randomUUID().replace(/-/g, '').slice(0, 22);
+      const clusterId = clusterIdFor(node);
       const format = spawnSync(java, ['-cp', `${libsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
         encoding: 'utf8',
       });
@@ -175,7 +237,7 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
       command: java,
       args: [
         '-Xms128m',
-        '-Xmx512m',
+        `-Xmx${node.heapMb ?? 512}m`,
         '-XX:+UseG1GC',
         '-XX:MaxDirectMemorySize=256m',
         '-Djava.awt.headless=true',
@@ -194,7 +256,8 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
     try {
       await admin.connect();
       const cluster = await admin.describeCluster();
-      return cluster.brokers.length > 0;
+      // a cluster member is ready once the quorum has registered it (and not fenced it)
+      return node.cluster ? cluster.brokers.some((b) => b.nodeId === node.cluster!.nodeId) : cluster.brokers.length > 0;
     } finally {
       await admin.disconnect().catch(() => undefined);
     }
@@ -206,4 +269,22 @@ export const kafkaComponent = createKafkaComponent({
   dataDir: join(dataDir, 'kafka'),
   port: ports.kafka,
   controllerPort: ports.kafkaController,
+});
+
+/** The HA shape's Kafka: three nodes, each broker and KRaft controller (a quorum of three), replication 3 / ISR 2. */
+export const kafkaHaComponents: StackComponent[] = haPorts.kafka.map((port, i) => {
+  const voters = haPorts.kafka.map((_, j) => ({ nodeId: j + 1, controllerPort: haPorts.kafkaController[j] }));
+  return createKafkaComponent({
+    name: `kafka-ha-${i + 1}`,
+    dataDir: join(haDataDir, `kafka-${i + 1}`),
+    port,
+    controllerPort: haPorts.kafkaController[i],
+    heapMb: 384,
+    cluster: {
+      nodeId: i + 1,
+      voters,
+      clusterIdFile: join(haDataDir, 'kafka-cluster-id'),
+      brokers: haPorts.kafka.map((p) => `${host}:${p}`).join(','),
+    },
+  });
 });

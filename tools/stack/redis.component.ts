@@ -8,26 +8,27 @@ import { dataDir, host, ports } from './stack.config';
 
 let redisServer = 'redis-server';
 
-export const redisComponent: StackComponent = {
-  name: 'redis',
+/** A redis-server on its own port and data directory (the stack's, or the HA shape's). */
+export const createRedisComponent = (name: string, port: number, dir: string): StackComponent => ({
+  name,
   envVar: 'REDIS_URL',
-  url: () => `redis://${host}:${ports.redis}`,
-  ports: () => [ports.redis],
+  url: () => `redis://${host}:${port}`,
+  ports: () => [port],
   startTimeoutMs: 20_000,
 
   async prepare() {
     redisServer = ensureBinaries([{ binary: 'redis-server', debianPackage: 'redis-server', why: 'live state and feeds' }])['redis-server'];
-    mkdirSync(join(dataDir, 'redis'), { recursive: true });
+    mkdirSync(dir, { recursive: true });
   },
 
   spec() {
     return {
-      name: 'redis',
+      name,
       command: redisServer,
       args: [
         '--bind', host,
-        '--port', String(ports.redis),
-        '--dir', join(dataDir, 'redis'),
+        '--port', String(port),
+        '--dir', dir,
         '--appendonly', 'yes',
         '--appendfsync', 'everysec',
         '--save', '',
@@ -39,7 +40,7 @@ export const redisComponent: StackComponent = {
   },
 
   async ready() {
-    const client = new Redis({ host, port: ports.redis, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     client.on('error', () => undefined); // refusals while it starts are expected; connect() reports them
     try {
       await client.connect();
@@ -48,4 +49,6 @@ export const redisComponent: StackComponent = {
       client.disconnect();
     }
   },
-};
+});
+
+export const redisComponent = createRedisComponent('redis', ports.redis, join(dataDir, 'redis'));

@@ -2,11 +2,12 @@
 // environment (your own Kafka / Redis / TimescaleDB), reused when it is already running, and reported with
 // the end of its log when it had died.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { progress } from './progress';
 import {
   ProcessSpec, logFile, portOpen, processState, startDetached, stopProcess, tailLog, waitUntilReady, forgetProcess,
 } from './managed-process';
-import { dataDir, host, ports, stackEnvFile } from './stack.config';
+import { haPorts, haStackEnvFile, host, ports, stackEnvFile, wantsHa } from './stack.config';
 
 export interface StackComponent {
   name: string;
@@ -79,8 +80,18 @@ export async function raiseOne(component: StackComponent, env: NodeJS.ProcessEnv
   return state.state === 'dead' ? 'restarted' : 'started';
 }
 
-export async function raiseStack(components: StackComponent[], env: NodeJS.ProcessEnv = process.env): Promise<RaisedStack> {
-  mkdirSync(dataDir, { recursive: true });
+export interface RaiseOptions {
+  /** Where the URLs are written (the HA shape keeps its own beside the normal stack's). */
+  envFile?: string;
+  mqttPort?: number;
+}
+
+export async function raiseStack(components: StackComponent[], env: NodeJS.ProcessEnv = process.env, options: RaiseOptions = {}): Promise<RaisedStack> {
+  // STACK_HA=1 raises the HA shape (stackComponents): its URLs must not overwrite the normal stack's
+  const ha = wantsHa(env);
+  const envFile = options.envFile ?? (ha ? haStackEnvFile : stackEnvFile);
+  const mqttPort = options.mqttPort ?? (ha ? haPorts.mqtt : ports.mqtt);
+  mkdirSync(dirname(envFile), { recursive: true });
   const results = await Promise.allSettled(components.map((c) => raiseOne(c, env)));
   const outcomes: Record<string, ComponentOutcome> = {};
   const failures: string[] = [];
@@ -100,9 +111,9 @@ export async function raiseStack(components: StackComponent[], env: NodeJS.Proce
     if (!env[c.envVar]) Object.assign(stackEnv, c.env?.());
   }
   // The MQTT broker is not a stack process: it is embedded in apps/ingest, which listens here by default.
-  stackEnv.MQTT_URL = env.MQTT_URL || `mqtt://${host}:${ports.mqtt}`;
+  stackEnv.MQTT_URL = env.MQTT_URL || `mqtt://${host}:${mqttPort}`;
   writeFileSync(
-    stackEnvFile,
+    envFile,
     `# Written by tools/stack (npm run stack:up). Removed by npm run stack:down.\n${Object.entries(stackEnv)
       .map(([k, v]) => `${k}=${v}`)
       .join('\n')}\n`,
@@ -118,6 +129,6 @@ export async function stopComponents(names: string[]): Promise<void> {
   }
 }
 
-export function removeStackEnv(): void {
-  rmSync(stackEnvFile, { force: true });
+export function removeStackEnv(envFile = stackEnvFile): void {
+  rmSync(envFile, { force: true });
 }

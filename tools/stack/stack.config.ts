@@ -27,6 +27,25 @@ export const ports = {
   turnRelayMax: 49400,
 };
 
+/**
+ * The HA shape (`npm run stack:up -- --ha`, or STACK_HA=1): three Kafka brokers, and the rest of the
+ * stack on its own ports (the normal ones + 100) and data (.data/ha/), so it runs beside the normal stack.
+ */
+export const haDataDir = join(dataDir, 'ha');
+export const haStackEnvFile = join(haDataDir, 'stack.env');
+export const haPorts = {
+  /** Broker n (1–3) listens on kafka[n-1] and runs its KRaft controller on kafkaController[n-1]. */
+  kafka: [19192, 19194, 19196],
+  kafkaController: [19193, 19195, 19197],
+  redis: 16479,
+  timescale: 15532,
+  mqtt: 1983,
+};
+
+/** STACK_HA=1 (or `--ha` on stack:up/down/status) asks for the HA shape. */
+export const wantsHa = (env: NodeJS.ProcessEnv = process.env, argv: string[] = []): boolean =>
+  argv.includes('--ha') || ['1', 'true', 'yes'].includes((env.STACK_HA ?? '').toLowerCase());
+
 export const kafkaPom = join(repoRoot, 'tools', 'stack', 'kafka', 'pom.xml');
 
 /** What `npm run stack:up` wrote to .data/stack.env (empty when the stack is not up); the environment wins. */

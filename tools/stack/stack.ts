@@ -2,17 +2,60 @@
 // not a process here. TURN (coturn) relays calls for browsers that cannot reach the SFU directly;
 // Prometheus scrapes the apps' /metrics and evaluates deploy/prometheus/alerts.yml. The
 // database is one of two engines (database.component.ts): stackComponents() picks it.
-import { chooseDatabase, databaseComponents, embeddedBenchComponent, embeddedLaneComponent } from './database.component';
-import { kafkaComponent } from './kafka.component';
+//
+// The HA shape (`npm run stack:up -- --ha`, STACK_HA=1) is a second list on its own ports and data
+// (stack.config.ts: haPorts, .data/ha/), so it runs beside the normal stack: each clustered part adds
+// its members to haComponents. Until Redis and PostgreSQL have theirs (Sentinel, a standby), the HA
+// shape runs one of each, as the normal stack does.
+import { join } from 'node:path';
+import { chooseDatabase, createPostgresComponent, databaseComponents, embeddedBenchComponent, embeddedDatabase, embeddedLaneComponent } from './database.component';
+import { kafkaComponent, kafkaHaComponents } from './kafka.component';
+import { ensurePostgres } from './postgres-server';
 import { prometheusComponent } from './prometheus.component';
-import { redisComponent } from './redis.component';
+import { createRedisComponent, redisComponent } from './redis.component';
 import { turnComponent } from './turn.component';
-import type { StackComponent } from './stack-component';
+import type { RaiseOptions, StackComponent } from './stack-component';
+import { MissingToolError } from './system-packages';
+import { haDataDir, haPorts, haStackEnvFile, ports, stackEnvFile, wantsHa } from './stack.config';
 
-/** The components `stack:up`, `npm run up` and `npm test` raise, with the database engine chosen for this environment. */
-export async function stackComponents(env: NodeJS.ProcessEnv = process.env): Promise<StackComponent[]> {
+const haPostgres = createPostgresComponent('postgres-ha', haPorts.timescale, join(haDataDir, 'postgres'));
+const haEmbedded = embeddedDatabase('embedded-db-ha', haPorts.timescale, join(haDataDir, 'timescale'));
+
+/** The HA shape's members, in start order: add a clustered part's members here. */
+export const haComponents = (database: StackComponent): StackComponent[] => [
+  createRedisComponent('redis-ha', haPorts.redis, join(haDataDir, 'redis')),
+  database,
+  ...kafkaHaComponents,
+];
+
+/** The HA shape's database: PostgreSQL when this machine runs it (STACK_DATABASE chooses as for the normal stack). */
+function haDatabase(env: NodeJS.ProcessEnv): StackComponent {
+  if (env.STACK_DATABASE === 'embedded') return haEmbedded;
+  if (env.STACK_DATABASE === 'postgres') return haPostgres;
+  try {
+    ensurePostgres();
+    return haPostgres;
+  } catch (error) {
+    if (error instanceof MissingToolError) return haEmbedded;
+    throw error;
+  }
+}
+
+/**
+ * The components `stack:up`, `npm run up` and `npm test` raise, with the database engine chosen for
+ * this environment; the HA shape's when STACK_HA=1 (or `--ha` in argv).
+ */
+export async function stackComponents(env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Promise<StackComponent[]> {
+  if (wantsHa(env, argv)) return haComponents(haDatabase(env));
   return [redisComponent, await chooseDatabase(env), kafkaComponent, turnComponent, prometheusComponent];
 }
+
+/** Where a shape's URLs are written, and the MQTT port its ingest listens on. */
+export const stackRaiseOptions = (env: NodeJS.ProcessEnv = process.env, argv: string[] = []): Required<RaiseOptions> =>
+  wantsHa(env, argv) ? { envFile: haStackEnvFile, mqttPort: haPorts.mqtt } : { envFile: stackEnvFile, mqttPort: ports.mqtt };
+
+/** Every component the HA shape may have started, whichever engine. */
+export const allHaComponents: StackComponent[] = [...haComponents(haPostgres), haEmbedded];
 
 /**
  * Every component the stack may have started, whichever engine, and the side databases of the test
