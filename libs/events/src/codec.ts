@@ -4,6 +4,7 @@ import { type EnvelopeDeps, envelopeSchema, type FieldlineEvent } from './envelo
 import { formatIssues } from './issues';
 import { type RawEvent, upcast, type UpcasterChain, upcasters } from './upcasters';
 import { newEventId } from './event-id';
+import { fastParseLocation } from './fast-parse';
 
 export const parseErrorCodes = [
   'malformed_json',
@@ -54,8 +55,14 @@ function decode(input: Uint8Array | string | object): { ok: true; value: unknown
 export function parseEvent(input: Uint8Array | string | object, options: { upcasters?: UpcasterChain } = {}): ParseResult {
   const decoded = decode(input);
   if (!decoded.ok) return { ok: false, code: 'malformed_json', reason: decoded.reason };
+  // GPS fixes, the bulk of every telemetry consumer, are checked by plain code when it is sure (fast-parse.ts)
+  const fix = fastParseLocation(decoded.value);
+  return fix ? { ok: true, event: fix } : validateEvent(decoded.value, options);
+}
 
-  const envelope = envelopeSchema.safeParse(decoded.value);
+/** parseEvent's checks by the catalogue's zod schemas, on a decoded value: the authority the fast path is held to. */
+export function validateEvent(value: unknown, options: { upcasters?: UpcasterChain } = {}): ParseResult {
+  const envelope = envelopeSchema.safeParse(value);
   if (!envelope.success) return { ok: false, code: 'invalid_envelope', reason: formatIssues(envelope.error.issues) };
 
   const type = envelope.data.type;

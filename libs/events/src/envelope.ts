@@ -3,6 +3,9 @@ import { checkEventData, currentSchemaVersion, type EventData, type EventType, i
 import { formatIssues } from './issues';
 import { newEventId } from './event-id';
 
+/** W3C trace context, version 00. */
+export const TRACEPARENT_PATTERN = /^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
 export const actorKindSchema = z.enum(['user', 'device', 'system', 'integrator']);
 export const actorSchema = z.object({ kind: actorKindSchema, id: id() });
 export type Actor = z.output<typeof actorSchema>;
@@ -28,7 +31,7 @@ export const envelopeSchema = z.object({
   causationId: id().nullable(),
   actor: actorSchema,
   /** W3C trace context of what produced it (the MQTT publish, the HTTP request): its path across apps is one trace. */
-  traceparent: z.string().regex(/^00-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/).optional(),
+  traceparent: z.string().regex(TRACEPARENT_PATTERN).optional(),
   data: z.record(z.string(), z.unknown()),
 });
 
