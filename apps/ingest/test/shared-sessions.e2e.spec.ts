@@ -58,6 +58,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.endAsync(true).catch(() => undefined)));
+  // a clean session ends the persistent one: no test session left in Redis for every later start to load
+  const running = processes.find((p) => p.child.exitCode === null && p.child.signalCode === null);
+  for (const device of running ? devices : []) {
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${mqttPortOf(running!)}`, { clientId: device.id, username: device.id, password: device.secret, clean: true, reconnectPeriod: 0 }).catch(() => undefined);
+    await client?.endAsync();
+  }
   await Promise.all(processes.map((p) => p.stop()));
   redis.disconnect();
 });
