@@ -155,6 +155,22 @@ describe('guessing limits', () => {
     }
   });
 
+  it('check at most the budget of passwords sent at once: the attempts past it are refused unchecked, and the account is locked', async () => {
+    const limited = await startApi({ GUESS_LOGIN_PER_ACCOUNT: '5', GUESS_LOGIN_PER_ADDRESS: '1000', GUESS_LOCK_S: '60' });
+    try {
+      const tenant = await newTenant(http);
+      // 30 guesses in flight together: a lock check made before any failure was counted would let all 30 be tried
+      const statuses = await Promise.all(Array.from({ length: 30 }, () => wrong(limited.http, tenant.emails.dispatcher).then((r) => r.status)));
+      expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(25);
+      expectLocked(await limited.http.post('/auth/login', { email: tenant.emails.dispatcher, password: PASSWORD }), 60);
+      // logins of others from the same address are not held back by it
+      expect((await limited.http.post('/auth/login', { email: tenant.emails.admin, password: PASSWORD })).status).toBe(200);
+    } finally {
+      await limited.app.stop();
+    }
+  });
+
   it('lock longer each time the same account is locked again', async () => {
     const limited = await startApi({ GUESS_LOGIN_PER_ACCOUNT: '1', GUESS_LOGIN_PER_ADDRESS: '1000', GUESS_LOCK_S: '1', GUESS_LOCK_MAX_S: '4' });
     try {

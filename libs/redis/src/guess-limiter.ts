@@ -75,6 +75,40 @@ local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
 redis.call('SET', KEYS[2], strike, 'PX', ms)
 return { n, ms }`;
 
+// An attempt counted before its credentials are checked (admit): a locked subject is refused; an
+// attempt past the budget — concurrent ones that all passed a lock check made before any of them had
+// failed — locks the subject at once and is refused. ARGV as FAIL's.
+const ADMIT = `
+local left = redis.call('PTTL', KEYS[2])
+if left > 0 then return { left, 0 } end
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if n <= tonumber(ARGV[1]) then return { 0, n } end
+redis.call('DEL', KEYS[1])
+local strike = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
+redis.call('SET', KEYS[2], strike, 'PX', ms)
+return { ms, n }`;
+
+// An admitted attempt that failed (it is counted already): the one that reached the limit locks.
+const ADMITTED_FAILED = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n < tonumber(ARGV[1]) then return { n, 0 } end
+redis.call('DEL', KEYS[1])
+local strike = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
+redis.call('SET', KEYS[2], strike, 'PX', ms)
+return { n, ms }`;
+
+// An admitted attempt that succeeded, for a subject whose failures are not forgiven by it (an
+// address): its advance count is taken back.
+const ADMITTED_SUCCEEDED = `
+local n = tonumber(redis.call('GET', KEYS[1]) or '0')
+if n > 0 then redis.call('DECR', KEYS[1]) end
+return n`;
+
 /**
  * Counts failed credential checks per subject in Redis, so every process of every app shares the same
  * counts and locks. Ids are hashed into the keys: no emails or device ids at rest in Redis, and a key
@@ -94,9 +128,40 @@ export class GuessLimiter {
   }
 
   async fail(subject: GuessSubject, policy: GuessPolicy): Promise<GuessFailure> {
-    const { count, lock, strikes } = this.keys(subject);
-    const [failures, lockedMs] = (await this.redis.client.eval(FAIL, 3, count, lock, strikes, policy.attempts, policy.windowMs, STRIKE_MEMORY_MS, ...lockSchedule(policy))) as [number, number];
+    const [failures, lockedMs] = await this.run(FAIL, subject, policy);
     return { failures, lockedMs };
+  }
+
+  /**
+   * Counts an attempt on each subject before its credentials are checked, so that concurrent guesses
+   * cannot all pass a lock check made before any of them failed: at most `attempts` are ever checked.
+   * Answers the longest lock (the attempt is refused, and its advance counts taken back); 0: go on,
+   * then report the outcome with `admittedFailed` or `admittedSucceeded`.
+   */
+  async admit(subjects: readonly { subject: GuessSubject; policy: GuessPolicy }[]): Promise<number> {
+    const answers = await Promise.all(subjects.map(({ subject, policy }) => this.run(ADMIT, subject, policy)));
+    const lockedMs = Math.max(0, ...answers.map(([ms]) => ms));
+    if (lockedMs > 0) await Promise.all(subjects.filter((_, i) => answers[i]![0] === 0).map(({ subject }) => this.takeBack(subject)));
+    return lockedMs;
+  }
+
+  async admittedFailed(subject: GuessSubject, policy: GuessPolicy): Promise<GuessFailure> {
+    const [failures, lockedMs] = await this.run(ADMITTED_FAILED, subject, policy);
+    return { failures, lockedMs };
+  }
+
+  /** An admitted attempt succeeded: its advance count is taken back (use `reset` to forgive the subject's failures). */
+  async admittedSucceeded(subject: GuessSubject): Promise<void> {
+    await this.takeBack(subject);
+  }
+
+  private async takeBack(subject: GuessSubject): Promise<void> {
+    await this.redis.client.eval(ADMITTED_SUCCEEDED, 1, this.keys(subject).count);
+  }
+
+  private async run(script: string, subject: GuessSubject, policy: GuessPolicy): Promise<[number, number]> {
+    const { count, lock, strikes } = this.keys(subject);
+    return (await this.redis.client.eval(script, 3, count, lock, strikes, policy.attempts, policy.windowMs, STRIKE_MEMORY_MS, ...lockSchedule(policy))) as [number, number];
   }
 
   /** A success: the subject's failures are forgiven (its strikes are not, so the next lock is longer). */

@@ -56,10 +56,20 @@ export class AuthAttempts {
     this.limiter = new GuessLimiter(redis, options.namespace);
   }
 
-  /** Refuses (429) while the address, or the account a login names, is locked. */
+  /**
+   * Refuses (429) while the address, or the account a login names, is locked. A login is counted
+   * before its password is checked (GuessLimiter.admit), so many at once cannot all be checked before
+   * the first failure is counted: passwords are the guessable credential. Refresh tokens and API keys
+   * are 256-bit secrets; checking their lock suffices.
+   */
   async assertOpen(credential: Credential, address: string, email?: string): Promise<void> {
-    const subjects = [addressOf(credential, address), ...(email === undefined ? [] : [accountOf(email)])];
-    const ms = await this.limiter.lockedFor(subjects);
+    const ms =
+      credential === 'login' && email !== undefined
+        ? await this.limiter.admit([
+            { subject: addressOf('login', address), policy: this.options.address.login },
+            { subject: accountOf(email), policy: this.options.account },
+          ])
+        : await this.limiter.lockedFor([addressOf(credential, address)]);
     if (ms <= 0) return;
     const seconds = retryAfterSeconds(ms);
     throw problem(429, 'too-many-attempts', 'Too Many Requests', `too many failed attempts: retry after ${seconds} s`, { code: 'TOO_MANY_ATTEMPTS' }, { 'retry-after': String(seconds) });
@@ -67,9 +77,10 @@ export class AuthAttempts {
 
   /** Counts one failure against the address (and the account); logs it, and the lockout it may cause. */
   async failed(credential: Credential, address: string, account?: LoginAccount): Promise<void> {
+    const admitted = credential === 'login' && account !== undefined; // counted when admitted
     const [byAddress, byAccount] = await Promise.all([
-      this.limiter.fail(addressOf(credential, address), this.options.address[credential]),
-      account ? this.limiter.fail(accountOf(account.email), this.options.account) : undefined,
+      admitted ? this.limiter.admittedFailed(addressOf(credential, address), this.options.address[credential]) : this.limiter.fail(addressOf(credential, address), this.options.address[credential]),
+      account ? this.limiter.admittedFailed(accountOf(account.email), this.options.account) : undefined,
     ]);
     // The email itself stays out of the log; a known account is named by its ids.
     const who = { credential, address, tenantId: account?.tenantId, userId: account?.userId };
@@ -82,8 +93,8 @@ export class AuthAttempts {
     }
   }
 
-  /** A successful login forgives the account's failures (never the address's). */
-  async succeeded(email: string): Promise<void> {
-    await this.limiter.reset(accountOf(email));
+  /** A successful login forgives the account's failures, and takes back its advance count on the address (the address's failures stay). */
+  async succeeded(email: string, address: string): Promise<void> {
+    await Promise.all([this.limiter.reset(accountOf(email)), this.limiter.admittedSucceeded(addressOf('login', address))]);
   }
 }

@@ -43,7 +43,7 @@ export class AuthService {
       await this.attempts.failed('login', address, { email: account, tenantId: user?.tenantId, userId: user?.userId });
       throw problem(401, 'invalid-credentials', 'Unauthorized', 'wrong email or password');
     }
-    await this.attempts.succeeded(account);
+    await this.attempts.succeeded(account, address);
     return this.issue(user, randomUUID());
   }
 
