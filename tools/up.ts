@@ -49,6 +49,13 @@ function devTokenKeys(): Record<string, string> {
   return { JWT_PRIVATE_KEY_FILE: file, JWKS_URL: `${scheme}://${host}:3000/.well-known/jwks.json` };
 }
 
+/** The api's VAPID key for Web Push, made once in .data (browsers' push subscriptions are bound to it: they outlive a restart). */
+function devVapidKey(): Record<string, string> {
+  const file = join(dataDir, 'vapid-private-key.pem');
+  if (!existsSync(file)) writeFileSync(file, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+  return { VAPID_PRIVATE_KEY_FILE: file, VAPID_SUBJECT: 'mailto:dev@fieldline.test' };
+}
+
 /** `npm run up -- --tls`: every app on the development certificates (.data/tls), HTTPS/WSS and MQTT over TLS beside plain MQTT. */
 const tlsMode = process.argv.includes('--tls');
 const scheme = tlsMode ? 'https' : 'http';
@@ -219,7 +226,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown('Ctrl-C'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
-  const secrets = { ...devSecrets(), ...devTokenKeys(), ...(await developmentTlsEnv()) };
+  const secrets = { ...devSecrets(), ...devTokenKeys(), ...devVapidKey(), ...(await developmentTlsEnv()) };
   console.log('▸ apps');
   apps.forEach(({ name, port }) => {
     const child = spawn(process.execPath, ['--enable-source-maps', join(repoRoot, 'dist', 'apps', name, 'src', 'main.js')], {

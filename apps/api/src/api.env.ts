@@ -1,4 +1,3 @@
-import { IsOptional, ValidateBy } from 'class-validator';
 import { withKafkaEnv } from '#libs/kafka';
 import { withLiveEnv } from '#libs/live';
 import { BaseEnv, EnvFlag, EnvInt, EnvOrigins, EnvString, EnvUrl } from '#libs/platform';
@@ -6,10 +5,11 @@ import { withGuessLimitEnv, withRedisEnv } from '#libs/redis';
 import { withDatabaseEnv } from '#libs/timescale';
 import { withProofStoreEnv } from './proofs/proof-store.env';
 import { withDeviceAuthorityEnv } from './devices/device-authority';
-import { parseAllowedHosts } from './webhooks/webhook-address-rules';
+import { withPushEnv } from './push/push.env';
+import { EnvAllowedHosts } from './webhooks/allowed-hosts.env';
 
 /** REST commands and queries: the event store (TimescaleDB), the outbox relay (Kafka), rate limits and live boards (Redis). */
-export class ApiEnv extends withProofStoreEnv(withDeviceAuthorityEnv(withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv))))))) {
+export class ApiEnv extends withPushEnv(withProofStoreEnv(withDeviceAuthorityEnv(withGuessLimitEnv(withLiveEnv(withDatabaseEnv(withKafkaEnv(withRedisEnv(BaseEnv)))))))) {
   /** The private key (PEM, Ed25519 or P-256) that signs access tokens; its public half is served at /.well-known/jwks.json. */
   @EnvString({ required: true })
   JWT_PRIVATE_KEY_FILE!: string;
@@ -67,15 +67,7 @@ export class ApiEnv extends withProofStoreEnv(withDeviceAuthorityEnv(withGuessLi
    * Development and tests (or an operator's own internal receiver): webhook hosts allowed despite the
    * public-address rules, comma-separated host names, addresses and CIDR networks (`127.0.0.1,10.1.0.0/16`).
    */
-  @IsOptional()
-  @ValidateBy({
-    name: 'allowedHosts',
-    validator: {
-      validate: (value) => typeof value === 'string' && parseAllowedHosts(value).invalid.length === 0,
-      defaultMessage: (args) =>
-        `$property must list host names, IP addresses or CIDR networks, comma-separated; not: ${typeof args?.value === 'string' ? parseAllowedHosts(args.value).invalid.join(', ') : 'a string'}`,
-    },
-  })
+  @EnvAllowedHosts()
   WEBHOOK_ALLOWED_HOSTS?: string;
 
   /** 1: plain http is allowed to WEBHOOK_ALLOWED_HOSTS (only to them; every other webhook needs https). */

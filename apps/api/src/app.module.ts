@@ -44,7 +44,7 @@ import { TenantsController } from './tenants/tenants.controller';
 import { PostgresWebhooksRepository } from './webhooks/postgres-webhooks.repository';
 import { WebhookDeliveryService } from './webhooks/webhook-delivery.service';
 import { WebhookEventsController } from './webhooks/webhook-events.controller';
-import { webhookUrlPolicyFromEnv, WebhookUrlPolicy } from './webhooks/webhook-url-policy';
+import { pushUrlPolicyFromEnv, webhookUrlPolicyFromEnv, WebhookUrlPolicy } from './webhooks/webhook-url-policy';
 import { WebhooksController } from './webhooks/webhooks.controller';
 import { WebhooksRepository } from './webhooks/webhooks.repository';
 import { WebhooksService } from './webhooks/webhooks.service';
@@ -62,6 +62,14 @@ import { proofStoreFromEnv } from './proofs/proof-store.factory';
 import { ProofsController } from './proofs/proofs.controller';
 import { ProofsService } from './proofs/proofs.service';
 import { WebModule } from './web/web.module';
+import { PostgresPushRepository } from './push/postgres-push.repository';
+import { PushController } from './push/push.controller';
+import { PushEventsController } from './push/push-events.controller';
+import { PushNotifier, type PushOptions } from './push/push-notifier.service';
+import { PushRepository } from './push/push.repository';
+import { PushService } from './push/push.service';
+import { PUSH_OPTIONS, PUSH_POLICY, PUSH_VAPID } from './push/push.tokens';
+import { vapidKeysFromEnv } from './push/vapid-keys';
 
 const PROOF_MAX_BYTES = Symbol('PROOF_MAX_BYTES');
 
@@ -93,7 +101,7 @@ export class AppModule implements NestModule {
         WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, WebhookEventsController, ProofsController],
+      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, WebhookEventsController, ProofsController, PushController, PushEventsController],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -131,6 +139,15 @@ export class AppModule implements NestModule {
         { provide: TRACKING_OPTIONS, useValue: { eta: etaConfig(config) } },
         { provide: WebhookUrlPolicy, useValue: webhookUrlPolicyFromEnv(config) },
         WebhookDeliveryService,
+        PushService,
+        PushNotifier,
+        { provide: PushRepository, useClass: PostgresPushRepository },
+        { provide: PUSH_VAPID, useValue: vapidKeysFromEnv(config) },
+        { provide: PUSH_POLICY, useValue: pushUrlPolicyFromEnv(config) },
+        {
+          provide: PUSH_OPTIONS,
+          useValue: { logger, timeoutMs: 10_000, maxAttempts: 4, retryBaseMs: 500, concurrency: 20, maxAgeMs: 15 * 60_000 } satisfies PushOptions,
+        },
         {
           provide: WEBHOOK_OPTIONS,
           useValue: {

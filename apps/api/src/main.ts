@@ -12,10 +12,11 @@ runApp({
   module: (config, logger) => AppModule.forRoot(config, logger),
   configure: async (app, config, logger) => {
     configureHttp(app, config, logger);
-    // webhook fan-out (WebhookEventsController) on our Kafka transport; the group joins in the background
+    // webhook fan-out (WebhookEventsController) and push (PushEventsController) on our Kafka transport,
+    // a group each; the groups join in the background
     await startKafkaEventHandlers(app, {
       logger,
-      groupOf: () => config.WEBHOOK_CONSUMER_GROUP,
+      groupOf: (pattern) => (pattern === 'push' ? config.PUSH_CONSUMER_GROUP : config.WEBHOOK_CONSUMER_GROUP),
       source: 'api',
       waitOut: (error) => error instanceof DatabaseUnavailableError,
     });

@@ -35,10 +35,10 @@ include-name-regex = '^GET /technicians/[{]technicianId[}]/(track|summary)$|^POS
 checks.positive_data_acceptance.expected-statuses = [${ACCEPTED}, "400"]
 
 # the state of other resources (TECHNICIAN_UNAVAILABLE, MISSING_SKILLS, a job without a location) and
-# DNS (a webhook host that does not resolve, or resolves inside), an Idempotency-Key sent again with
+# DNS (a webhook host or push endpoint that does not resolve, or resolves inside), an Idempotency-Key sent again with
 # another body: 422
 [[operations]]
-include-name-regex = '^POST /jobs/[{]jobId[}]/assign$|^POST /jobs/bulk-assign$|^GET /jobs/[{]jobId[}]/nearest-technicians$|^POST /webhooks$'
+include-name-regex = '^POST /jobs/[{]jobId[}]/assign$|^POST /jobs/bulk-assign$|^GET /jobs/[{]jobId[}]/nearest-technicians$|^POST /webhooks$|^POST /push/subscriptions$'
 checks.positive_data_acceptance.expected-statuses = [${ACCEPTED}, "422"]
 
 # both of the above: a window in the past and a reused Idempotency-Key; the same technician and one

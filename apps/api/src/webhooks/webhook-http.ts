@@ -5,7 +5,8 @@ import type { LookupFunction } from 'node:net';
 export interface WebhookPost {
   url: URL;
   headers: Record<string, string>;
-  body: string;
+  /** JSON for a webhook, the encrypted bytes of a push message. */
+  body: string | Buffer;
   timeoutMs: number;
   /** Resolves the host for the connection (WebhookUrlPolicy's judging lookup); the socket connects to what it answers. */
   lookup?: LookupFunction;
@@ -18,7 +19,7 @@ const agents = { 'http:': new HttpAgent({ keepAlive: false }), 'https:': new Htt
 const timeoutError = (ms: number) => Object.assign(new Error(`no answer within ${ms} ms`), { name: 'TimeoutError' });
 
 /**
- * One POST; resolves with the status code (the body is drained, never read). Redirects are not followed
+ * One POST (a webhook delivery, a push message); resolves with the status code (the body is drained, never read). Redirects are not followed
  * (a 3xx is the answer). node:http rather than fetch: its `lookup` option is how the checked addresses
  * reach the socket. No status within `timeoutMs` rejects with a TimeoutError; a body still arriving
  * `timeoutMs` later is cut off (its socket is not reused).

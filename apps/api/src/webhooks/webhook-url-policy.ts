@@ -28,6 +28,8 @@ export interface WebhookUrlPolicyOptions {
   /** WEBHOOK_ALLOW_HTTP: plain http to allowed hosts (only to them). */
   allowHttp: boolean;
   resolve?: Resolve;
+  /** What the URLs are, as refusals name them: 'webhook' unless said (push endpoints share these rules). */
+  what?: string;
 }
 
 /**
@@ -38,9 +40,11 @@ export interface WebhookUrlPolicyOptions {
  */
 export class WebhookUrlPolicy {
   private readonly resolve: Resolve;
+  private readonly what: string;
 
   constructor(private readonly options: WebhookUrlPolicyOptions) {
     this.resolve = options.resolve ?? systemResolve;
+    this.what = options.what ?? 'webhook';
   }
 
   /** Registration: throws a WebhooksError unless `raw` may receive webhooks. */
@@ -59,19 +63,19 @@ export class WebhookUrlPolicy {
   /** The checks needing no DNS; false when they settle it (an allowed name, an IP address judged already). */
   private needsResolving(url: URL): boolean {
     const http = url.protocol === 'http:';
-    if (!http && url.protocol !== 'https:') throw WebhooksError.notHttps(url);
+    if (!http && url.protocol !== 'https:') throw WebhooksError.notHttps(url, this.what);
     const host = normalHost(url.hostname);
     if (this.options.allowed.names.has(host)) {
-      if (http && !this.options.allowHttp) throw WebhooksError.notHttps(url);
+      if (http && !this.options.allowHttp) throw WebhooksError.notHttps(url, this.what);
       return false;
     }
     if (isIP(host) !== 0) {
       this.judge(url, host, [host]);
       return false;
     }
-    if (host === 'localhost' || host.endsWith('.localhost')) throw WebhooksError.notPublic(host, 'a loopback name');
+    if (host === 'localhost' || host.endsWith('.localhost')) throw WebhooksError.notPublic(host, 'a loopback name', this.what);
     // Plain http to a name is only ever allowed when all its addresses are allowed: no lookup without the option.
-    if (http && !this.options.allowHttp) throw WebhooksError.notHttps(url);
+    if (http && !this.options.allowHttp) throw WebhooksError.notHttps(url, this.what);
     return true;
   }
 
@@ -80,9 +84,9 @@ export class WebhookUrlPolicy {
     const allowed = (address: string) => isAllowedAddress(this.options.allowed, address);
     for (const address of addresses) {
       const refused = allowed(address) ? undefined : refusedRange(address);
-      if (refused) throw WebhooksError.notPublic(host, `${address === host ? '' : `it resolves to ${address}, `}${refused.name}: ${refused.cidr}`);
+      if (refused) throw WebhooksError.notPublic(host, `${address === host ? '' : `it resolves to ${address}, `}${refused.name}: ${refused.cidr}`, this.what);
     }
-    if (url.protocol === 'http:' && !(this.options.allowHttp && addresses.every(allowed))) throw WebhooksError.notHttps(url);
+    if (url.protocol === 'http:' && !(this.options.allowHttp && addresses.every(allowed))) throw WebhooksError.notHttps(url, this.what);
   }
 
   private async addressesOf(host: string): Promise<ResolvedAddress[]> {
@@ -90,9 +94,9 @@ export class WebhookUrlPolicy {
     try {
       addresses = await this.resolve(host);
     } catch (error) {
-      throw WebhooksError.unresolvable(host, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      throw WebhooksError.unresolvable(host, (error as NodeJS.ErrnoException).code ?? (error as Error).message, this.what);
     }
-    if (addresses.length === 0) throw WebhooksError.unresolvable(host, 'no addresses');
+    if (addresses.length === 0) throw WebhooksError.unresolvable(host, 'no addresses', this.what);
     return addresses;
   }
 
@@ -104,7 +108,7 @@ export class WebhookUrlPolicy {
           this.judge(url, host, resolved.map((a) => a.address));
           const wanted = typeof options.family === 'number' && options.family !== 0 ? resolved.filter((a) => a.family === options.family) : resolved;
           const [first] = wanted;
-          if (!first) throw WebhooksError.unresolvable(host, `no IPv${options.family} address`);
+          if (!first) throw WebhooksError.unresolvable(host, `no IPv${options.family} address`, this.what);
           if (options.all) callback(null, wanted);
           else callback(null, first.address, first.family);
         })
@@ -116,4 +120,9 @@ export class WebhookUrlPolicy {
 /** The policy from the validated env (api.env.ts checked WEBHOOK_ALLOWED_HOSTS already). */
 export function webhookUrlPolicyFromEnv(env: { WEBHOOK_ALLOWED_HOSTS?: string; WEBHOOK_ALLOW_HTTP: number }): WebhookUrlPolicy {
   return new WebhookUrlPolicy({ allowed: parseAllowedHosts(env.WEBHOOK_ALLOWED_HOSTS).allowed, allowHttp: env.WEBHOOK_ALLOW_HTTP === 1 });
+}
+
+/** The same rules for push endpoints, a user's own URL (any technician registers one), with their own allow-list. */
+export function pushUrlPolicyFromEnv(env: { PUSH_ALLOWED_HOSTS?: string; PUSH_ALLOW_HTTP: number }): WebhookUrlPolicy {
+  return new WebhookUrlPolicy({ allowed: parseAllowedHosts(env.PUSH_ALLOWED_HOSTS).allowed, allowHttp: env.PUSH_ALLOW_HTTP === 1, what: 'push endpoint' });
 }

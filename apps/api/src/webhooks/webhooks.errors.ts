@@ -8,21 +8,22 @@ export class WebhooksError extends DomainError<WebhooksErrorCode> {
     return new WebhooksError('NOT_FOUND', 'not_found', `no webhook ${subscriptionId}`);
   }
 
-  static notHttps(url: URL): WebhooksError {
-    return new WebhooksError('WEBHOOK_URL_NOT_HTTPS', 'validation', `webhook URLs must use https (got ${url.protocol.slice(0, -1)}): register your endpoint's https:// address`);
+  /** `what`: the kind of URL, as the refusal names it (the rules are shared with push endpoints). */
+  static notHttps(url: URL, what = 'webhook'): WebhooksError {
+    return new WebhooksError('WEBHOOK_URL_NOT_HTTPS', 'validation', `${what} URLs must use https (got ${url.protocol.slice(0, -1)}): register your endpoint's https:// address`);
   }
 
   /** `why`: the address and its range, or the host name that is local by definition. */
-  static notPublic(host: string, why: string): WebhooksError {
+  static notPublic(host: string, why: string, what = 'webhook'): WebhooksError {
     return new WebhooksError(
       'WEBHOOK_URL_NOT_PUBLIC',
       'unprocessable',
-      `webhook host ${host} is not a public internet address (${why}): webhooks are sent only to public hosts; register a URL whose host name resolves only to public addresses`,
+      `${what} host ${host} is not a public internet address (${why}): ${what}s are sent only to public hosts; register a URL whose host name resolves only to public addresses`,
     );
   }
 
-  static unresolvable(host: string, reason: string): WebhooksError {
-    return new WebhooksError('WEBHOOK_URL_UNRESOLVABLE', 'unprocessable', `webhook host ${host} has no address (${reason}): register a URL whose host name resolves in public DNS`);
+  static unresolvable(host: string, reason: string, what = 'webhook'): WebhooksError {
+    return new WebhooksError('WEBHOOK_URL_UNRESOLVABLE', 'unprocessable', `${what} host ${host} has no address (${reason}): register a URL whose host name resolves in public DNS`);
   }
 }
 
