@@ -1,10 +1,9 @@
-import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { MqttHealthCheck, MqttModule, type MqttOptions, type MqttSessions } from '#libs/mqtt';
-import { HealthModule, TlsFiles } from '#libs/platform';
+import { HealthModule, instanceName, TlsFiles } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { DatabaseHealthCheck, DatabaseModule } from '#libs/timescale';
 import { DeviceDirectory } from './devices/device-directory.service';
@@ -39,9 +38,8 @@ function mqttSessions(config: IngestEnv): MqttSessions {
 export class AppModule {
   static forRoot(config: IngestEnv, logger: Logger): DynamicModule {
     const external = config.MQTT_MODE === 'external';
-    const index = config.INGEST_PROCESS_INDEX;
     // each process of INGEST_PROCESSES is an instance of its own: its own stable name
-    const nodeId = config.INGEST_NODE_ID ? `${config.INGEST_NODE_ID}${index === undefined ? '' : `-${index}`}` : `${hostname()}-${process.pid}`;
+    const nodeId = instanceName(config.INGEST_NODE_ID, config.INGEST_PROCESS_INDEX);
     const ingest: IngestOptions = {
       logger,
       nodeId,

@@ -6,7 +6,7 @@ export { createLogger, PinoLoggerService } from './logging/pino-logger.service';
 export { HealthModule } from './health/health.module';
 export { READINESS_TIMEOUT_MS, type ReadinessCheck } from './health/readiness-check';
 export { type AppDefinition, type RunningApp, runApp, startApp } from './bootstrap/bootstrap-app';
-export { type ProcessesDefinition, runAppProcesses } from './bootstrap/run-processes';
+export { instanceName, type ProcessesDefinition, runAppProcesses } from './bootstrap/run-processes';
 export { hashGeneratedSecret, hashSecret, newSecret, verifySecret } from './security/secret-hash';
 export { PUBLIC_ROUTE, PublicRoute } from './http/public-route';
 export { type AccessTokenClaims, accessTokenOf, isRefusal, type Role, ROLES, type TokenRefusal, type TokenVerdict, type VerifiedCaller } from './security/access-token';

@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { hostname } from 'node:os';
 import type { BaseEnv } from '../config/base.env';
 import { CONFIG_ERROR_EXIT_CODE, loadConfig } from '../config/load-config';
 import { createLogger } from '../logging/pino-logger.service';
@@ -10,6 +11,13 @@ export interface ProcessesDefinition<Env extends BaseEnv> extends AppDefinition<
   /** The variable each process finds its place in (0 … N-1), so its name can stay the same across restarts. */
   indexVariable: string;
 }
+
+/**
+ * The name of one instance of an app: `configured` plus, for a process of runAppProcesses, its index
+ * (so it stays the same across that process' restarts); without a configured name, host and pid.
+ */
+export const instanceName = (configured: string | undefined, index: number | undefined): string =>
+  configured ? `${configured}${index === undefined ? '' : `-${index}`}` : `${hostname()}-${process.pid}`;
 
 /**
  * `runApp` in N processes on one machine that share its listening ports, with Node's cluster module:
