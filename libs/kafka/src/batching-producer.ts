@@ -1,4 +1,5 @@
 import type { Message, Producer, TopicMessages } from 'kafkajs';
+import { chosenPartition } from './recording-partitioner';
 
 export interface OutgoingRecord {
   topic: string;
@@ -136,7 +137,7 @@ export class BatchingProducer {
         if (wait >= 1 && this.queue.length < this.options.maxBatchRecords) await new Promise((r) => setTimeout(r, wait));
         const batch = this.queue.splice(0, this.options.maxBatchRecords);
         try {
-          await this.producer.sendBatch({ topicMessages: groupByTopic(batch), acks: -1 });
+          await this.sendAll(batch);
           for (const p of batch) p.resolve();
         } catch (error) {
           for (const p of batch) p.reject(error);
@@ -148,19 +149,41 @@ export class BatchingProducer {
       this.flushing = false;
     }
   }
+
+  /**
+   * One sendBatch, then again for whatever it did not write. kafkajs 2.2.4 (sendMessages.js) keeps, across
+   * its retries, the brokers that already answered and skips them: when a leader dies mid-request and
+   * its partitions move to a broker that had answered, the retry sends them nowhere and the batch
+   * resolves as if written (seen in the HA kill test: acked records missing from the topic). The
+   * answer lists every partition written, and the partitioner noted each message's partition, so a
+   * message whose partition is not in the answer goes again (nothing was sent for it: its sequence
+   * numbers were not used, so the idempotent producer stays in order).
+   */
+  private async sendAll(batch: Pending[]): Promise<void> {
+    let unwritten = batch.map(({ record }) => ({ topic: record.topic, message: toMessage(record) }));
+    for (let attempt = 1; unwritten.length > 0; attempt++) {
+      const answer = await this.producer.sendBatch({ topicMessages: groupByTopic(unwritten), acks: -1 });
+      if (!Array.isArray(answer)) return;
+      const written = new Set(answer.map((r) => `${r.topicName}/${r.partition}`));
+      unwritten = unwritten.filter(({ topic, message }) => {
+        const partition = chosenPartition(message);
+        return partition !== undefined && !written.has(`${topic}/${partition}`);
+      });
+      if (unwritten.length > 0 && attempt >= 5) throw new Error(`Kafka answered ${attempt} times without writing ${unwritten.length} records (partitions ${[...new Set(unwritten.map(({ topic, message }) => `${topic}/${chosenPartition(message)}`))].join(', ')})`);
+    }
+  }
 }
 
-function groupByTopic(batch: Pending[]): TopicMessages[] {
+function toMessage(record: OutgoingRecord): Message {
+  return { key: record.key, value: record.value, headers: record.headers, timestamp: record.timestamp ? String(record.timestamp.getTime()) : undefined };
+}
+
+function groupByTopic(batch: { topic: string; message: Message }[]): TopicMessages[] {
   const byTopic = new Map<string, Message[]>();
-  for (const { record } of batch) {
-    const messages = byTopic.get(record.topic) ?? [];
-    messages.push({
-      key: record.key,
-      value: record.value,
-      headers: record.headers,
-      timestamp: record.timestamp ? String(record.timestamp.getTime()) : undefined,
-    });
-    byTopic.set(record.topic, messages);
+  for (const { topic, message } of batch) {
+    const messages = byTopic.get(topic) ?? [];
+    messages.push(message);
+    byTopic.set(topic, messages);
   }
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

@@ -1,5 +1,6 @@
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { BatchingProducer, type BatchingProducerOptions, type OutgoingRecord } from './batching-producer';
+import { recordingPartitioner } from './recording-partitioner';
 
 /** Where a process's Kafka producer runs: on the process's own thread (`inline`) or on a worker thread (`thread`). */
 export const producerPlacements = ['thread', 'inline'] as const;
@@ -16,6 +17,16 @@ export interface RecordProducer {
   /** Waits for what was accepted, then disconnects. */
   close(): Promise<void>;
 }
+
+/**
+ * When a partition's leader dies, its writes wait until the controller has moved the leadership (the
+ * HA shape fences a silent broker after 1.5 s) and kafkajs has retried. kafkajs' default for an
+ * idempotent producer retries forever, but backs off from 300 ms doubling up to 30 s: after a few
+ * seconds of failover it looks again only every 10–30 s, a stall of that length for every device
+ * (seen in the HA kill test). Here it still retries forever (fewer retries would void the idempotence,
+ * kafkajs warns) but looks at least every half second.
+ */
+export const producerRetry = { initialRetryTime: 100, maxRetryTime: 500, retries: Number.MAX_SAFE_INTEGER };
 
 /**
  * One idempotent producer (acks=all) behind a BatchingProducer, connected on first use. A failed
@@ -53,8 +64,7 @@ export class ProducerConnection implements RecordProducer {
 
   private open(): Promise<{ raw: Producer; batching: BatchingProducer }> {
     this.ready ??= (async () => {
-      // The Java client's murmur2 partitioner (kafkajs' default since 2.0), named so it never changes under us.
-      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      const raw = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: recordingPartitioner, retry: producerRetry });
       await raw.connect();
       this.batching = new BatchingProducer(raw, this.options);
       return { raw, batching: this.batching };
