@@ -63,5 +63,14 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'],
       slowTestThreshold: 30,
     },
+    {
+      // the HA shape's kill tests: only against `npm run stack:up -- --ha` (npm test's HA lane raises it)
+      ...base,
+      displayName: 'ha',
+      testMatch: ['<rootDir>/**/*.ha.spec.ts'],
+      setupFiles: ['<rootDir>/test/setup/ha-stack-env.ts'],
+      setupFilesAfterEnv: ['<rootDir>/test/setup/timeouts.ts'],
+      slowTestThreshold: 120,
+    },
   ],
 };

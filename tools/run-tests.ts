@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { processState, logFile, tailLog } from './stack/managed-process';
 import { embeddedLaneComponent, postgresComponent } from './stack/database.component';
 import { raiseOne, raiseStack, stopComponents } from './stack/stack-component';
-import { allComponents, stackComponents } from './stack/stack';
+import { allComponents, allHaComponents, stackComponents, stackRaiseOptions } from './stack/stack';
 import { dataDir, repoRoot } from './stack/stack.config';
 import { ensureSchemathesis } from './stack/python-tools';
 import { ensureBinaries } from './stack/system-packages';
@@ -42,6 +42,37 @@ const embeddedLane = [
   'apps/ingest/test/database-outage.e2e.spec.ts',
   'tools/demo/demo-seed.e2e.spec.ts',
 ];
+
+// The HA lane's budget: raising the HA shape, the kill tests, stopping it again (measured ~4 min).
+const haLaneLimitMs = 6 * 60_000;
+const isHaFilter = (arg: string): boolean => /\.ha\.spec|(^|\/)test\/ha\//.test(arg);
+
+/**
+ * The HA shape (three Kafka brokers …) raised beside the normal stack, the `ha` Jest project run on it,
+ * then stopped again. A shape that cannot be raised fails the lane with the reason: never skipped.
+ */
+async function haLane(args: string[]): Promise<number> {
+  const t0 = Date.now();
+  console.log('▸ HA lane: raising the HA shape (npm run stack:up -- --ha: three KRaft Kafka brokers, replication 3 / ISR 2)');
+  const haEnv = { ...process.env, STACK_HA: '1' };
+  let stack;
+  try {
+    stack = await raiseStack(await stackComponents(haEnv), haEnv, stackRaiseOptions(haEnv));
+  } catch (error) {
+    console.error(`✘ HA lane: the HA shape could not be raised here, so its kill tests did not run:\n${(error as Error).message}`);
+    return 1;
+  }
+  try {
+    console.log(`▸ jest on the HA shape (ready after ${((Date.now() - t0) / 1000).toFixed(1)} s; KAFKA_BROKERS=${stack.env.KAFKA_BROKERS})`);
+    return jest('ha', stack.env, ['--selectProjects', 'ha', ...args], Math.max(60_000, haLaneLimitMs - (Date.now() - t0)));
+  } finally {
+    for (const c of allHaComponents) {
+      if (processState(c.name).state === 'dead') console.error(`\n✘ ${c.name} died during the HA lane (a test kills brokers but starts them again). Last lines of ${logFile(c.name)}:\n${tailLog(c.name)}`);
+    }
+    console.log(`▸ HA lane: stopping what it started: ${stack.started.join(', ') || 'nothing'} (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+    await stopComponents(stack.started);
+  }
+}
 
 /** One plain closing line, the same in every run, for people and for CI: `tests: N passed, N failed, N skipped`. */
 function summary(lanes: string[]): string | undefined {
@@ -87,6 +118,15 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const jestArgs = process.argv.slice(2);
+  // Only HA specs asked for: the HA lane alone.
+  if (jestArgs.length > 0 && jestArgs.every(isHaFilter)) {
+    const code = await haLane(jestArgs);
+    console.log(`▸ done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    console.log(summary(['ha']) ?? '');
+    return code;
+  }
+
   console.log('▸ stack');
   const components = await stackComponents();
   const engine = process.env.FIELDLINE_DB_ENGINE ?? (components.includes(postgresComponent) ? 'postgres' : 'embedded');
@@ -95,8 +135,7 @@ async function main(): Promise<number> {
   let code = 1;
   try {
     console.log(`▸ jest on ${engine} (stack ready after ${((Date.now() - t0) / 1000).toFixed(1)} s)`);
-    const jestArgs = process.argv.slice(2);
-    code = jest(engine, { ...stack.env, FIELDLINE_DB_ENGINE: engine }, jestArgs, Math.max(60_000, suiteLimitMs - (Date.now() - t0)));
+    code = jest(engine, { ...stack.env, FIELDLINE_DB_ENGINE: engine }, [...(jestArgs.includes('--selectProjects') ? [] : ['--selectProjects', 'unit', 'int', 'e2e']), ...jestArgs], Math.max(60_000, suiteLimitMs - (Date.now() - t0)));
     if (engine === 'postgres' && jestArgs.length === 0) {
       lanes.push('embedded');
       const lane = embeddedLaneComponent;
@@ -123,6 +162,10 @@ async function main(): Promise<number> {
       console.log(`▸ stopping what this run started: ${stack.started.join(', ')}`);
       await stopComponents(stack.started);
     }
+  }
+  if (jestArgs.length === 0) {
+    lanes.push('ha');
+    code = (await haLane([])) || code;
   }
   console.log(`▸ done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   const closing = summary(lanes);

@@ -84,7 +84,8 @@ describe.each(Object.keys(apps))('%s service', (name) => {
   });
 
   it('waits for the infrastructure it uses, and that infrastructure is defined', () => {
-    const dependsOn = Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {});
+    // the HA profile's brokers are optional dependencies (checked with the profile below)
+    const dependsOn = (Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {})).filter((d) => !/^kafka-\d$/.test(d));
     expect([...dependsOn].sort()).toEqual(infra);
     for (const dependency of dependsOn) expect(compose.services[dependency]).toBeDefined();
   });
@@ -134,5 +135,52 @@ describe('prometheus service', () => {
     expect(targets.sort()).toEqual(Object.keys(apps).map((name) => `${name}:${environmentOf(compose.services[name]!).HTTP_PORT}`).sort());
     expect(config.scrape_configs.every((c) => c.metrics_path === '/metrics')).toBe(true);
     expect(config.rule_files).toEqual(['/etc/prometheus/alerts.yml']);
+  });
+});
+
+describe('the HA profile', () => {
+  const members = ['kafka-1', 'kafka-2', 'kafka-3'];
+  const haEnv = { ...operatorEnv, KAFKA_BROKERS: members.map((m) => `${m}:9092`).join(','), KAFKA_REPLICATION_FACTOR: '3' };
+  const brokerEnv = (name: string) => environmentOf(compose.services[name]!) as Record<string, string>;
+  const profiles = (name: string) => (compose.services[name] as Service & { profiles?: string[] }).profiles;
+
+  it('runs three Kafka nodes, each broker and controller, in one KRaft quorum of three', () => {
+    for (const name of members) expect(profiles(name)).toEqual(['ha']);
+    const envs = members.map(brokerEnv);
+    expect(envs.map((e) => e.KAFKA_NODE_ID)).toEqual(['1', '2', '3']);
+    for (const [i, env] of envs.entries()) {
+      expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
+      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(members.map((m, j) => `${j + 1}@${m}:9093`).join(','));
+      expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${members[i]}:9092`);
+      expect(Buffer.from(env.CLUSTER_ID!, 'base64url')).toHaveLength(16); // what kafka-storage format takes
+    }
+    expect(new Set(envs.map((e) => e.CLUSTER_ID)).size).toBe(1);
+  });
+
+  it('keeps 3 copies of every topic, the internal ones too, and acknowledges writes on 2 of them', () => {
+    for (const env of members.map(brokerEnv)) {
+      expect(env).toMatchObject({
+        KAFKA_DEFAULT_REPLICATION_FACTOR: '3',
+        KAFKA_MIN_INSYNC_REPLICAS: '2',
+        KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR: '3',
+        KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '3',
+        KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '2',
+        KAFKA_AUTO_CREATE_TOPICS_ENABLE: 'false',
+      });
+    }
+  });
+
+  it.each(Object.keys(apps))('%s with the HA variables: passes validation, names the three brokers, waits for them when the profile is on', (name) => {
+    const service = compose.services[name]!;
+    const env = environmentOf(service, haEnv);
+    expect(() => loadConfig(apps[name]!.env, env, name)).not.toThrow();
+    expect(env.KAFKA_BROKERS!.split(',')).toEqual(members.map((m) => brokerEnv(m).KAFKA_ADVERTISED_LISTENERS!.replace('PLAINTEXT://', '')));
+    expect(Number(env.KAFKA_REPLICATION_FACTOR)).toBe(members.length);
+    const dependsOn = service.depends_on as Record<string, { required?: boolean }>;
+    for (const m of members) expect(dependsOn[m]).toMatchObject({ condition: 'service_healthy', required: false });
+  });
+
+  it('without the HA variables the apps keep the one broker and one copy', () => {
+    for (const name of Object.keys(apps)) expect(environmentOf(compose.services[name]!)).toMatchObject({ KAFKA_BROKERS: 'kafka:9092', KAFKA_REPLICATION_FACTOR: '1' });
   });
 });
