@@ -66,3 +66,45 @@ self.addEventListener('fetch', (event) => {
     );
   }
 });
+
+// Push notifications (docs/web.md): the API's messages are JSON { title, body, tag, url, alert }. The tag
+// is per job or call, so a newer message about the same job replaces the one shown; a message that is
+// not ours still shows something (a push must show a notification, or the browser says so itself).
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = { body: event.data ? event.data.text() : '' };
+  }
+  const title = message.title || 'Fieldline';
+  event.waitUntil(
+    self.registration.showNotification(title, {
+      body: message.body || '',
+      tag: message.tag || undefined,
+      renotify: Boolean(message.tag),
+      requireInteraction: message.alert === 'call.incoming',
+      icon: '/app/icon-192.png',
+      badge: '/app/icon-192.png',
+      data: { url: message.url || '/app/', alert: message.alert, eventId: message.eventId },
+    }),
+  );
+});
+
+/** Focuses a window of the app on `url` (navigating it there), or opens one. */
+async function openPage(url) {
+  const target = new URL(url, self.location.origin);
+  if (target.origin !== self.location.origin) return undefined; // only our own pages
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const mine = windows.find((c) => new URL(c.url).pathname.startsWith('/app'));
+  if (!mine) return self.clients.openWindow(target.href);
+  // navigate works on a window this worker controls; focus only while a click is being handled
+  const shown = mine.url === target.href ? mine : ((await mine.navigate(target.href).catch(() => null)) ?? mine);
+  return shown.focus().catch(() => shown);
+}
+self.openPage = openPage; // the browser test drives it (a script cannot dispatch a trusted notificationclick)
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openPage(event.notification.data?.url || '/app/'));
+});

@@ -99,6 +99,10 @@ export class Session {
     return this.call<T>(path, { method: 'POST', ...payload, headers });
   }
 
+  delete(path: string): Promise<void> {
+    return this.call<void>(path, { method: 'DELETE' });
+  }
+
   /** The raw response (downloads such as GPX). */
   async download(path: string): Promise<Blob> {
     const response = await fetch(path, { headers: { authorization: `Bearer ${await this.accessToken()}` } });

@@ -6,14 +6,16 @@ import { ActiveCall, CallButtons } from './call-panel';
 import { assign, JobDetail } from './job-detail';
 import { MapView, type Place, type Playback } from './map-view';
 import { PlaybackPanel } from './playback-panel';
+import { PushSettings } from './push-settings';
 import { ago, ConnectionBadge, Notices, statusLabel } from './shared';
 
-type Tab = 'board' | 'people' | 'alerts' | 'playback';
+type Tab = 'board' | 'people' | 'alerts' | 'playback' | 'settings';
 
 /** The dispatcher's dashboard: the live map beside the job board, people, alerts and playback. */
 export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout: () => void }) {
   const [tab, setTab] = useState<Tab>('board');
-  const [jobId, setJobId] = useState<string>();
+  // a notification's link (/app/?job=…) opens that job
+  const [jobId, setJobId] = useState<string | undefined>(() => new URLSearchParams(location.search).get('job') ?? undefined);
   const [selected, setSelected] = useState<string>();
   const [playback, setPlayback] = useState<Playback>();
   const [places, setPlaces] = useState<{ sites: Place[]; geofences: Place[] }>({ sites: [], geofences: [] });
@@ -36,13 +38,14 @@ export function DispatcherPage({ store, onLogout }: { store: LiveStore; onLogout
       <${MapView} store=${store} sites=${places.sites} geofences=${places.geofences} playback=${playback} selected=${selected}
         onSelect=${(id: string) => { setSelected(id); setTab('people'); }} onOpenJob=${setJobId} onAssign=${(job: string, technician: string) => assign(store, job, technician)} />
       <nav class="tabs" role="tablist">
-        ${(['board', 'people', 'alerts', 'playback'] as Tab[]).map((t) => html`<button type="button" role="tab" aria-selected=${tab === t} data-testid=${`tab-${t}`} onClick=${() => setTab(t)}>${t}</button>`)}
+        ${(['board', 'people', 'alerts', 'playback', 'settings'] as Tab[]).map((t) => html`<button type="button" role="tab" aria-selected=${tab === t} data-testid=${`tab-${t}`} onClick=${() => setTab(t)}>${t}</button>`)}
       </nav>
       <section class="side">
         ${tab === 'board' && html`<${JobBoard} store=${store} onOpen=${setJobId} />`}
         ${tab === 'people' && html`<${People} store=${store} selected=${selected} />`}
         ${tab === 'alerts' && html`<${Alerts} store=${store} geofences=${places.geofences} />`}
         ${tab === 'playback' && html`<${PlaybackPanel} store=${store} technicianId=${selected} onPlayback=${setPlayback} />`}
+        ${tab === 'settings' && html`<${PushSettings} store=${store} />`}
       </section>
       ${jobId && html`<${JobDetail} store=${store} jobId=${jobId} onClose=${() => setJobId(undefined)} />`}
       <${ActiveCall} store=${store} />

@@ -6,6 +6,7 @@ import type { LiveStore } from '../live-store';
 import { Outbox, type OutboxEntry } from '../outbox';
 import { ActiveCall, IncomingCalls } from './call-panel';
 import { ChatPanel } from './chat-panel';
+import { PushSettings } from './push-settings';
 import { attempt, ConnectionBadge, Notices, statusLabel } from './shared';
 import { TechnicianJob } from './technician-job';
 import '../technician.css';
@@ -27,7 +28,11 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
   store.tick.value;
   const technicianId = store.session.me.technicianId;
   const me = technicianId ? store.state.technicians.get(technicianId) : undefined;
-  const [open, setOpen] = useState<{ jobId: string; part: 'chat' | 'detail' }>();
+  // a notification's link (/app/?job=…) opens that job's details
+  const [open, setOpen] = useState<{ jobId: string; part: 'chat' | 'detail' } | undefined>(() => {
+    const linked = new URLSearchParams(location.search).get('job');
+    return linked ? { jobId: linked, part: 'detail' } : undefined;
+  });
   const day = myDay(store.state.jobs.values(), technicianId, new Date());
   const toggle = (jobId: string, part: 'chat' | 'detail') => setOpen(open?.jobId === jobId && open.part === part ? undefined : { jobId, part });
   const [pending, setPending] = useState<OutboxEntry[]>([]);
@@ -57,6 +62,7 @@ export function TechnicianPage({ store, onLogout }: { store: LiveStore; onLogout
         ${me && me.status !== 'off_shift' && html`<button type="button" onClick=${() => shift('end')}>End shift</button>`}
         <${ShareLocation} store=${store} />
       </section>
+      <${PushSettings} store=${store} />
       ${!technicianId && html`<p class="error">This login is not linked to a technician.</p>`}
       ${pending.length > 0 && html`<p class="outbox" data-testid="outbox" data-pending=${pending.length}>${pending.length} change${pending.length === 1 ? '' : 's'} waiting to send — they go out in order when the signal is back.</p>`}
       ${day.length === 0 && html`<p class="muted">No jobs today.</p>`}
