@@ -39,11 +39,15 @@ interface Shown {
   data: { url: string; alert?: string };
 }
 
+/** The page's service worker registration, as far as these tests use it (they are compiled without DOM types). */
+type PageGlobals = { navigator: { serviceWorker: { ready: Promise<{ getNotifications(): Promise<(Shown & { data: unknown })[]> }> } } };
+
 /** The notifications the page's service worker registration shows now. */
-const shown = () =>
-  page.evaluate(async () =>
-    (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction, data: n.data as Shown['data'] })),
-  );
+const shown = (): Promise<Shown[]> =>
+  page.evaluate(async () => {
+    const registration = await (globalThis as unknown as PageGlobals).navigator.serviceWorker.ready;
+    return (await registration.getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, requireInteraction: n.requireInteraction, data: n.data as Shown['data'] }));
+  });
 
 async function deliver(message: unknown): Promise<void> {
   const registrationId = registrations.get(`${api.url}/app/`);
@@ -69,7 +73,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   // headless Chromium has no one to ask: the permission is the context's
   page = await signedInPage(browser, api.url, acme.emails.technician, { viewport: { width: 390, height: 844 }, permissions: ['notifications'] });
-  await page.evaluate(() => navigator.serviceWorker.ready.then(() => undefined));
+  await page.evaluate(async () => void (await (globalThis as unknown as PageGlobals).navigator.serviceWorker.ready));
   cdp = await page.context().newCDPSession(page);
   cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations: updated }) => {
     for (const r of updated) {
@@ -129,11 +133,11 @@ it("a notification's click opens the page on its job", async () => {
   const [worker] = page.context().serviceWorkers();
   if (!worker) throw new Error('no service worker in the context');
   // notificationclick's own step (a script cannot dispatch a trusted click): the page is focused and navigated
-  await worker.evaluate((url) => (self as unknown as { openPage(url: string): Promise<unknown> }).openPage(url), `/app/?job=${job.id}`);
+  await worker.evaluate((url) => (globalThis as unknown as { openPage(url: string): Promise<unknown> }).openPage(url), `/app/?job=${job.id}`);
   await page.waitForURL(`${api.url}/app/?job=${job.id}`);
   await page.locator(`[data-job="${job.id}"]`).getByText('Hide details').waitFor({ timeout: 30_000 });
   // another origin is never opened
-  await worker.evaluate(() => (self as unknown as { openPage(url: string): Promise<unknown> }).openPage('https://example.com/'));
+  await worker.evaluate(() => (globalThis as unknown as { openPage(url: string): Promise<unknown> }).openPage('https://example.com/'));
   expect(page.context().pages().map((p) => p.url())).toEqual([`${api.url}/app/?job=${job.id}`]);
 });
 
@@ -144,5 +148,5 @@ it('asks for permission from the button and says so when the browser has no push
   const notice = page.getByTestId('notice').filter({ hasText: 'Notifications' });
   await notice.waitFor();
   expect(await notice.textContent()).toMatch(/push service did not answer/);
-  expect(await page.evaluate(() => Notification.permission)).toBe('granted');
+  expect(await page.evaluate(() => (globalThis as unknown as { Notification: { permission: string } }).Notification.permission)).toBe('granted');
 });

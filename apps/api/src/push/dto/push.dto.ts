@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, ValidateNested } from 'class-validator';
+import { HTTPS_URL_SCHEMA } from '../../webhooks/dto/webhooks.dto';
 import { PUSH_ALERTS, type PushAlert } from '../push-alerts';
 
 export class PushKeysDto {
@@ -19,8 +20,8 @@ export class PushKeysDto {
 export class CreatePushSubscriptionDto {
   @ApiProperty({
     description: "The push service URL of this browser. https to a public address only (like webhooks): 400 or 422 otherwise.",
-    example: 'https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM:APA91bH…',
-    maxLength: 2083,
+    example: 'https://fcm.googleapis.com/fcm/send/dpH5lCsTSSM-APA91bH',
+    ...HTTPS_URL_SCHEMA,
   })
   @IsUrl({ protocols: ['http', 'https'], require_protocol: true, require_tld: false })
   endpoint!: string;
