@@ -60,47 +60,38 @@ export function addressKey(address: string): string {
 
 export const retryAfterSeconds = (ms: number): number => Math.max(1, Math.ceil(ms / 1000));
 
-// One failure, atomically: a locked subject is not counted again; the failure that reaches the limit
-// clears the count, adds a strike and sets the lock for that strike's length (ARGV[4…] = the schedule).
+// The lock every script below ends in: the count cleared, a strike added, the lock set for that
+// strike's length (ARGV[1] = attempts, ARGV[2] = window, ARGV[3] = strike memory, ARGV[4…] = the schedule).
+const lockThen = (answer: string) => `
+redis.call('DEL', KEYS[1])
+local strike = redis.call('INCR', KEYS[3])
+redis.call('PEXPIRE', KEYS[3], ARGV[3])
+local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
+redis.call('SET', KEYS[2], strike, 'PX', ms)
+return ${answer}`;
+
+// One failure, atomically: a locked subject is not counted again; the failure that reaches the limit locks.
 const FAIL = `
 local left = redis.call('PTTL', KEYS[2])
 if left > 0 then return { 0, 0 } end
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if n < tonumber(ARGV[1]) then return { n, 0 } end
-redis.call('DEL', KEYS[1])
-local strike = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
-redis.call('SET', KEYS[2], strike, 'PX', ms)
-return { n, ms }`;
+if n < tonumber(ARGV[1]) then return { n, 0 } end${lockThen('{ n, ms }')}`;
 
 // An attempt counted before its credentials are checked (admit): a locked subject is refused; an
 // attempt past the budget — concurrent ones that all passed a lock check made before any of them had
-// failed — locks the subject at once and is refused. ARGV as FAIL's.
+// failed — locks the subject at once and is refused.
 const ADMIT = `
 local left = redis.call('PTTL', KEYS[2])
 if left > 0 then return { left, 0 } end
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
-if n <= tonumber(ARGV[1]) then return { 0, n } end
-redis.call('DEL', KEYS[1])
-local strike = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
-redis.call('SET', KEYS[2], strike, 'PX', ms)
-return { ms, n }`;
+if n <= tonumber(ARGV[1]) then return { 0, n } end${lockThen('{ ms, n }')}`;
 
 // An admitted attempt that failed (it is counted already): the one that reached the limit locks.
 const ADMITTED_FAILED = `
 local n = tonumber(redis.call('GET', KEYS[1]) or '0')
-if n < tonumber(ARGV[1]) then return { n, 0 } end
-redis.call('DEL', KEYS[1])
-local strike = redis.call('INCR', KEYS[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[3])
-local ms = tonumber(ARGV[3 + math.min(strike, #ARGV - 3)])
-redis.call('SET', KEYS[2], strike, 'PX', ms)
-return { n, ms }`;
+if n < tonumber(ARGV[1]) then return { n, 0 } end${lockThen('{ n, ms }')}`;
 
 // An admitted attempt that succeeded, for a subject whose failures are not forgiven by it (an
 // address): its advance count is taken back.
