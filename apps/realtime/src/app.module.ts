@@ -1,9 +1,8 @@
-import { hostname } from 'node:os';
 import { type DynamicModule, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { KafkaHealthCheck, KafkaModule } from '#libs/kafka';
 import { LiveModule } from '#libs/live';
-import { AccessTokenVerifier, accessTokenVerifierFromEnv, HealthModule } from '#libs/platform';
+import { AccessTokenVerifier, accessTokenVerifierFromEnv, HealthModule, instanceName } from '#libs/platform';
 import { RedisHealthCheck, RedisModule } from '#libs/redis';
 import { ChatService } from './chat/chat.service';
 import { FeedHub } from './feed/feed.hub';
@@ -20,7 +19,8 @@ export class AppModule {
   static forRoot(config: RealtimeEnv, logger: Logger): DynamicModule {
     const options: RealtimeOptions = {
       logger,
-      nodeId: config.REALTIME_NODE_ID ?? `${hostname()}-${process.pid}`,
+      // each process of REALTIME_PROCESSES is a node of its own
+      nodeId: instanceName(config.REALTIME_NODE_ID, config.REALTIME_PROCESS_INDEX),
       maxConnections: config.REALTIME_MAX_CONNECTIONS,
       heartbeatMs: config.REALTIME_HEARTBEAT_S * 1000,
       highWaterBytes: config.REALTIME_HIGH_WATER_BYTES,

@@ -5,7 +5,7 @@ import { withRedisEnv } from '#libs/redis';
 
 /** WebSocket gateways: the tenant feeds from Redis, presence in Redis, chat to Kafka. */
 export class RealtimeEnv extends withTokenVerifierEnv(withLiveEnv(withKafkaEnv(withRedisEnv(BaseEnv)))) {
-  /** Connections this node accepts; beyond, the upgrade is answered 503 with Retry-After. */
+  /** Connections this node (each process of REALTIME_PROCESSES) accepts; beyond, the upgrade is answered 503 with Retry-After. */
   @EnvInt({ min: 1 })
   REALTIME_MAX_CONNECTIONS: number = 20_000;
 
@@ -29,7 +29,19 @@ export class RealtimeEnv extends withTokenVerifierEnv(withLiveEnv(withKafkaEnv(w
   @EnvInt({ min: 5 })
   PRESENCE_IDLE_AFTER_S: number = 300;
 
-  /** This node's name in presence records (defaults to host-pid). */
+  /** This node's name in presence records (defaults to host-pid); each process of REALTIME_PROCESSES adds `-<index>`. */
   @EnvString({ pattern: /^[A-Za-z0-9_.-]{1,64}$/ })
   REALTIME_NODE_ID?: string;
+
+  /**
+   * Gateway processes on this machine sharing its port (Node's cluster module: the first process hands
+   * each new connection to the next one in turn). Each is a node of its own: its own feed reader, presence
+   * records, connection bound and slow-consumer closes; a client resumes on whichever it reaches.
+   */
+  @EnvInt({ min: 1, max: 64 })
+  REALTIME_PROCESSES: number = 1;
+
+  /** Set by realtime for each process it starts (REALTIME_PROCESSES > 1): its place, 0 … N-1. Not for operators. */
+  @EnvInt({ min: 0, max: 63 })
+  REALTIME_PROCESS_INDEX?: number;
 }

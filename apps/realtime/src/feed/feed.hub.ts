@@ -108,7 +108,8 @@ export class FeedHub implements OnApplicationShutdown {
 
   private start(): void {
     if (this.loop) return;
-    this.tail = this.live.feedTail('feed-reader');
+    // named by node: one reader per node (per process), whatever its sockets; CLIENT LIST shows it
+    this.tail = this.live.feedTail(`feed-reader-${this.options.nodeId}`);
     this.loop = this.read();
   }
 

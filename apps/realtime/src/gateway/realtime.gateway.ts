@@ -96,7 +96,10 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
     this.closes = metrics.counter({ name: 'fieldline_realtime_closes_total', help: 'WebSocket closes by reason (slow_consumer, unauthorized, overloaded, going_away, normal, abnormal, other)', labelNames: ['reason'] as const });
   }
 
-  afterInit(_server: WebSocketServer): void {
+  afterInit(server: WebSocketServer): void {
+    // Which node took the socket (with REALTIME_PROCESSES, which process): for operators and tests.
+    server.on('headers', (headers: string[]) => headers.push(`Fieldline-Node: ${this.options.nodeId}`));
+    this.options.logger.info({ event: 'realtime.node', nodeId: this.options.nodeId }, `realtime node ${this.options.nodeId}`);
     this.presence.onChange((tenantId, frame) => {
       for (const c of this.hub.connectionsOf(tenantId)) {
         if (c.streams.has('presence') && (c.caller.role !== 'technician' || frame.userId === c.caller.userId)) c.send('presence', frame);
