@@ -34,6 +34,12 @@ checks.positive_data_acceptance.expected-statuses = [${ACCEPTED}, "400"]
 include-name-regex = '^GET /technicians/[{]technicianId[}]/(track|summary)$|^POST /technicians/[{]technicianId[}]/locations$|^POST /jobs/[{]jobId[}]/reschedule$|^(POST|PATCH) /geofences'
 checks.positive_data_acceptance.expected-statuses = [${ACCEPTED}, "400"]
 
+# a proof's body is any bytes the schema allows (binary): only a JPEG, PNG or WebP that decodes whole is
+# taken (415 otherwise); the Idempotency-Key sent again with other bytes (422); the job not yet on site (409)
+[[operations]]
+include-name-regex = '^POST /jobs/[{]jobId[}]/proofs$'
+checks.positive_data_acceptance.expected-statuses = [${ACCEPTED}, "415", "422"]
+
 # the state of other resources (TECHNICIAN_UNAVAILABLE, MISSING_SKILLS, a job without a location) and
 # DNS (a webhook host or push endpoint that does not resolve, or resolves inside), an Idempotency-Key sent again with
 # another body: 422
