@@ -1,4 +1,4 @@
-// npm run bench:realtime -- [--dashboards 1000] [--rate 2000] [--seconds 15] [--warmup 3] [--fanout 10000]
+// npm run bench:realtime -- [--dashboards 1000] [--rate 2000] [--seconds 15] [--warmup 3] [--fanout 10000] [--nodes 1] [--processes 1]
 //
 // In one run on this machine:
 // 1. end to end: devices publish locations over MQTT (ingest → Kafka → projector → feed → realtime)
@@ -9,11 +9,12 @@
 // Each part also prints each process's CPU per unit of work over its measured window (cost-per-unit.ts;
 // appended to docs/performance.md): the gateway and this driver per delivered frame; ingest, the projector,
 // Kafka, Redis and the database per fix; in the fan-out, our gateway's and Centrifugo's per delivery.
-// Our gateway runs as --nodes processes (default 1) sharing the sockets round-robin. Diagnostics:
+// Our gateway runs as --nodes processes (default 1) on ports of their own, the sockets dealt round-robin,
+// each with REALTIME_PROCESSES=--processes (default 1: N workers sharing its port). Diagnostics:
 // BENCH_NODE_ARGS (flags for the apps, e.g. --cpu-prof), BENCH_DUMP=<file> (fix, feed-write, receipt times).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '3' },
     fanout: { type: 'string', default: '10000' },
     nodes: { type: 'string', default: '1' },
+    processes: { type: 'string', default: '1' },
   },
 });
 const dashboards = Number(values.dashboards);
@@ -50,6 +52,8 @@ const warmup = Number(values.warmup);
 const fanout = Number(values.fanout);
 /** Gateway processes sharing the sockets round-robin (one per core is how Node scales on a machine). */
 const nodes = Number(values.nodes);
+/** REALTIME_PROCESSES of each gateway: workers sharing its port (Node's cluster module). */
+const processesPerNode = Number(values.processes);
 // The gateways check this run's own token key (a JWK Set file), as they would the api's.
 const tokenKey = signingKeyFromPem(generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
 const tokens = new AccessTokenSigner(tokenKey);
@@ -70,13 +74,29 @@ const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/
 
 function startApp(app: string, env: Record<string, string>, port: number, nodeArgs: string[] = []): ChildProcess {
   return spawn(process.execPath, [...nodeArgs, ...benchNodeArgs(), join(repoRoot, `dist/apps/${app}/src/main.js`)], {
-    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', JWT_PUBLIC_KEYS_FILE },
+    env: { ...process.env, ...env, HTTP_PORT: String(port), LOG_LEVEL: 'warn', JWT_PUBLIC_KEYS_FILE, ...(app === 'realtime' ? { REALTIME_PROCESSES: String(processesPerNode) } : {}) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
 
 async function ready(port: number): Promise<void> {
   while (!(await fetch(`http://127.0.0.1:${port}/health/ready`).catch(() => undefined))?.ok) await sleep(250);
+}
+
+/** Until each of a gateway's REALTIME_PROCESSES workers answers an upgrade (a worker not yet listening would leave every socket to the others). */
+async function gatewayReady(port: number): Promise<void> {
+  await ready(port);
+  const seen = new Set<string>();
+  while (seen.size < processesPerNode) {
+    const node = await new Promise<string | undefined>((resolve) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${port}/ws`); // no token: refused after the upgrade, which names the node
+      socket.once('upgrade', (response) => resolve(response.headers['fieldline-node'] as string | undefined));
+      socket.once('error', () => resolve(undefined));
+      socket.once('close', () => resolve(undefined));
+    });
+    if (node) seen.add(node);
+    else await sleep(250);
+  }
 }
 
 /** Opens `count` sockets, `parallel` at a time; `onOpen` sends what the protocol needs. */
@@ -120,8 +140,17 @@ function feedTimes(frame: string): { written: number; at: number } | null {
 // ---------------------------------------------------------------------------------------------------
 // 1. End to end, MQTT publish → dashboard receipt.
 
-/** The gateways as cost rows: one per process. */
-const gatewayRows = (gateways: ChildProcess[]): Measured[] => gateways.map((g, n) => ({ label: gateways.length === 1 ? 'realtime' : `realtime #${n + 1}`, pid: g.pid }));
+/** A process' children (a gateway's workers with REALTIME_PROCESSES > 1), from /proc. */
+const childrenOf = (pid: number): number[] =>
+  readdirSync(`/proc/${pid}/task`).flatMap((task) => readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number));
+
+/** The gateways as cost rows: one per process (a primary and each of its workers). */
+const gatewayRows = (gateways: ChildProcess[]): Measured[] =>
+  gateways.flatMap((g, n) => {
+    const name = gateways.length === 1 ? 'realtime' : `realtime #${n + 1}`;
+    if (processesPerNode === 1) return [{ label: name, pid: g.pid }];
+    return [{ label: `${name} primary`, pid: g.pid }, ...childrenOf(g.pid!).map((pid, w) => ({ label: `${name} worker ${w}`, pid }))];
+  });
 
 async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99: number; received: number; published: number; cost: Cost }> {
   const tenantId = 'tnt_simulator';
@@ -142,7 +171,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
   const gatewayPorts = Array.from({ length: nodes }, (_, n) => 3193 + n * 10);
   const gateways = gatewayPorts.map((port) => startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: '100000' }, port));
   try {
-    await Promise.all([ready(3191), ready(3192), ...gatewayPorts.map(ready)]);
+    await Promise.all([ready(3191), ready(3192), ...gatewayPorts.map(gatewayReady)]);
     const catchUp = progress('projector', 2000);
     for (let lag = Infinity; lag > 0; await sleep(500)) {
       lag = await lagOf(kafka, [`${group}-history`, `${group}-positions`], topics.telemetry.name).catch(() => Infinity);
@@ -290,7 +319,7 @@ async function oursFanout(env: Record<string, string>): Promise<FanoutResult> {
   const gateways = ports.map((port) => startApp('realtime', { ...env, REALTIME_MAX_CONNECTIONS: String(fanout + 100) }, port, ['--expose-gc']));
   const redis = new Redis(env.REDIS_URL!);
   try {
-    await Promise.all(ports.map(ready));
+    await Promise.all(ports.map(gatewayReady));
     const receipts: number[] = [];
     const heap = async (port: number) => ((await (await fetch(`http://127.0.0.1:${port}/stats?gc=1`)).json()) as { heapUsedBytes: number }).heapUsedBytes;
     return await measureFanout(
@@ -370,7 +399,7 @@ async function centrifugoFanout(): Promise<FanoutResult> {
 }
 
 async function main() {
-  console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s after ${warmup} s of warm-up; fan-out: ${fanout.toLocaleString('en')} sockets; ${nodes} gateway process(es)`);
+  console.log(`bench:realtime — e2e: ${dashboards} dashboards, ${rate} msg/s for ${seconds} s after ${warmup} s of warm-up; fan-out: ${fanout.toLocaleString('en')} sockets; ${nodes} gateway(s) × REALTIME_PROCESSES=${processesPerNode}`);
   const stack = await raiseStack(await stackComponents());
   const env = stack.env as Record<string, string>;
   const e2e = await endToEnd(env);
