@@ -25,6 +25,8 @@ interface Dashboard {
   sockets: WebSocket[];
   /** Closed: no token, so the client keeps retrying without connecting. */
   gate: { open: boolean };
+  /** How many entries were written before it first subscribed (it follows from now). */
+  from: number;
 }
 const dashboards: Dashboard[] = [];
 
@@ -68,21 +70,25 @@ const dashboard = (cluster: AppProcess, userId: string): Dashboard => {
     WebSocket: taggedSocket(nodes, sockets) as unknown as new (url: string) => SocketLike,
     token: () => (gate.open ? bearer : Promise.reject(new Error('gated'))),
   }).start();
-  const d = { userId, recorder, nodes, sockets, gate };
+  const d = { userId, recorder, nodes, sockets, gate, from: written.length };
   dashboards.push(d);
   return d;
 };
 
-/** Job entries written to the tenant's feed, each once. */
-async function write(count: number): Promise<void> {
+/** Job entries written to the tenant's feed, each once, in one round trip (`padding` characters of text each). */
+async function write(count: number, padding = 0): Promise<void> {
+  const pipeline = redis.pipeline();
   for (let n = 0; n < count; n++) {
-    const entry = { kind: 'job' as const, type: 'job.note_added', subjectId: 'job-procs', data: { n: written.length } };
-    written.push((await redis.xadd(liveKeys(tenantId).feed, '*', ...feedFields(entry as never)))!);
+    const entry = { kind: 'job' as const, type: 'job.note_added', subjectId: 'job-procs', data: { n: written.length + n, text: 'x'.repeat(padding) } };
+    pipeline.xadd(liveKeys(tenantId).feed, '*', ...feedFields(entry as never));
   }
+  for (const [error, id] of (await pipeline.exec())!) written.push(error ? `failed: ${error.message}` : (id as string));
 }
 
 const feedIds = (d: Dashboard) => d.recorder.feed('job').map((f) => f.id);
-const allDelivered = () => dashboards.every((d) => feedIds(d).length >= written.length);
+/** The entries a dashboard should have: all written since it first subscribed, each once, in order. */
+const expected = (d: Dashboard) => written.slice(d.from);
+const allDelivered = () => dashboards.every((d) => feedIds(d).length >= expected(d).length);
 
 /** A dashboard's view of presence: its latest snapshot, then the changes after it. */
 function presenceSeenBy(d: Dashboard): Map<string, string> {
@@ -107,7 +113,7 @@ let cluster: AppProcess;
 let base: string;
 
 it('spreads dashboards over both workers, each reading the feed once; an entry reaches every dashboard once, a resume on either worker has no gap and no duplicate', async () => {
-  ({ cluster, base } = await startCluster());
+  ({ cluster, base } = await startCluster({ REALTIME_MAX_QUEUED: '50', REALTIME_HIGH_WATER_BYTES: '16384' }));
   for (let n = 0; n < 6; n++) dashboard(cluster, `u-procs-${n}`);
   await until('all subscribed', () => dashboards.every((d) => d.recorder.of('subscribed').length === 1));
   expect(new Set(dashboards.map((d) => d.nodes[0]))).toEqual(new Set([`${base}-0`, `${base}-1`]));
@@ -119,7 +125,7 @@ it('spreads dashboards over both workers, each reading the feed once; an entry r
   await write(5);
   await until('the entries everywhere', allDelivered);
   await new Promise((r) => setTimeout(r, 500)); // a duplicate would be here by now
-  for (const d of dashboards) expect(feedIds(d)).toEqual(written);
+  for (const d of dashboards) expect(feedIds(d)).toEqual(expected(d));
 
   // presence: the users of both workers online, seen from a dashboard on either
   for (const observer of dashboards.slice(0, 2)) {
@@ -139,13 +145,13 @@ it('spreads dashboards over both workers, each reading the feed once; an entry r
       d.gate.open = true;
       await until('resumed', () => d.recorder.of('subscribed').length > subscribed);
       expect(d.recorder.of('subscribed').at(-1)!.resumed).toBe(true);
-      await until('caught up', () => feedIds(d).length === written.length);
+      await until('caught up', () => feedIds(d).length === expected(d).length);
     }
   }
   await write(2);
   await until('the last entries everywhere', allDelivered);
   await new Promise((r) => setTimeout(r, 500));
-  for (const d of dashboards) expect(feedIds(d)).toEqual(written);
+  for (const d of dashboards) expect(feedIds(d)).toEqual(expected(d));
   const moved = dashboards.slice(0, 3).flatMap((d) => d.nodes.slice(1).filter((node, i) => node !== d.nodes[i]));
   expect(moved.length).toBeGreaterThan(0);
 }, 120_000);
@@ -184,12 +190,37 @@ it('after a kill -9 of a worker: its dashboards resume on the other or the resta
   await write(3);
   await until('every entry everywhere', allDelivered, 30_000);
   await new Promise((r) => setTimeout(r, 500));
-  for (const d of dashboards) expect(feedIds(d)).toEqual(written);
+  for (const d of dashboards) expect(feedIds(d)).toEqual(expected(d));
 
   // PRESENCE_TTL_S=3 in these tests: the dead worker's records expire and a live node's sweep drops them
   await until('the ghost offline', () => presenceSeenBy(observer).get(ghost) === 'offline', 15_000);
   expect(await redis.hlen(`fl:{${tenantId}}:conns:${ghost}`)).toBe(0);
   for (const d of dashboards) expect(presenceSeenBy(observer).get(d.userId)).toBe('online');
+}, 120_000);
+
+it('closes a slow consumer on its own worker: the dashboards of the other read on, and it resumes with every entry', async () => {
+  const slow = dashboard(cluster, 'u-procs-slow');
+  await until('the slow one subscribed', () => slow.recorder.of('subscribed').length === 1);
+  const fast = dashboard(cluster, 'u-procs-fast'); // the next connection: the other worker
+  await until('the fast one subscribed', () => fast.recorder.of('subscribed').length === 1);
+  expect(fast.nodes[0]).not.toBe(slow.nodes[0]);
+  // stop reading: the client's TCP buffer fills, then the server's, then the worker's queue bound (50)
+  const tcp = (slow.sockets.at(-1) as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+  tcp.pause();
+  // 8 MB, more than the kernel buffers hold, at a pace a reading socket keeps up with (16 KB high water)
+  for (let batch = 0; batch < 500; batch++) {
+    await write(4, 4_000);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  await until('the fast one has them all', () => feedIds(fast).length === expected(fast).length, 60_000);
+  await new Promise((r) => setTimeout(r, 5_000)); // two heartbeat intervals (2 s here) without a pong
+  tcp.resume();
+  // unread for two heartbeats (1006) or past its queue (4008): cut off either way (seen once it reads again)
+  await until('the slow one cut off', () => slow.recorder.closes.some((c) => /closed (1006|4008)/.test(c)), 30_000);
+  await until('every entry everywhere', allDelivered, 60_000);
+  await new Promise((r) => setTimeout(r, 500));
+  for (const d of dashboards) expect(feedIds(d)).toEqual(expected(d));
+  expect(fast.recorder.closes).toEqual([]);
 }, 120_000);
 
 it('bounds connections per worker: each takes REALTIME_MAX_CONNECTIONS, then the upgrade gets 503 with Retry-After', async () => {
