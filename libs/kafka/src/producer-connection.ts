@@ -20,13 +20,14 @@ export interface RecordProducer {
 
 /**
  * When a partition's leader dies, its writes wait until the controller has moved the leadership (the
- * HA shape fences a silent broker after 1.5 s) and kafkajs has retried. kafkajs' default for an
- * idempotent producer retries forever, but backs off from 300 ms doubling up to 30 s: after a few
- * seconds of failover it looks again only every 10–30 s, a stall of that length for every device
- * (seen in the HA kill test). Here it still retries forever (fewer retries would void the idempotence,
- * kafkajs warns) but looks at least every half second.
+ * HA shape fences a silent broker after 1.5 s) and kafkajs has retried. kafkajs' default backs off from
+ * 300 ms doubling up to 30 s: after a few seconds of failover it looks again only every 10–30 s, a stall
+ * of that length for every device (seen in the HA kill test). Here it looks at least every half second,
+ * for about 20 s: this retry also drives the producer's metadata requests, and unbounded it would retry a
+ * missing topic forever instead of answering the broker's error (kafkajs warns that bounded retries may
+ * duplicate a record after the last one: consumers drop duplicates by message id).
  */
-export const producerRetry = { initialRetryTime: 100, maxRetryTime: 500, retries: Number.MAX_SAFE_INTEGER };
+export const producerRetry = { initialRetryTime: 100, maxRetryTime: 500, retries: 40 };
 
 /**
  * One idempotent producer (acks=all) behind a BatchingProducer, connected on first use. A failed
