@@ -1,6 +1,7 @@
 import type { AppProcess } from '../../../test/support/app-process';
 import type { ApiClient } from '../../../test/support/api-client';
 import { must, newTenant, startApi, type Tenant, window } from '../../../test/support/api';
+import { browserKeys, newVapidKeyFile } from '../../../test/support/push-receiver';
 
 // Every operation of the OpenAPI document that takes an id, called by another tenant's admin with the
 // first tenant's ids and a valid body: each must answer 404 and change nothing. The list of operations
@@ -13,7 +14,8 @@ let intruder: Tenant;
 const ids: Record<string, string> = {};
 
 beforeAll(async () => {
-  ({ app, http } = await startApi());
+  // push on (a key of this run's, loopback endpoints allowed) so its routes answer for real
+  ({ app, http } = await startApi({ VAPID_PRIVATE_KEY_FILE: newVapidKeyFile(), VAPID_SUBJECT: 'mailto:ops@e2e.example', PUSH_ALLOWED_HOSTS: '127.0.0.1', PUSH_ALLOW_HTTP: '1' }));
   [owner, intruder] = await Promise.all([newTenant(http), newTenant(http)]);
   ids.jobId = (await must(owner.dispatcher.post('/jobs', { title: 'private', window: window(30) }))).id;
   ids.technicianId = owner.technicianId;
@@ -25,6 +27,7 @@ beforeAll(async () => {
   ids.keyId = (await must(owner.admin.post('/api-keys', { name: 'k', scopes: ['jobs:read'] }))).keyId;
   ids.serial = '0a1b2c3d'; // the device's certificates are not another tenant's to name, real serial or not
   ids.proofId = 'prf_0a1b2c3d';
+  ids.push = (await must(owner.technician.post('/push/subscriptions', { endpoint: 'http://127.0.0.1:9/push/owner', keys: browserKeys().json }))).id;
 });
 afterAll(async () => {
   await app?.stop();
@@ -62,7 +65,7 @@ const queries: Record<string, string> = {
 function idFor(path: string, param: string): string {
   if (ids[param]) return ids[param]!;
   const resource = path.split('/')[1]!; // customers, sites, geofences, webhooks
-  const key = { customers: 'customer', sites: 'site', geofences: 'geofence', webhooks: 'webhook' }[resource];
+  const key = { customers: 'customer', sites: 'site', geofences: 'geofence', webhooks: 'webhook', push: 'push' }[resource];
   if (!key) throw new Error(`no id for {${param}} in ${path}: add one to this test`);
   return ids[key]!;
 }
@@ -84,4 +87,5 @@ it('answers 404 to another tenant on every operation with an id, and changes not
   expect((await must(owner.dispatcher.get(`/jobs/${ids.jobId}`))).version).toBe(1);
   expect((await must(owner.admin.get(`/devices/${ids.deviceId}`))).status).toBe('active');
   expect((await must(owner.admin.get('/api-keys'))).find((k: { keyId: string }) => k.keyId === ids.keyId).revokedAt).toBeNull();
+  expect((await must(owner.technician.get('/push/subscriptions'))).map((p: { id: string }) => p.id)).toEqual([ids.push]);
 });
