@@ -84,18 +84,12 @@ it('a fix is one trace from its MQTT publish through the projector to the dashbo
   expect(frame.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
   const traceId = frame.traceparent!.split('-')[1]!;
 
-  // every app on the path exported its span under that trace id
-  await eventually(
-    'spans from ingest, projector and realtime under the fix’s trace id',
-    async () => {
-      const services = new Set(spans.filter((s) => s.traceId === traceId).map((s) => s.service));
-      return ['ingest', 'projector', 'realtime'].every((s) => services.has(s)) ? true : undefined;
-    },
-    30_000,
-    250,
-  );
-  const names = spans.filter((s) => s.traceId === traceId).map((s) => `${s.service}:${s.name}`);
-  expect(names).toEqual(expect.arrayContaining(['ingest:mqtt.publish', 'projector:project positions', 'projector:project history', 'realtime:feed.deliver']));
+  // every app on the path exported its span under that trace id (history batches for a quarter second, and
+  // a new group catches up from the topic's start: its span may come well after the live path's)
+  const expected = ['ingest:mqtt.publish', 'projector:project positions', 'projector:project history', 'realtime:feed.deliver'];
+  const names = () => spans.filter((s) => s.traceId === traceId).map((s) => `${s.service}:${s.name}`);
+  await eventually('spans from ingest, projector (both groups) and realtime under the fix’s trace id', async () => (expected.every((n) => names().includes(n)) ? true : undefined), 45_000, 250).catch(() => undefined);
+  expect(names()).toEqual(expect.arrayContaining(expected));
 
   // the log lines on that path name the trace
   for (const [app, msg] of [
