@@ -41,3 +41,14 @@ export function jwksFile(keys: { signer: AccessTokenSigner }[]): string {
 
 /** The key every helper (startApi, startGateway, token) shares unless a test brings its own. */
 export const TEST_TOKEN_KEY = newTokenKey();
+
+/** An api's environment for unit specs that build its app without a stack: every dependency's address unreachable. */
+export const API_ENV_WITHOUT_STACK = {
+  HTTP_PORT: '0',
+  HTTP_HOST: '127.0.0.1',
+  LOG_LEVEL: 'fatal',
+  JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
+  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
+  REDIS_URL: 'redis://127.0.0.1:1',
+  KAFKA_BROKERS: '127.0.0.1:1',
+};

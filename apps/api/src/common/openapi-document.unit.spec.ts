@@ -28,21 +28,13 @@ import { TrackingService } from '../tracking/tracking.service';
 import { WebhooksController } from '../webhooks/webhooks.controller';
 import { WebhooksService } from '../webhooks/webhooks.service';
 import { WebModule } from '../web/web.module';
-import { TEST_TOKEN_KEY } from '../../../../test/support/token-keys';
+import { API_ENV_WITHOUT_STACK } from '../../../../test/support/token-keys';
 
 // The API's controllers with their services stubbed, under the real HTTP setup, no infrastructure: the
 // OpenAPI document they produce declares every response each route gives (the fuzz lane checks the
 // running API against it), and a method a documented path lacks answers 405 with Allow.
 
-const ENV = {
-  HTTP_PORT: '0',
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'fatal',
-  JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
-  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-  REDIS_URL: 'redis://127.0.0.1:1',
-  KAFKA_BROKERS: '127.0.0.1:1',
-};
+const ENV = API_ENV_WITHOUT_STACK;
 const stubbed = [AuthService, TenantsService, JobsService, JobDetailService, ProofsService, TechniciansService, DevicesService, WebhooksService, PlacesService, TrackingService, BrowserLocationsPublisher];
 
 let running: RunningApp<ApiEnv>;

@@ -6,7 +6,7 @@ import { type RunningApp, startApp } from '#libs/platform';
 import { ApiEnv } from '../api.env';
 import { configureHttp } from '../http.setup';
 import { WebModule } from './web.module';
-import { TEST_TOKEN_KEY } from '../../../../test/support/token-keys';
+import { API_ENV_WITHOUT_STACK } from '../../../../test/support/token-keys';
 
 // The api's HTTP setup (configureHttp) on an app with the web module and a JSON route, no infrastructure:
 // JSON keeps `default-src 'none'`, the pages under /app/ get the dashboard's policy with the configured
@@ -20,15 +20,7 @@ class ThingsController {
   }
 }
 
-const ENV = {
-  HTTP_PORT: '0',
-  HTTP_HOST: '127.0.0.1',
-  LOG_LEVEL: 'fatal',
-  JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
-  DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none',
-  REDIS_URL: 'redis://127.0.0.1:1',
-  KAFKA_BROKERS: '127.0.0.1:1',
-};
+const ENV = API_ENV_WITHOUT_STACK;
 
 let dist: string;
 beforeAll(() => {
