@@ -118,8 +118,10 @@ it('spreads dashboards over both workers, each reading the feed once; an entry r
   await until('all subscribed', () => dashboards.every((d) => d.recorder.of('subscribed').length === 1));
   expect(new Set(dashboards.map((d) => d.nodes[0]))).toEqual(new Set([`${base}-0`, `${base}-1`]));
 
-  // one feed reader per worker, whatever its sockets: the connections named after each node
+  // one feed reader per worker, whatever its sockets: the connections named after each node (a reader
+  // connects as its first tenant subscribes, so it may still be connecting as the subscribed frame goes out)
   const readers = async () => ((await redis.client('LIST')) as string).split('\n').filter((line) => line.includes(`name=fieldline-feed-reader-${base}-`)).length;
+  await until('a reader on each worker', async () => (await readers()) >= 2);
   expect(await readers()).toBe(2);
 
   await write(5);
