@@ -12,16 +12,19 @@ export class DatabaseUnavailableError extends Error {
 }
 
 // SQLSTATE classes and codes that mean "the connection or the server went away", not "the statement is wrong".
-const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08P01']);
+// 25006 (read-only transaction) too: a primary turned standby, or a standby not yet promoted, takes
+// writes again once the failover is done, so the caller retries rather than sees a 500.
+const SERVER_GONE = new Set(['57P01', '57P02', '57P03', '53300', '08000', '08001', '08003', '08004', '08006', '08P01', '25006']);
 const SOCKET_GONE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTCONN']);
 const MESSAGES = [/Connection terminated/i, /timeout exceeded when trying to connect/i, /Client has encountered a connection error/i, /Connection ended unexpectedly/i];
 
 /** Whether a pg error means the database (or the way to it) is gone, rather than a bad statement. */
 export function isConnectionError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
+  // by shape, not instanceof: a socket's error comes from Node's own realm (under Jest's, not an Error of ours)
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
   if (typeof code === 'string' && (SERVER_GONE.has(code) || SOCKET_GONE.has(code))) return true;
-  return MESSAGES.some((m) => m.test(error.message));
+  return typeof message === 'string' && MESSAGES.some((m) => m.test(message));
 }
 
 // The server cancelled the statement (statement_timeout): overloaded or blocked now, retryable later.

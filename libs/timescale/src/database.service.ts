@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
-import { Pool, type PoolClient, type QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import type { Logger } from 'pino';
 import { asUnavailable, DatabaseUnavailableError, isConnectionError } from './database.errors';
+import { createPool } from './host-failover.pool';
 import { queryConfig, type Statement } from './statement';
 
 export const DATABASE_OPTIONS = Symbol('DATABASE_OPTIONS');
@@ -48,13 +49,14 @@ export class DatabaseService implements Queryable, OnApplicationShutdown {
     // (retryable) instead of hanging.
     // A bounded statement too (request-serving apps): a statement stuck behind a lock gives its connection
     // back and the request a retryable error, rather than holding both until the lock goes.
-    this.pool = new Pool({
-      connectionString: options.url,
+    // A URL with several hosts (…@h1:p1,h2:p2/db?target_session_attrs=read-write) gives a pool that
+    // connects to the writable one and moves on when it dies or turns read-only (host-failover.pool.ts).
+    this.pool = createPool(options.url, {
       max: options.poolMax,
       application_name: 'fieldline',
       connectionTimeoutMillis: options.connectionTimeoutMs ?? 5_000,
       ...(options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs, idle_in_transaction_session_timeout: 4 * options.statementTimeoutMs } : {}),
-    });
+    }, (host, next, why) => options.logger.warn({ context: 'database', host: `${host.host}:${host.port}`, next: `${next.host}:${next.port}`, err: why.message }, 'database host passed over; new connections try the next one'));
     this.logger = options.logger;
     this.prepared = options.preparedStatements ?? true;
     // An idle client losing its server (restart, failover) must not crash the process.

@@ -5,3 +5,5 @@ export { type Migration, MigrationError, migrate, migrationsDir, readMigrations 
 export { withDatabaseEnv } from './timescale.env';
 export { asUnavailable, DatabaseUnavailableError, isConnectionError, isTransactionConflict, isUniqueViolation } from './database.errors';
 export { type Sql, type Statement, statement } from './statement';
+export { type DatabaseHost, type DatabaseUrl, parseDatabaseUrl } from './database-url';
+export { HostFailoverPool, ReadOnlyHostError } from './host-failover.pool';
