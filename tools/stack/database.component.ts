@@ -39,8 +39,8 @@ async function answers(check: string, at = url()): Promise<boolean> {
   }
 }
 
-/** A PostgreSQL + TimescaleDB server on its own port and data directory (the stack's, or the HA shape's). */
-export const createPostgresComponent = (name: string, port: number, dir: string): StackComponent => ({
+/** A PostgreSQL + TimescaleDB server on its own port and data directory (the stack's, or the HA shape's); `settings` add to serverArgs'. */
+export const createPostgresComponent = (name: string, port: number, dir: string, settings: Record<string, string | number> = {}): StackComponent => ({
   name,
   envVar: 'DATABASE_URL',
   url: () => urlAt(port),
@@ -57,7 +57,7 @@ export const createPostgresComponent = (name: string, port: number, dir: string)
     return {
       name,
       command: postgresBin('postgres'),
-      args: serverArgs(dir, host, port),
+      args: serverArgs(dir, host, port, settings),
       cwd: dir,
       user: serverUser(),
       stopSignal: 'SIGINT', // "fast" shutdown: SIGTERM would wait for every app to disconnect

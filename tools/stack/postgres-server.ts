@@ -10,7 +10,7 @@ import { repoRoot } from './stack.config';
 
 export const PG_MAJOR = 15;
 const bindir = `/usr/lib/postgresql/${PG_MAJOR}/bin`;
-export const postgresBin = (name: 'postgres' | 'initdb' | 'pg_config'): string => join(bindir, name);
+export const postgresBin = (name: 'postgres' | 'initdb' | 'pg_config' | 'pg_basebackup'): string => join(bindir, name);
 export const sharedTimescaleDir = join(repoRoot, '..', 'shared', 'timescaledb', `pg${PG_MAJOR}-amd64`);
 // The shared build links against symbols of the 15.20 server (heap_datum_check, …): an older 15.x fails
 // to load it ("undefined symbol"), so the server is brought to at least this minor release.
@@ -105,9 +105,9 @@ export function initCluster(dir: string): void {
 /**
  * The server's settings, given on the command line so they live here rather than in a data directory:
  * sized for a 2-core, few-GB development box; durability as in production (fsync, synchronous commit),
- * since benchmarks and crash tests must measure the real thing.
+ * since benchmarks and crash tests must measure the real thing. `extra` adds or overrides (the HA shape's replication).
  */
-export function serverArgs(dir: string, host: string, port: number): string[] {
+export function serverArgs(dir: string, host: string, port: number, extra: Record<string, string | number> = {}): string[] {
   const settings: Record<string, string | number> = {
     listen_addresses: host,
     port,
@@ -132,6 +132,7 @@ export function serverArgs(dir: string, host: string, port: number): string[] {
     log_timezone: 'UTC',
     log_line_prefix: '%m [%p] %q%u@%d ',
     log_min_duration_statement: 2000,
+    ...extra,
   };
   return ['-D', dir, ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
 }

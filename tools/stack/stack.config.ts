@@ -39,6 +39,7 @@ export const haPorts = {
   kafkaController: [19193, 19195, 19197],
   redis: 16479,
   timescale: 15532,
+  timescaleStandby: 15533, // PostgreSQL's streaming standby (synchronous), promoted when the primary dies
   mqtt: 1983,
 };
 
