@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configKeys, type EnvClass, loadConfig } from '#libs/platform';
+import { parseDatabaseUrl } from '#libs/timescale';
 import { ApiEnv } from '../../apps/api/src/api.env';
 import { IngestEnv } from '../../apps/ingest/src/ingest.env';
 import { MediaEnv } from '../../apps/media/src/media.env';
@@ -13,6 +14,7 @@ import { RealtimeEnv } from '../../apps/realtime/src/realtime.env';
 
 interface Service {
   command?: string[];
+  entrypoint?: string[];
   secrets?: string[];
   environment?: Record<string, unknown> | string[];
   depends_on?: Record<string, unknown> | string[];
@@ -140,7 +142,13 @@ describe('prometheus service', () => {
 
 describe('the HA profile', () => {
   const members = ['kafka-1', 'kafka-2', 'kafka-3'];
-  const haEnv = { ...operatorEnv, KAFKA_BROKERS: members.map((m) => `${m}:9092`).join(','), KAFKA_REPLICATION_FACTOR: '3' };
+  const haEnv = {
+    ...operatorEnv,
+    KAFKA_BROKERS: members.map((m) => `${m}:9092`).join(','),
+    KAFKA_REPLICATION_FACTOR: '3',
+    DATABASE_HOSTS: 'timescaledb:5432,timescaledb-standby:5432',
+    POSTGRES_SYNCHRONOUS_STANDBY: 'timescaledb_standby',
+  };
   const brokerEnv = (name: string) => environmentOf(compose.services[name]!) as Record<string, string>;
   const profiles = (name: string) => (compose.services[name] as Service & { profiles?: string[] }).profiles;
 
@@ -178,6 +186,28 @@ describe('the HA profile', () => {
     expect(Number(env.KAFKA_REPLICATION_FACTOR)).toBe(members.length);
     const dependsOn = service.depends_on as Record<string, { required?: boolean }>;
     for (const m of members) expect(dependsOn[m]).toMatchObject({ condition: 'service_healthy', required: false });
+  });
+
+  it('runs a streaming standby of timescaledb, cloned through its slot, under the name timescaledb waits for on every commit', () => {
+    const standby = compose.services['timescaledb-standby']!;
+    expect(profiles('timescaledb-standby')).toEqual(['ha']);
+    const script = [...(standby.entrypoint ?? []), ...(standby.command ?? [])].join(' ');
+    expect(script).toContain('pg_basebackup -d "host=timescaledb user=postgres application_name=timescaledb_standby"');
+    expect(script).toMatch(/-C -S timescaledb_standby -R/);
+    expect(script).toContain('-c primary_slot_name=timescaledb_standby');
+    expect(script).toContain('application_name=timescaledb_standby"');
+    const primary = (compose.services.timescaledb!.command ?? []).map((arg) => interpolate(arg, haEnv));
+    expect(primary).toContain('synchronous_standby_names=timescaledb_standby');
+    // the default, one server: no standby named, so no commit waits for one
+    expect((compose.services.timescaledb!.command ?? []).map((arg) => interpolate(arg, operatorEnv))).toContain('synchronous_standby_names=');
+  });
+
+  it.each(['api', 'ingest', 'projector'])('%s with the HA variables gets both database hosts and asks for the writable one', (name) => {
+    const url = parseDatabaseUrl(environmentOf(compose.services[name]!, haEnv).DATABASE_URL!);
+    expect(url.hosts.map((h) => `${h.host}:${h.port}`)).toEqual(['timescaledb:5432', 'timescaledb-standby:5432']);
+    expect(url.targetSessionAttrs).toBe('read-write');
+    for (const { host } of url.hosts) expect(compose.services[host]).toBeDefined();
+    expect(parseDatabaseUrl(environmentOf(compose.services[name]!).DATABASE_URL!).hosts).toEqual([{ host: 'timescaledb', port: 5432 }]);
   });
 
   it('without the HA variables the apps keep the one broker and one copy', () => {
