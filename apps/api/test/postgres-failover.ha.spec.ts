@@ -38,7 +38,9 @@ beforeAll(async () => {
   expect(parseDatabaseUrl(process.env.DATABASE_URL!).hosts.map((h) => h.port)).toEqual([haPorts.timescale, haPorts.timescaleStandby]);
   const started = await startApi({ DATABASE_POOL_MAX: '8', RATE_LIMIT_PER_MINUTE: '1000000' });
   api = started.app;
-  acme = await newTenant(started.http);
+  acme = await newTenant(started.http).catch((error: Error) => {
+    throw new Error(`${error.message}\nthe API said:\n${api.lines.filter((l) => Number(tryParse(l)?.level) >= 50).join('\n')}`);
+  });
   projector = await startProjector(`ha-pg-${Date.now()}`);
   ingest = await startAppProcess('ingest', { ...stackEnv(), KAFKA_REPLICATION_FACTOR: process.env.KAFKA_REPLICATION_FACTOR!, HTTP_PORT: '0', HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'info', MQTT_PORT: '0', MQTT_WS_PORT: '0', MQTT_HOST: '127.0.0.1' });
 }, 120_000);
