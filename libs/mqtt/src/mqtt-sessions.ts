@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type { Logger } from 'pino';
+import { redisConnection } from '#libs/redis';
 
 /**
  * Where the broker keeps its sessions (subscriptions, QoS 1 queues, wills) and how its processes reach
@@ -48,8 +49,9 @@ export function sessionStores(sessions: MqttSessions, logger: Logger): SessionSt
   const persistenceRedis = requireFrom('aedes-persistence-redis');
   const emitterRedis = requireFrom('mqemitter-redis');
   const connect = (require: NodeJS.Require, name: string, keyPrefix?: string) => {
-    const { Redis } = require('ioredis') as { Redis: new (url: string, options: object) => { on(event: 'error', listener: (error: Error) => void): void } };
-    const connection = new Redis(sessions.url, {
+    const { Redis } = require('ioredis') as { Redis: new (...args: never[]) => { on(event: 'error', listener: (error: Error) => void): void } };
+    // one server or Sentinels (redis-sentinel://), as RedisService reads REDIS_URL
+    const connection = redisConnection(Redis, sessions.url, {
       connectionName: `fieldline-mqtt-${name}`,
       keyPrefix,
       // as RedisService: back off up to 2 s, never give up — a Redis restart heals by itself

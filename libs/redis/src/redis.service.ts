@@ -1,6 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Redis, type RedisOptions as RedisClientOptions } from 'ioredis';
 import type { Logger } from 'pino';
+import { redisConnection } from './redis-url';
 
 export const REDIS_OPTIONS = Symbol('REDIS_OPTIONS');
 
@@ -46,7 +47,7 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   private connect(name: string, extra: Partial<RedisClientOptions> = {}): Redis {
-    const connection = new Redis(this.options.url, {
+    const connection = redisConnection(Redis, this.options.url, {
       ...extra,
       connectionName: `fieldline-${name}`,
       keyPrefix: this.options.keyPrefix,
