@@ -1,10 +1,12 @@
-import { Controller, UseFilters } from '@nestjs/common';
+import { Controller, Inject, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
 import type { FieldlineEvent } from '#libs/events';
 import { KafkaBatchContext, RethrowRpcErrors } from '#libs/kafka';
+import { LiveStateStore } from '#libs/live';
 import { DERIVED_CONSUMER, DerivedProjection } from './derived/derived.projection';
 import { DISPATCH_CONSUMER, DispatchProjection } from './dispatch/dispatch.projection';
 import { PRESENCE_CONSUMER, PresenceProjection } from './presence/presence.projection';
+import { PROJECTOR_OPTIONS, type ProjectorOptions } from './projector.options';
 import { POSITIONS_CONSUMER, LivePositionsProjection } from './telemetry/live-positions.projection';
 import { HISTORY_CONSUMER, TelemetryHistoryProjection } from './telemetry/telemetry-history.projection';
 
@@ -13,7 +15,8 @@ import { HISTORY_CONSUMER, TelemetryHistoryProjection } from './telemetry/teleme
  * a consumer group (`<PROJECTOR_GROUP_PREFIX>-<pattern>`) getting batches of parsed events; the
  * extras say which topics and how. History and live positions are two groups over the same topic on
  * purpose: a slow database delays history, never the map. PROJECTOR_PROJECTIONS picks which run.
- * (`EventPattern<string>`: the untyped overload, so a handler may take its batch context too.)
+ * The groups that write live state wait for Redis' replica (REDIS_WAIT_REPLICAS) before their offsets
+ * move. (`EventPattern<string>`: the untyped overload, so a handler may take its batch context too.)
  */
 @Controller()
 @UseFilters(RethrowRpcErrors)
@@ -24,6 +27,8 @@ export class ProjectionsController {
     private readonly dispatchProjection: DispatchProjection,
     private readonly presenceProjection: PresenceProjection,
     private readonly derivedProjection: DerivedProjection,
+    private readonly live: LiveStateStore,
+    @Inject(PROJECTOR_OPTIONS) private readonly options: ProjectorOptions,
   ) {}
 
   @EventPattern<string>('history', HISTORY_CONSUMER)
@@ -33,21 +38,33 @@ export class ProjectionsController {
 
   @EventPattern<string>('positions', POSITIONS_CONSUMER)
   positions(@Payload() events: FieldlineEvent[]): Promise<void> {
-    return this.positionsProjection.apply(events);
+    return this.replicated(this.positionsProjection.apply(events));
   }
 
   @EventPattern<string>('dispatch', DISPATCH_CONSUMER)
   dispatch(@Payload() events: FieldlineEvent[]): Promise<void> {
-    return this.dispatchProjection.apply(events);
+    return this.replicated(this.dispatchProjection.apply(events));
   }
 
   @EventPattern<string>('presence', PRESENCE_CONSUMER)
   presence(@Payload() events: FieldlineEvent[]): Promise<void> {
-    return this.presenceProjection.apply(events);
+    return this.replicated(this.presenceProjection.apply(events));
   }
 
   @EventPattern<string>('derived', DERIVED_CONSUMER)
   derived(@Payload() events: FieldlineEvent[]): Promise<void> {
-    return this.derivedProjection.apply(events);
+    return this.replicated(this.derivedProjection.apply(events));
+  }
+
+  private unreplicated = false;
+
+  /** The batch's live writes, then the replicas' hold of them; a replica away is logged once, not waited for. */
+  private async replicated(apply: Promise<void>): Promise<void> {
+    await apply;
+    const { wanted, acked } = await this.live.replicated();
+    const short = acked < wanted;
+    if (short && !this.unreplicated) this.options.logger.warn({ context: 'projector', wanted, acked }, 'Redis replica did not confirm live writes in time; going on without it');
+    if (!short && this.unreplicated) this.options.logger.info({ context: 'projector' }, 'Redis replica confirms live writes again');
+    this.unreplicated = short;
   }
 }

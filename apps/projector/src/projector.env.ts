@@ -26,6 +26,18 @@ export class ProjectorEnv extends withLiveEnv(withDatabaseEnv(withKafkaEnv(withR
   @EnvInt({ min: 6_000, max: 300_000 })
   PROJECTOR_SESSION_TIMEOUT_MS: number = 30_000;
 
+    /**
+     * Replicas that must hold the projector's writes before it marks a batch consumed (Redis WAIT): 1 with a
+     * Sentinel-managed replica, so a promotion loses no live state; 0 (default) with one Redis. A replica
+     * that does not answer within REDIS_WAIT_TIMEOUT_MS is logged and the batch goes on (Sentinel does not
+     * promote a replica that was away).
+     */
+    @EnvInt({ min: 0, max: 5 })
+    REDIS_WAIT_REPLICAS: number = 0;
+
+    @EnvInt({ min: 10, max: 60_000 })
+    REDIS_WAIT_TIMEOUT_MS: number = 1_000;
+
   /** A fix must be this far inside (or outside) a geofence to count as evidence of a side. */
   @EnvNumber({ min: 0, max: 10_000 })
   GEOFENCE_MARGIN_M: number = 25;

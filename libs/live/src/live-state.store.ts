@@ -15,6 +15,9 @@ export interface LiveOptions {
   feedMaxLen: number;
   /** Feed entries older than this are trimmed (approximately). */
   feedMaxAgeMs: number;
+  /** Replicas that must hold a batch's writes before its offsets move (`replicated()`); 0: none asked. */
+  waitReplicas?: number;
+  waitTimeoutMs?: number;
 }
 
 // Sets the subject's position only if the fix is newer than the one held, then adds it to the GEO
@@ -111,6 +114,23 @@ export class LiveStateStore {
     this.redis.defineCommand('flApplyVersioned', { numberOfKeys: 2, lua: NEWER + FEED_APPEND + APPLY_VERSIONED });
     this.redis.defineCommand('flApplyVersionedMember', { numberOfKeys: 3, lua: NEWER + FEED_APPEND + APPLY_VERSIONED_MEMBER });
   }
+
+  /**
+   * Waits until `waitReplicas` replicas hold every write this process made so far (Redis WAIT on the
+   * command connection, where the writes went); answers how many did within `waitTimeoutMs`. The projector
+   * calls it before a batch's offsets move, so a failover to a replica cannot lose live state for events
+   * already marked consumed. Without replicas asked, it returns at once. While a replica is away (the
+   * last wait fell short) it waits only briefly: a batch must not pay the full timeout each time.
+   */
+  async replicated(): Promise<{ wanted: number; acked: number }> {
+    const wanted = this.options.waitReplicas ?? 0;
+    if (wanted === 0) return { wanted, acked: 0 };
+    const acked = Number(await this.redis.call('WAIT', wanted, this.replicaAway ? 10 : (this.options.waitTimeoutMs ?? 1000)));
+    this.replicaAway = acked < wanted;
+    return { wanted, acked };
+  }
+
+  private replicaAway = false;
 
   /** Applies a fix if it is the subject's newest; returns the feed id, or null when it was not newer. */
   applyFix(tenantId: string, position: LivePosition, entry: NewFeedEntry): Promise<string | null> {

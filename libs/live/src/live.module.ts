@@ -13,7 +13,12 @@ export class LiveModule {
     };
   }
 
-  static forEnv(env: { FEED_MAX_LEN: number; FEED_MAX_AGE_S: number }): DynamicModule {
-    return LiveModule.forRoot({ feedMaxLen: env.FEED_MAX_LEN, feedMaxAgeMs: env.FEED_MAX_AGE_S * 1000 });
+  static forEnv(env: { FEED_MAX_LEN: number; FEED_MAX_AGE_S: number; REDIS_WAIT_REPLICAS?: number; REDIS_WAIT_TIMEOUT_MS?: number }): DynamicModule {
+    return LiveModule.forRoot({
+      feedMaxLen: env.FEED_MAX_LEN,
+      feedMaxAgeMs: env.FEED_MAX_AGE_S * 1000,
+      waitReplicas: env.REDIS_WAIT_REPLICAS,
+      waitTimeoutMs: env.REDIS_WAIT_TIMEOUT_MS,
+    });
   }
 }
