@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { configKeys, type EnvClass, loadConfig } from '#libs/platform';
+import { redisTarget } from '#libs/redis';
 import { parseDatabaseUrl } from '#libs/timescale';
 import { ApiEnv } from '../../apps/api/src/api.env';
 import { IngestEnv } from '../../apps/ingest/src/ingest.env';
@@ -86,8 +87,8 @@ describe.each(Object.keys(apps))('%s service', (name) => {
   });
 
   it('waits for the infrastructure it uses, and that infrastructure is defined', () => {
-    // the HA profile's brokers are optional dependencies (checked with the profile below)
-    const dependsOn = (Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {})).filter((d) => !/^kafka-\d$/.test(d));
+    // the HA profile's brokers and Sentinels are optional dependencies (checked with the profile below)
+    const dependsOn = (Array.isArray(service.depends_on) ? service.depends_on : Object.keys(service.depends_on ?? {})).filter((d) => !/^(kafka|redis-sentinel)-\d$/.test(d));
     expect([...dependsOn].sort()).toEqual(infra);
     for (const dependency of dependsOn) expect(compose.services[dependency]).toBeDefined();
   });
@@ -148,7 +149,10 @@ describe('the HA profile', () => {
     KAFKA_REPLICATION_FACTOR: '3',
     DATABASE_HOSTS: 'timescaledb:5432,timescaledb-standby:5432',
     POSTGRES_SYNCHRONOUS_STANDBY: 'timescaledb_standby',
+    REDIS_URL: 'redis-sentinel://redis-sentinel-1:26379,redis-sentinel-2:26379,redis-sentinel-3:26379/fieldline',
+    REDIS_WAIT_REPLICAS: '1',
   };
+  const sentinels = ['redis-sentinel-1', 'redis-sentinel-2', 'redis-sentinel-3'];
   const brokerEnv = (name: string) => environmentOf(compose.services[name]!) as Record<string, string>;
   const profiles = (name: string) => (compose.services[name] as Service & { profiles?: string[] }).profiles;
 
@@ -208,6 +212,34 @@ describe('the HA profile', () => {
     expect(url.targetSessionAttrs).toBe('read-write');
     for (const { host } of url.hosts) expect(compose.services[host]).toBeDefined();
     expect(parseDatabaseUrl(environmentOf(compose.services[name]!).DATABASE_URL!).hosts).toEqual([{ host: 'timescaledb', port: 5432 }]);
+  });
+
+  it('runs a replica of redis and three Sentinels that watch redis with a quorum of two', () => {
+    expect(profiles('redis-replica')).toEqual(['ha']);
+    expect((compose.services['redis-replica']!.command ?? []).join(' ')).toContain('--replicaof redis 6379');
+    for (const name of sentinels) {
+      expect(profiles(name)).toEqual(['ha']);
+      const script = (compose.services[name]!.command ?? []).join(' ');
+      expect(script).toContain("'sentinel monitor fieldline redis 6379 2'");
+      expect(script).toContain('redis-server /data/sentinel.conf --sentinel');
+    }
+    expect(new Set(sentinels.map((name) => JSON.stringify(compose.services[name]!.volumes)))).toHaveProperty('size', sentinels.length);
+  });
+
+  it.each(Object.keys(apps))('%s with the HA variables asks the three Sentinels for the primary they watch, and waits for them when the profile is on', (name) => {
+    const service = compose.services[name]!;
+    const target = redisTarget(environmentOf(service, haEnv).REDIS_URL!);
+    if (!('sentinel' in target)) throw new Error(`${name}: REDIS_URL names no Sentinels`);
+    expect(target.sentinel.sentinels!.map((s) => `${s.host}:${s.port}`)).toEqual(sentinels.map((m) => `${m}:26379`));
+    expect(target.sentinel.name).toBe('fieldline');
+    const dependsOn = service.depends_on as Record<string, { required?: boolean }>;
+    for (const m of sentinels) expect(dependsOn[m]).toMatchObject({ condition: 'service_healthy', required: false });
+    expect(environmentOf(service).REDIS_URL).toBe('redis://redis:6379');
+  });
+
+  it('the projector waits for the Redis replica in the HA shape, for none without it', () => {
+    expect(environmentOf(compose.services.projector!, haEnv).REDIS_WAIT_REPLICAS).toBe('1');
+    expect(environmentOf(compose.services.projector!).REDIS_WAIT_REPLICAS).toBe('0');
   });
 
   it('without the HA variables the apps keep the one broker and one copy', () => {

@@ -28,8 +28,8 @@ export const ports = {
 };
 
 /**
- * The HA shape (`npm run stack:up -- --ha`, or STACK_HA=1): three Kafka brokers, and the rest of the
- * stack on its own ports (the normal ones + 100) and data (.data/ha/), so it runs beside the normal stack.
+ * The HA shape (`npm run stack:up -- --ha`, or STACK_HA=1): three Kafka brokers, Redis with Sentinel, and
+ * the rest of the stack on its own ports (the normal ones + 100) and data (.data/ha/), so it runs beside the normal stack.
  */
 export const haDataDir = join(dataDir, 'ha');
 export const haStackEnvFile = join(haDataDir, 'stack.env');
@@ -37,7 +37,9 @@ export const haPorts = {
   /** Broker n (1–3) listens on kafka[n-1] and runs its KRaft controller on kafkaController[n-1]. */
   kafka: [19192, 19194, 19196],
   kafkaController: [19193, 19195, 19197],
-  redis: 16479,
+  /** Redis: the primary (at first) and its replica; three Sentinels choose which is primary. */
+  redisMembers: [16479, 16480],
+  redisSentinels: [26479, 26480, 26481],
   timescale: 15532,
   timescaleStandby: 15533, // PostgreSQL's streaming standby (synchronous), promoted when the primary dies
   mqtt: 1983,

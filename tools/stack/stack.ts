@@ -5,15 +5,15 @@
 //
 // The HA shape (`npm run stack:up -- --ha`, STACK_HA=1) is a second list on its own ports and data
 // (stack.config.ts: haPorts, .data/ha/), so it runs beside the normal stack: each clustered part adds
-// its members to haComponents. PostgreSQL runs a primary and a synchronous streaming standby
-// (postgres-standby.component.ts); until Redis has its Sentinel, the HA shape runs one Redis, as the normal stack does.
+// its members to haComponents: three KRaft brokers, Redis primary + replica + three Sentinels, PostgreSQL
+// primary + synchronous streaming standby (postgres-standby.component.ts).
 import { join } from 'node:path';
 import { chooseDatabase, databaseComponents, embeddedBenchComponent, embeddedDatabase, embeddedLaneComponent } from './database.component';
 import { kafkaComponent, kafkaHaComponents } from './kafka.component';
 import { ensurePostgres } from './postgres-server';
 import { haPostgresPrimary, haPostgresStandby } from './postgres-standby.component';
 import { prometheusComponent } from './prometheus.component';
-import { createRedisComponent, redisComponent } from './redis.component';
+import { redisComponent, redisHaComponents } from './redis.component';
 import { turnComponent } from './turn.component';
 import type { RaiseOptions, StackComponent } from './stack-component';
 import { MissingToolError } from './system-packages';
@@ -24,7 +24,7 @@ const haEmbedded = embeddedDatabase('embedded-db-ha', haPorts.timescale, join(ha
 
 /** The HA shape's members, in start order: add a clustered part's members here. */
 export const haComponents = (database: StackComponent): StackComponent[] => [
-  createRedisComponent('redis-ha', haPorts.redis, join(haDataDir, 'redis')),
+  ...redisHaComponents,
   database,
   ...(database === haPostgres ? [haPostgresStandby] : []), // PostgreSQL's streaming standby; its URL (both hosts) is the one written
   ...kafkaHaComponents,
