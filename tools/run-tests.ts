@@ -94,7 +94,8 @@ function jest(lane: string, env: NodeJS.ProcessEnv, args: string[], timeoutMs: n
   rmSync(resultsFile(lane), { force: true });
   return run(
     process.execPath,
-    [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), '--maxWorkers=2', '--json', `--outputFile=${resultsFile(lane)}`, ...args],
+    // two workers for two cores, unless the lane asks for its own (the HA lane runs one test at a time)
+    [join(repoRoot, 'node_modules', 'jest', 'bin', 'jest.js'), ...(args.some((a) => a === '--runInBand' || a.startsWith('--maxWorkers')) ? [] : ['--maxWorkers=2']), '--json', `--outputFile=${resultsFile(lane)}`, ...args],
     { ...process.env, ...env, FIELDLINE_TEST: '1' },
     timeoutMs,
   );
