@@ -31,6 +31,8 @@ export class PublishLoad {
   constructor(
     private readonly ratePerSecond: number,
     private readonly topicOf: (deviceId: string) => string,
+    /** The n-th message's body (n counts every device's messages, from 0); a location near Berlin by default. */
+    private readonly payloadOf: (messageId: string, n: number) => string = (messageId, n) => JSON.stringify({ lat: 52 + ((n + 1) % 1000) / 10_000, lon: 13, id: messageId }),
   ) {}
 
   async connect(url: string, devices: { id: string; secret: string }[]): Promise<void> {
@@ -89,10 +91,10 @@ export class PublishLoad {
     const phase = this.phase!;
     const { id, client } = this.clients[this.sent % this.clients.length]!;
     const messageId = `${phase.label}-${this.sent}`;
+    const payload = this.payloadOf(messageId, this.sent);
     this.sent += 1;
     phase.published += 1;
     this.outstanding += 1;
-    const payload = JSON.stringify({ lat: 52 + (this.sent % 1000) / 10_000, lon: 13, id: messageId });
     client.publish(this.topicOf(id), payload, { qos: 1 }, (error) => {
       this.outstanding -= 1;
       if (error) return;
