@@ -22,12 +22,24 @@ export interface ProcessSpec {
 const pidFile = (name: string): string => join(stackDir, `${name}.pid`);
 export const logFile = (name: string): string => join(logDir, `${name}.log`);
 
+/**
+ * Whether `pid` runs. A zombie does not: a process that exited but was not reaped yet still takes
+ * signal 0. That happens to what `npm test` raised while its runner waits for Jest (spawnSync), so a
+ * server a kill test stops would otherwise count as running for ever (a stop waited on it endlessly).
+ */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state …"; comm may hold spaces and parentheses, so read after the last ')'
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch (error) {
+    if (!existsSync('/proc/self/stat')) return true; // no /proc (not Linux): signal 0 is all there is
+    return (error as NodeJS.ErrnoException).code !== 'ENOENT'; // gone between the two looks
   }
 }
 

@@ -1,7 +1,8 @@
 // Real OS processes (sh, sleep): the stack's bookkeeping must notice a dead component and show why.
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import { logFile, processState, sleep, startDetached, stopProcess, tailLog, waitUntilReady } from './managed-process';
+import { spawn } from 'node:child_process';
+import { isAlive, logFile, processState, sleep, startDetached, stopProcess, tailLog, waitUntilReady } from './managed-process';
 
 const names: string[] = [];
 const uniqueName = (label: string): string => {
@@ -13,6 +14,17 @@ const uniqueName = (label: string): string => {
 afterAll(() => names.forEach((name) => rmSync(logFile(name), { force: true })));
 
 describe('managed processes', () => {
+  it('counts a zombie (exited, not yet reaped by its parent) as dead, as npm test\'s runner leaves them while Jest runs', async () => {
+    // the shell starts a short sleep, then becomes a long one that never reaps it: the short one turns zombie
+    const parent = spawn('sh', ['-c', 'sleep 0.1 & echo $!; exec sleep 5'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const pid = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()))));
+    await sleep(500);
+    expect(() => process.kill(pid, 0)).not.toThrow(); // the kernel still holds it: signal 0 alone says alive
+    expect(isAlive(pid)).toBe(false);
+    expect(isAlive(process.pid)).toBe(true);
+    parent.kill('SIGKILL');
+  });
+
   it('starts a detached process, sees it running, and stops it with SIGTERM', async () => {
     const name = uniqueName('sleeper');
     const pid = startDetached({ name, command: 'sleep', args: ['30'] });
