@@ -156,17 +156,25 @@ describe('the HA profile', () => {
   const brokerEnv = (name: string) => environmentOf(compose.services[name]!) as Record<string, string>;
   const profiles = (name: string) => (compose.services[name] as Service & { profiles?: string[] }).profiles;
 
-  it('runs three Kafka nodes, each broker and controller, in one KRaft quorum of three', () => {
-    for (const name of members) expect(profiles(name)).toEqual(['ha']);
-    const envs = members.map(brokerEnv);
-    expect(envs.map((e) => e.KAFKA_NODE_ID)).toEqual(['1', '2', '3']);
-    for (const [i, env] of envs.entries()) {
-      expect(env.KAFKA_PROCESS_ROLES).toBe('broker,controller');
-      expect(env.KAFKA_CONTROLLER_QUORUM_VOTERS).toBe(members.map((m, j) => `${j + 1}@${m}:9093`).join(','));
+  it('runs three Kafka brokers and three KRaft controllers apart, in one quorum of three', () => {
+    const controllers = ['kafka-controller-1', 'kafka-controller-2', 'kafka-controller-3'];
+    for (const name of [...members, ...controllers]) expect(profiles(name)).toEqual(['ha']);
+    const voters = controllers.map((m, j) => `${101 + j}@${m}:9093`).join(',');
+    const brokers = members.map(brokerEnv);
+    expect(brokers.map((e) => e.KAFKA_NODE_ID)).toEqual(['1', '2', '3']);
+    for (const [i, env] of brokers.entries()) {
+      expect(env).toMatchObject({ KAFKA_PROCESS_ROLES: 'broker', KAFKA_LISTENERS: 'PLAINTEXT://:9092', KAFKA_CONTROLLER_QUORUM_VOTERS: voters });
       expect(env.KAFKA_ADVERTISED_LISTENERS).toBe(`PLAINTEXT://${members[i]}:9092`);
-      expect(Buffer.from(env.CLUSTER_ID!, 'base64url')).toHaveLength(16); // what kafka-storage format takes
     }
-    expect(new Set(envs.map((e) => e.CLUSTER_ID)).size).toBe(1);
+    const quorum = controllers.map(brokerEnv);
+    expect(quorum.map((e) => e.KAFKA_NODE_ID)).toEqual(['101', '102', '103']);
+    for (const env of quorum) expect(env).toMatchObject({ KAFKA_PROCESS_ROLES: 'controller', KAFKA_LISTENERS: 'CONTROLLER://:9093', KAFKA_CONTROLLER_QUORUM_VOTERS: voters });
+    const all = [...brokers, ...quorum];
+    for (const env of all) expect(Buffer.from(env.CLUSTER_ID!, 'base64url')).toHaveLength(16); // what kafka-storage format takes
+    expect(new Set(all.map((e) => e.CLUSTER_ID)).size).toBe(1);
+    // a broker that dies is fenced after 1 s, as in the stack's HA shape the kill test measures
+    for (const env of all) expect(env).toMatchObject({ KAFKA_BROKER_HEARTBEAT_INTERVAL_MS: '250', KAFKA_BROKER_SESSION_TIMEOUT_MS: '1000' });
+    expect(new Set([...members, ...controllers].map((name) => JSON.stringify((compose.services[name] as Service & { volumes?: unknown }).volumes))).size).toBe(6);
   });
 
   it('keeps 3 copies of every topic, the internal ones too, and acknowledges writes on 2 of them', () => {
@@ -223,7 +231,7 @@ describe('the HA profile', () => {
       expect(script).toContain("'sentinel monitor fieldline redis 6379 2'");
       expect(script).toContain('redis-server /data/sentinel.conf --sentinel');
     }
-    expect(new Set(sentinels.map((name) => JSON.stringify(compose.services[name]!.volumes)))).toHaveProperty('size', sentinels.length);
+    expect(new Set(sentinels.map((name) => JSON.stringify((compose.services[name] as Service & { volumes?: unknown }).volumes))).size).toBe(sentinels.length);
   });
 
   it.each(Object.keys(apps))('%s with the HA variables asks the three Sentinels for the primary they watch, and waits for them when the profile is on', (name) => {

@@ -3,13 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
-import { kafkaHaComponents } from '../../tools/stack/kafka.component';
+import { kafkaHaBrokers, kafkaHaControllers } from '../../tools/stack/kafka.component';
 import { forgetProcess, isAlive, readPid, sleep } from '../../tools/stack/managed-process';
 import { raiseOne } from '../../tools/stack/stack-component';
 import { haDataDir } from '../../tools/stack/stack.config';
 
-export const brokerCount = kafkaHaComponents.length;
-const componentOf = (nodeId: number) => kafkaHaComponents[nodeId - 1]!;
+export const brokerCount = kafkaHaBrokers.length;
+/** Brokers are nodes 1–3, controllers 101–103 (tools/stack/kafka.component.ts). */
+const componentOf = (nodeId: number) => (nodeId > 100 ? kafkaHaControllers[nodeId - 101] : kafkaHaBrokers[nodeId - 1])!;
 
 /** Partitions each broker leads in `topic` (node id → count), from the cluster's metadata. */
 export async function leadersOf(admin: Admin, topic: string): Promise<Map<number, number>> {
@@ -32,8 +33,8 @@ export async function mainLeaderOf(admin: Admin, topic: string, among: number[] 
  */
 export function activeController(): number {
   let best = { leaderId: -1, leaderEpoch: -1 };
-  for (let node = 1; node <= brokerCount; node++) {
-    const file = join(haDataDir, `kafka-${node}`, 'logs', '__cluster_metadata-0', 'quorum-state');
+  for (let n = 1; n <= kafkaHaControllers.length; n++) {
+    const file = join(haDataDir, `kafka-controller-${n}`, 'logs', '__cluster_metadata-0', 'quorum-state');
     try {
       const state = JSON.parse(readFileSync(file, 'utf8')) as { leaderId: number; leaderEpoch: number };
       if (state.leaderEpoch > best.leaderEpoch && state.leaderId > 0) best = state;
@@ -45,7 +46,10 @@ export function activeController(): number {
   return best.leaderId;
 }
 
-/** kill -9: no controlled shutdown, the controller learns of it only from missed heartbeats. */
+/**
+ * kill -9 of a broker (1–3) or a controller (101–103): no controlled shutdown; the controller learns of a
+ * broker's death only from missed heartbeats, the other controllers of a controller's from missed fetches.
+ */
 export function killBroker(nodeId: number): void {
   const name = componentOf(nodeId).name;
   const pid = readPid(name);

@@ -1,4 +1,5 @@
-// The real Apache Kafka broker, one node in KRaft mode (broker + controller), run with the system's java
+// The real Apache Kafka broker, one node in KRaft mode (broker + controller; in the HA shape three brokers
+// and three controllers apart), run with the system's java
 // from jars that Maven resolves from Maven Central once into a cache outside the repo.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
@@ -7,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { StackComponent } from './stack-component';
 import { progress } from './progress';
+import { portOpen } from './managed-process';
 import { ensureBinaries } from './system-packages';
 import { cacheDir, dataDir, haDataDir, haPorts, host, kafkaPom, ports } from './stack.config';
 
@@ -23,7 +25,15 @@ function libsDir(): string {
   return join(cacheDir, `kafka-${pomVersion()}-${hash}`, 'libs');
 }
 
+const javaMajors = new Map<string, number>();
+
+/** Asked once per binary (six HA nodes prepare at once; each `java -version` blocks for half a second). */
 function javaMajor(java: string): number {
+  if (!javaMajors.has(java)) javaMajors.set(java, readJavaMajor(java));
+  return javaMajors.get(java)!;
+}
+
+function readJavaMajor(java: string): number {
   const out = spawnSync(java, ['-version'], { encoding: 'utf8' });
   const match = /version "(\d+)(?:\.(\d+))?/.exec(`${out.stderr}${out.stdout}`);
   if (!match) return 0;
@@ -89,17 +99,22 @@ function clusterConfig(node: KafkaNode): string[] {
     ];
   }
   return [
-    `# Written by tools/stack on every start: node ${cluster.nodeId} of ${cluster.voters.length}, each broker and KRaft controller.`,
-    'process.roles=broker,controller',
+    `# Written by tools/stack on every start: the ${cluster.role} ${cluster.nodeId} of a cluster with ${cluster.voters.length} KRaft controllers of their own.`,
+    `process.roles=${cluster.role}`,
     `node.id=${cluster.nodeId}`,
     `controller.quorum.voters=${cluster.voters.map((v) => `${v.nodeId}@${host}:${v.controllerPort}`).join(',')}`,
-    ...replicationConfig(cluster.voters.length),
+    ...replicationConfig(cluster.brokers.split(',').length),
+    // Controllers apart from the brokers (Kafka's advice for production): a broker's death then never
+    // costs a controller election too, which in the combined mode came first and made the PUBACK gap
+    // 2.5–3.2 s whenever the broker leading the telemetry partitions was also the active controller.
     // A broker killed with -9 says nothing: the active controller fences it (and moves its partitions'
     // leadership and ISR) only when its heartbeats stop for the session timeout. Kafka's 9 s default
-    // is a 9 s write stall on the partitions it led; 1.5 s keeps a device's PUBACK gap under 2 s. The
-    // quorum's own timeouts follow, for when the dead broker was also the active controller.
+    // is a 9 s write stall on the partitions it led. Measured from the kill: fenced and the new leaders
+    // in the metadata ~0.4 s after the session timeout, producers writing again ~0.15 s later; so 1 s
+    // (four heartbeats) keeps a device's PUBACK gap under 2 s, where 1.5 s gave 1.8–3.2 s. The quorum's
+    // own timeouts follow, for when the dead broker was also the active controller.
     'broker.heartbeat.interval.ms=250',
-    'broker.session.timeout.ms=1500',
+    'broker.session.timeout.ms=1000',
     'controller.quorum.fetch.timeout.ms=1000',
     'controller.quorum.election.timeout.ms=500',
     'controller.quorum.election.backoff.max.ms=500',
@@ -124,6 +139,15 @@ function replicationConfig(brokers: number): string[] {
   ];
 }
 
+/** A broker serves clients on PLAINTEXT; a controller only the quorum on CONTROLLER; a combined node both. */
+function listenersOf(node: KafkaNode): string[] {
+  const role = node.cluster?.role;
+  const client = [`advertised.listeners=PLAINTEXT://${host}:${node.port}`, 'inter.broker.listener.name=PLAINTEXT'];
+  if (role === 'controller') return [`listeners=CONTROLLER://${host}:${node.controllerPort}`];
+  if (role === 'broker') return [`listeners=PLAINTEXT://${host}:${node.port}`, ...client];
+  return [`listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`, ...client];
+}
+
 function writeConfig(node: KafkaNode): string {
   const kafkaDataDir = node.dataDir;
   mkdirSync(kafkaDataDir, { recursive: true });
@@ -132,10 +156,8 @@ function writeConfig(node: KafkaNode): string {
     properties,
     [
       ...clusterConfig(node),
-      `listeners=PLAINTEXT://${host}:${node.port},CONTROLLER://${host}:${node.controllerPort}`,
-      `advertised.listeners=PLAINTEXT://${host}:${node.port}`,
+      ...listenersOf(node),
       'controller.listener.names=CONTROLLER',
-      'inter.broker.listener.name=PLAINTEXT',
       'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
       `log.dirs=${join(kafkaDataDir, 'logs')}`,
       'num.partitions=6',
@@ -166,16 +188,28 @@ function writeConfig(node: KafkaNode): string {
 
 let java = 'java';
 
-/** One Kafka node (broker + KRaft controller): where it keeps its data, which ports it takes. */
+function runJava(args: string[]): Promise<{ status: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(java, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (status) => resolve({ status: status ?? 1, output }));
+  });
+}
+
+/** One Kafka node: where it keeps its data, which ports it takes (a broker the first, a controller the second). */
 export interface KafkaNode {
   name: string;
   dataDir: string;
   port: number;
   controllerPort: number;
-  /** -Xmx in MiB (512 unless given: the HA cluster's three brokers get less each). */
+  /** -Xmx in MiB (512 unless given: the HA cluster's nodes get less each). */
   heapMb?: number;
-  /** Absent: a cluster of its own (node 1, its own quorum). */
+  /** Absent: a cluster of its own (node 1, broker and controller at once, its own quorum). */
   cluster?: {
+    role: 'broker' | 'controller';
     nodeId: number;
     voters: { nodeId: number; controllerPort: number }[];
     /** Every member is formatted with this file's cluster id (written by the first to need it). */
@@ -203,11 +237,12 @@ function clusterIdFor(node: KafkaNode): string {
 export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
   name: node.name,
   envVar: 'KAFKA_BROKERS',
-  url: () => `${host}:${node.port}`,
-  ports: () => [node.port, node.controllerPort],
+  // what status lines show; a cluster member's env() gives the apps the brokers
+  url: () => `${host}:${node.cluster?.role === 'controller' ? node.controllerPort : node.port}`,
+  ports: () => (node.cluster?.role === 'broker' ? [node.port] : node.cluster?.role === 'controller' ? [node.controllerPort] : [node.port, node.controllerPort]),
   startTimeoutMs: 90_000,
   // a cluster member gives the apps the whole cluster, and the copies each topic keeps there
-  env: node.cluster ? () => ({ KAFKA_BROKERS: node.cluster!.brokers, KAFKA_REPLICATION_FACTOR: String(Math.min(node.cluster!.voters.length, 3)) }) : undefined,
+  env: node.cluster ? () => ({ KAFKA_BROKERS: node.cluster!.brokers, KAFKA_REPLICATION_FACTOR: String(Math.min(node.cluster!.brokers.split(',').length, 3)) }) : undefined,
 
   async prepare() {
     const bins = ensureBinaries([
@@ -223,11 +258,11 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
     const properties = writeConfig(node);
     if (!existsSync(join(node.dataDir, 'logs', 'meta.properties'))) {
       // Format once; the cluster id is kept so later starts reuse the same log directory.
+      // Not spawnSync: the HA shape formats six nodes while the other components wait to be ready, and
+      // a blocked event loop let their readiness clocks run out (Redis 'not ready after 21 s', ready at 19 s).
       const clusterId = clusterIdFor(node);
-      const format = spawnSync(java, ['-cp', `${libsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties], {
-        encoding: 'utf8',
-      });
-      if (format.status !== 0) throw new Error(`kafka storage format failed:\n${format.stdout}\n${format.stderr}`);
+      const format = await runJava(['-cp', `${libsDir()}/*`, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', properties]);
+      if (format.status !== 0) throw new Error(`kafka storage format failed:\n${format.output}`);
     }
   },
 
@@ -251,6 +286,8 @@ export const createKafkaComponent = (node: KafkaNode): StackComponent => ({
   },
 
   async ready() {
+    // a controller serves no client: it is up once its quorum listener is
+    if (node.cluster?.role === 'controller') return portOpen(node.controllerPort, host);
     const kafka = new Kafka({ brokers: [`${host}:${node.port}`], logLevel: logLevel.NOTHING, connectionTimeout: 1000, retry: { retries: 0 } });
     const admin = kafka.admin();
     try {
@@ -271,20 +308,39 @@ export const kafkaComponent = createKafkaComponent({
   controllerPort: ports.kafkaController,
 });
 
-/** The HA shape's Kafka: three nodes, each broker and KRaft controller (a quorum of three), replication 3 / ISR 2. */
-export const kafkaHaComponents: StackComponent[] = haPorts.kafka.map((port, i) => {
-  const voters = haPorts.kafka.map((_, j) => ({ nodeId: j + 1, controllerPort: haPorts.kafkaController[j] }));
-  return createKafkaComponent({
-    name: `kafka-ha-${i + 1}`,
-    dataDir: join(haDataDir, `kafka-${i + 1}`),
-    port,
-    controllerPort: haPorts.kafkaController[i],
-    heapMb: 384,
-    cluster: {
-      nodeId: i + 1,
-      voters,
-      clusterIdFile: join(haDataDir, 'kafka-cluster-id'),
-      brokers: haPorts.kafka.map((p) => `${host}:${p}`).join(','),
-    },
-  });
+/**
+ * The HA shape's Kafka: three KRaft controllers (a quorum of three) and three brokers, each its own
+ * process, replication 3 / ISR 2. Brokers are nodes 1–3 (the leader ids clients see), controllers 101–103.
+ */
+const haVoters = haPorts.kafkaController.map((controllerPort, j) => ({ nodeId: 101 + j, controllerPort }));
+const haCluster = (role: 'broker' | 'controller', nodeId: number) => ({
+  role,
+  nodeId,
+  voters: haVoters,
+  clusterIdFile: join(haDataDir, 'kafka-ha-cluster-id'),
+  brokers: haPorts.kafka.map((p) => `${host}:${p}`).join(','),
 });
+
+export const kafkaHaControllers: StackComponent[] = haPorts.kafkaController.map((controllerPort, i) =>
+  createKafkaComponent({
+    name: `kafka-ha-controller-${i + 1}`,
+    dataDir: join(haDataDir, `kafka-controller-${i + 1}`),
+    port: haPorts.kafka[i]!,
+    controllerPort,
+    heapMb: 192,
+    cluster: haCluster('controller', 101 + i),
+  }),
+);
+
+export const kafkaHaBrokers: StackComponent[] = haPorts.kafka.map((port, i) =>
+  createKafkaComponent({
+    name: `kafka-ha-${i + 1}`,
+    dataDir: join(haDataDir, `kafka-broker-${i + 1}`),
+    port,
+    controllerPort: haPorts.kafkaController[i]!,
+    heapMb: 384,
+    cluster: haCluster('broker', i + 1),
+  }),
+);
+
+export const kafkaHaComponents: StackComponent[] = [...kafkaHaControllers, ...kafkaHaBrokers];
