@@ -45,7 +45,7 @@ const embeddedLane = [
 
 // The HA lane's budget: raising the HA shape, the kill tests, stopping it again (measured ~4 min, before
 // the PostgreSQL failover test's ~40 s).
-const haLaneLimitMs = 8 * 60_000;
+const haLaneLimitMs = 11 * 60_000;
 const isHaFilter = (arg: string): boolean => /\.ha\.spec|(^|\/)test\/ha\//.test(arg);
 
 /**

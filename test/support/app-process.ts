@@ -14,6 +14,9 @@ export const stackEnv = (): Record<string, string> => ({
   KAFKA_BROKERS: process.env.KAFKA_BROKERS!,
   REDIS_URL: process.env.REDIS_URL!,
   DATABASE_URL: process.env.DATABASE_URL!,
+  // the HA shape's topics keep 3 copies: an app given the brokers but not this creates them with one
+  // (seen: the failover test that ran first left the telemetry topic with one replica per partition)
+  ...(process.env.KAFKA_REPLICATION_FACTOR ? { KAFKA_REPLICATION_FACTOR: process.env.KAFKA_REPLICATION_FACTOR } : {}),
   // Each test process counts failed logins and CONNECTs on its own: tests all come from 127.0.0.1, and
   // one spec's lockout (or the fuzzer's wrong passwords) must not lock out the next spec.
   GUESS_NAMESPACE: `e2e-${randomUUID()}`,
