@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
+import { redisConnection } from '#libs/redis';
 import { DatabaseService, migrate } from '#libs/timescale';
 import { BoardRebuild } from '../../apps/projector/src/rebuild/board-rebuild';
 import type { ReplayStats } from '../../apps/projector/src/rebuild/log-replay';
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     line.update(`${p.phase ?? 'building'}: ${p.consumed.toLocaleString('en')} / ${p.target.toLocaleString('en')} records, ${rate.toLocaleString('en')} events/s`);
   };
   if (projection === 'dispatch') {
-    const redis = new Redis(redisUrl);
+    const redis = redisConnection(Redis, redisUrl, {}); // one server or Sentinels, as the apps read REDIS_URL
     try {
       const result = await new BoardRebuild(redis, kafka, onProgress).run();
       line.done(
