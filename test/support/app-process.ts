@@ -105,6 +105,31 @@ export function tryParse(line: string): Record<string, unknown> | undefined {
   }
 }
 
+/** A TCP port free now (asked of the kernel, then closed): for a server a test starts, or one that must refuse. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * What an app logged at warning level or above, counted by message (with the error, or the database host
+ * passed over, that came with it): the why behind a kill test's gap or duplicate.
+ */
+export function warningsOf(lines: readonly string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const record of lines.map(tryParse)) {
+    if (!record || Number(record.level) < 40) continue;
+    const what =
+      `${String(record.msg)}${record.host ? ` (${String(record.host)} → ${String(record.next)})` : ''}` +
+      `${record.err ? `: ${JSON.stringify(record.err).slice(0, 120)}` : ''}`;
+    counts.set(what, (counts.get(what) ?? 0) + 1);
+  }
+  return [...counts].map(([what, n]) => `×${n}: ${what}`);
+}
+
 /**
  * A port free for both TCP and UDP now (the SFU listens on both): asked of the kernel, not guessed — a
  * random pick in the ephemeral range can be the local port of some open connection.

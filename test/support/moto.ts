@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type AddressInfo, createServer } from 'node:net';
+import { freePort } from './app-process';
 import { ensureMotoServer } from '../../tools/stack/python-tools';
 
 export interface S3Server {
@@ -7,14 +7,6 @@ export interface S3Server {
   /** An IAM user's keys allowed s3:*; the server checks every request's Signature V4 against them. */
   credentials: { accessKeyId: string; secretAccessKey: string };
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /**

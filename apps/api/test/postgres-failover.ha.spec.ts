@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { DatabaseService, parseDatabaseUrl } from '#libs/timescale';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess, tryParse, warningsOf } from '../../../test/support/app-process';
 import { newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 import { startProjector } from '../../../test/support/projector';
 import { processState } from '../../../tools/stack/managed-process';
@@ -97,20 +97,13 @@ it(`kill -9 of the primary under ${CLIENTS} posting dispatchers, standby promote
   const stored = new Set((await promoted.query<{ stream_id: string }>('SELECT DISTINCT stream_id FROM events WHERE tenant_id = $1 AND stream_id = ANY($2)', [acme.tenantId, ids])).rows.map((r) => r.stream_id));
   await promoted.onApplicationShutdown();
   const lost = ids.filter((id) => !stored.has(id));
-  // what the API said meanwhile (warnings and errors, counted): how it found the promoted server
-  const said = new Map<string, number>();
-  for (const line of api.lines) {
-    const record = tryParse(line);
-    if (!record || Number(record.level) < 40) continue;
-    const what = `${String(record.msg)}${record.host ? ` (${String(record.host)} → ${String(record.next)})` : ''}`;
-    said.set(what, (said.get(what) ?? 0) + 1);
-  }
   console.log(
     `kill -9 of the PostgreSQL primary, standby promoted ${DETECTION_MS} ms later (pg_promote took ${promotedAt - promoteFrom} ms), ${CLIENTS} dispatchers posting jobs:\n` +
       `  acknowledged (201) ${acknowledged.length} (${before} before the kill), lost ${lost.length}, failed retryably (503) ${statuses.get(503) ?? 0}, other answers ${unexpected.length}\n` +
       `  longest gap between acknowledgements ${longestGap} ms; writes succeed again ${firstAfter ? firstAfter.at - killedAt : '—'} ms after the kill (${firstAfter ? firstAfter.at - promotedAt : '—'} ms after the promotion)\n` +
       `  /health/ready 200 again after the kill: api ${apiReady} ms, projector ${projectorReady} ms, ingest ${ingestReady} ms` +
-      [...said].map(([msg, count]) => `\n  api ×${count}: ${msg}`).join(''),
+      // what the API said meanwhile: how it found the promoted server
+      warningsOf(api.lines).map((line) => `\n  api ${line}`).join(''),
   );
 
   expect(lost).toEqual([]);

@@ -4,7 +4,7 @@ import pino from 'pino';
 import { topics } from '#libs/events';
 import { hashSecret } from '#libs/platform';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess, warningsOf } from '../../../test/support/app-process';
 import { mqttPortOf } from '../../../test/support/devices';
 import { activeController, killBroker, mainLeaderOf, readBack, restartBroker, waitFullyInSync } from '../../../test/support/kafka-cluster';
 import { type PhaseFigures, PublishLoad } from '../../../test/support/publish-load';
@@ -44,18 +44,11 @@ async function report(scenario: string, phases: PhaseFigures[]) {
     (p) =>
       `  ${p.label.slice(run.length + 1).padEnd(24)} published ${String(p.published).padStart(6)}  acked ${String(p.acked).padStart(6)}  duplicated ${String(doubled(p.label)).padStart(5)}  longest PUBACK gap ${String(p.longestGapMs).padStart(6)} ms  disconnects ${p.disconnects}`,
   );
-  // what ingest said meanwhile (warnings and errors, counted): the why behind a gap or a duplicate
-  const said = new Map<string, number>();
-  for (const line of ingest.lines.splice(0)) {
-    const record = tryParse(line);
-    if (!record || Number(record.level) < 40) continue;
-    const what = `${String(record.msg)}${record.err ? `: ${JSON.stringify(record.err).slice(0, 120)}` : ''}`;
-    said.set(what, (said.get(what) ?? 0) + 1);
-  }
   console.log(
     `${scenario}\n${lines.join('\n')}\n  total: published ${published}, acknowledged ${acked.length}, lost ${lost.length}, duplicated ${duplicated}, ` +
       `longest gap ${Math.max(...phases.map((p) => p.longestGapMs))} ms, disconnects ${phases.reduce((n, p) => n + p.disconnects, 0)}` +
-      [...said].map(([msg, n]) => `\n  ingest ×${n}: ${msg}`).join(''),
+      // what ingest said since the last report: the why behind a gap or a duplicate
+      warningsOf(ingest.lines.splice(0)).map((line) => `\n  ingest ${line}`).join(''),
   );
   return { acked: acked.length, published, lost, duplicated, doubled };
 }

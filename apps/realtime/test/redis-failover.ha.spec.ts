@@ -5,7 +5,7 @@ import { compareFeedIds, liveKeys } from '#libs/live';
 import { hashSecret } from '#libs/platform';
 import { redisConnection } from '#libs/redis';
 import { DatabaseService, migrate } from '#libs/timescale';
-import { type AppProcess, stackEnv, startAppProcess, tryParse } from '../../../test/support/app-process';
+import { type AppProcess, stackEnv, startAppProcess, warningsOf } from '../../../test/support/app-process';
 import { mqttPortOf } from '../../../test/support/devices';
 import { type PhaseFigures, PublishLoad } from '../../../test/support/publish-load';
 import { Recorder, startGateway, token, wsUrl } from '../../../test/support/realtime';
@@ -61,17 +61,6 @@ const roleOf = async (port: number) => {
     client.disconnect();
   }
 };
-
-/** What an app said at warning level or above, counted: the why behind a gap. */
-function said(app: AppProcess): string[] {
-  const counts = new Map<string, number>();
-  for (const record of app.lines.map(tryParse)) {
-    if (!record || Number(record.level) < 40) continue;
-    const what = `${String(record.msg)}${record.err ? `: ${JSON.stringify(record.err).slice(0, 120)}` : ''}`;
-    counts.set(what, (counts.get(what) ?? 0) + 1);
-  }
-  return [...counts].map(([what, n]) => `×${n} ${what}`);
-}
 
 /** The longest time between two frames (fixes are due every 5 ms while the load runs). */
 const longestSilence = (times: number[]) => times.reduce((longest, t, i) => (i === 0 ? 0 : Math.max(longest, t - times[i - 1]!)), 0);
@@ -179,7 +168,7 @@ it('kill -9 of the Redis primary under load: Sentinel promotes the replica, proj
       `reconnects ${dashboards.map((d) => d.closes.length).join('/')}, longest silence ${silences.join('/')} ms` +
       `\n  live positions not at the last acknowledged fix: ${stale} of ${lastAcked.size}` +
       `\n  processes alive: ${apps.map((a) => a.child.exitCode === null).join('/')}` +
-      ['ingest', 'projector', 'realtime'].flatMap((name, i) => said(apps[i]!).map((line) => `\n  ${name} ${line}`)).join(''),
+      ['ingest', 'projector', 'realtime'].flatMap((name, i) => warningsOf(apps[i]!.lines).map((line) => `\n  ${name} ${line}`)).join(''),
   );
 
   expect(apps.map((a) => a.child.exitCode)).toEqual([null, null, null]);

@@ -1,5 +1,5 @@
-import { createServer, type AddressInfo } from 'node:net';
 import pino from 'pino';
+import { freePort } from '../../../test/support/app-process';
 import { DatabaseService } from './database.service';
 import { parseDatabaseUrl } from './database-url';
 import { HostFailoverPool } from './host-failover.pool';
@@ -13,13 +13,7 @@ const logger = pino({ level: 'silent' });
 const server = parseDatabaseUrl(process.env.DATABASE_URL!).hosts[0]!;
 
 /** A port that refuses: taken from the kernel, then closed. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
+const closedPort = freePort;
 
 const withHosts = (hosts: string, attrs = '') => process.env.DATABASE_URL!.replace(`${server.host}:${server.port}`, hosts) + attrs;
 
