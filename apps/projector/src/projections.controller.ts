@@ -56,15 +56,11 @@ export class ProjectionsController {
     return this.replicated(this.derivedProjection.apply(events));
   }
 
-  private unreplicated = false;
-
   /** The batch's live writes, then the replicas' hold of them; a replica away is logged once, not waited for. */
   private async replicated(apply: Promise<void>): Promise<void> {
     await apply;
-    const { wanted, acked } = await this.live.replicated();
-    const short = acked < wanted;
-    if (short && !this.unreplicated) this.options.logger.warn({ context: 'projector', wanted, acked }, 'Redis replica did not confirm live writes in time; going on without it');
-    if (!short && this.unreplicated) this.options.logger.info({ context: 'projector' }, 'Redis replica confirms live writes again');
-    this.unreplicated = short;
+    const { wanted, acked, away, changed } = await this.live.replicated();
+    if (changed && away) this.options.logger.warn({ context: 'projector', wanted, acked }, 'Redis replica did not confirm live writes in time; going on without it');
+    if (changed && !away) this.options.logger.info({ context: 'projector' }, 'Redis replica confirms live writes again');
   }
 }

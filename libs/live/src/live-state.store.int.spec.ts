@@ -76,3 +76,16 @@ it('takes a fix near a pole (beyond the GEO index’s ±85.05°): the position k
   const near = await live.near(tenant, { lat: 89.95, lon: 13.4 }, 50_000, 10);
   expect(near.map((n) => n.subjectId)).toEqual(['polar']);
 });
+
+it('waits for replicas only when asked; one missing is reported once, then waited for only briefly', async () => {
+  // the stack's Redis has no replica: WAIT 1 answers 0 once its timeout is over
+  expect(await store(1_000).replicated()).toEqual({ wanted: 0, acked: 0, away: false, changed: false });
+  const live = new LiveStateStore(redis, { feedMaxLen: 1_000, feedMaxAgeMs: 86_400_000, waitReplicas: 1, waitTimeoutMs: 1_500 });
+  await live.applyFix(newTenant(), fix('s1', 1_000), entry('s1'));
+  let started = performance.now();
+  expect(await live.replicated()).toEqual({ wanted: 1, acked: 0, away: true, changed: true });
+  expect(performance.now() - started).toBeGreaterThanOrEqual(1_400); // the whole timeout, the first time
+  started = performance.now();
+  expect(await live.replicated()).toEqual({ wanted: 1, acked: 0, away: true, changed: false });
+  expect(performance.now() - started).toBeLessThan(750); // then 10 ms: batches do not pay the timeout each
+});

@@ -121,13 +121,15 @@ export class LiveStateStore {
    * calls it before a batch's offsets move, so a failover to a replica cannot lose live state for events
    * already marked consumed. Without replicas asked, it returns at once. While a replica is away (the
    * last wait fell short) it waits only briefly: a batch must not pay the full timeout each time.
+   * `changed`: this wait is the first after the replica went away or came back (once per change).
    */
-  async replicated(): Promise<{ wanted: number; acked: number }> {
+  async replicated(): Promise<{ wanted: number; acked: number; away: boolean; changed: boolean }> {
     const wanted = this.options.waitReplicas ?? 0;
-    if (wanted === 0) return { wanted, acked: 0 };
+    if (wanted === 0) return { wanted, acked: 0, away: false, changed: false };
     const acked = Number(await this.redis.call('WAIT', wanted, this.replicaAway ? 10 : (this.options.waitTimeoutMs ?? 1000)));
+    const was = this.replicaAway;
     this.replicaAway = acked < wanted;
-    return { wanted, acked };
+    return { wanted, acked, away: this.replicaAway, changed: was !== this.replicaAway };
   }
 
   private replicaAway = false;
