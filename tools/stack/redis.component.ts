@@ -14,13 +14,13 @@ const prepareRedis = (dir: string) => {
   mkdirSync(dir, { recursive: true });
 };
 
-/** PING answered: what every member's readiness starts with. */
-async function answers(port: number, check: (client: Redis) => Promise<boolean> = async (c) => (await c.ping()) === 'PONG'): Promise<boolean> {
+/** What a member answers `ask` on a connection of its own (PING by default: readiness); throws when it is down. */
+export async function answers<T = boolean>(port: number, ask: (client: Redis) => Promise<T> = async (c) => ((await c.ping()) === 'PONG') as T): Promise<T> {
   const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   client.on('error', () => undefined); // refusals while it starts are expected; connect() reports them
   try {
     await client.connect();
-    return await check(client);
+    return await ask(client);
   } finally {
     client.disconnect();
   }

@@ -10,7 +10,7 @@ import { mqttPortOf } from '../../../test/support/devices';
 import { type PhaseFigures, PublishLoad } from '../../../test/support/publish-load';
 import { Recorder, startGateway, token, wsUrl } from '../../../test/support/realtime';
 import { forgetProcess, isAlive, readPid } from '../../../tools/stack/managed-process';
-import { redisHaComponents, SENTINEL_MASTER } from '../../../tools/stack/redis.component';
+import { answers, redisHaComponents, SENTINEL_MASTER } from '../../../tools/stack/redis.component';
 import { raiseOne } from '../../../tools/stack/stack-component';
 import { haPorts } from '../../../tools/stack/stack.config';
 
@@ -49,18 +49,7 @@ const until = async (what: string, check: () => boolean | Promise<boolean>, time
 /** The member Sentinel names primary now (its port), asked of the first Sentinel. */
 const primaryPort = async () => Number(((await sentinel.call('SENTINEL', 'get-master-addr-by-name', SENTINEL_MASTER)) as string[])[1]);
 const memberAt = (port: number) => redisHaComponents[haPorts.redisMembers.indexOf(port)]!;
-const roleOf = async (port: number) => {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    await client.connect();
-    return /role:(\w+)/.exec(await client.info('replication'))?.[1];
-  } catch {
-    return 'down';
-  } finally {
-    client.disconnect();
-  }
-};
+const roleOf = (port: number) => answers(port, async (c) => /role:(\w+)/.exec(await c.info('replication'))?.[1]).catch(() => 'down');
 
 /** The longest time between two frames (fixes are due every 5 ms while the load runs). */
 const longestSilence = (times: number[]) => times.reduce((longest, t, i) => (i === 0 ? 0 : Math.max(longest, t - times[i - 1]!)), 0);
