@@ -1,3 +1,5 @@
+import { loadConfig } from '#libs/platform';
+import { withRedisEnv } from './redis.env';
 import { redisConnection, redisTarget } from './redis-url';
 
 describe('redisTarget', () => {
@@ -53,5 +55,18 @@ describe('redisConnection', () => {
     expect([reconnectOnError(new Error("READONLY You can't write against a read only replica.")), reconnectOnError(new Error('ERR unknown command'))]).toEqual([2, false]);
     const retry = options.sentinelRetryStrategy as (attempt: number) => number;
     expect([retry(1), retry(100)]).toEqual([100, 2000]);
+  });
+});
+
+describe('REDIS_URL in the config', () => {
+  class Env extends withRedisEnv(class {}) {}
+
+  it('takes one server or Sentinels', () => {
+    for (const url of ['redis://127.0.0.1:6379', 'redis-sentinel://s1:26379,s2:26379/fieldline']) expect(loadConfig(Env, { REDIS_URL: url }, 'test').REDIS_URL).toBe(url);
+  });
+
+  it('refuses a broken Sentinel URL at start, saying what the form is', () => {
+    expect(() => loadConfig(Env, { REDIS_URL: 'redis-sentinel://s1,s2:26379/fieldline' }, 'test')).toThrow(/REDIS_URL.*"s1" is not host:port/s);
+    expect(() => loadConfig(Env, { REDIS_URL: 'redis-sentinel://s1:26379' }, 'test')).toThrow(/redis-sentinel:\/\/\[user:password@\]host:port/);
   });
 });
