@@ -109,10 +109,12 @@ withWorker('media engine (real mediasoup worker)', () => {
     room.attach('u-a', () => undefined);
     const recorder = new CallRecorder(room.router, options.recordingsDir, `call_rec_${Date.now()}`, options.logger);
     const feeds: ChildProcess[] = [];
+    const producers: types.Producer[] = [];
     // ffmpeg plays a phone: a tone as Opus and a test pattern as VP8, each into a PlainTransport producer
     const feed = async (kind: 'audio' | 'video', rtpParameters: types.RtpParameters, input: string[]) => {
       const transport = await room.router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' }, rtcpMux: false, comedia: true });
       const producer = await transport.produce({ kind, rtpParameters, appData: { userId: 'u-a' } });
+      producers.push(producer);
       const { payloadType } = rtpParameters.codecs[0]!;
       const ssrc = rtpParameters.encodings![0]!.ssrc;
       feeds.push(spawn('ffmpeg', ['-nostdin', '-loglevel', 'error', '-re', ...input, '-payload_type', String(payloadType), '-ssrc', String(ssrc), '-f', 'rtp', `rtp://127.0.0.1:${transport.tuple.localPort}?rtcpport=${transport.rtcpTuple!.localPort}`], { stdio: 'ignore' }));
@@ -121,9 +123,18 @@ withWorker('media engine (real mediasoup worker)', () => {
     const started = Date.now();
     await feed('audio', { codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48_000, channels: 2 }], encodings: [{ ssrc: 44_444_444 }] }, ['-f', 'lavfi', '-i', 'sine=frequency=440:duration=30', '-c:a', 'libopus', '-ac', '2', '-ar', '48000']);
     await feed('video', { codecs: [{ mimeType: 'video/VP8', payloadType: 101, clockRate: 90_000 }], encodings: [{ ssrc: 55_555_555 }] }, ['-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=15:duration=30', '-c:v', 'libvpx', '-b:v', '300k', '-deadline', 'realtime', '-g', '15']);
+    // the phone's encoders start slowly on a loaded machine (libvpx above all): the call is recorded from
+    // the first packets of both (once, in CI, neither had arrived within 4 s of the spawn)
+    for (let i = 0; i < 200; i++) {
+      const stats = await Promise.all(producers.map((p) => p.getStats()));
+      if (stats.every((s) => s.some((r) => r.byteCount > 0))) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const flowing = Date.now();
     await new Promise((r) => setTimeout(r, 4_000));
     const files = await recorder.stop();
-    const callSeconds = (Date.now() - started) / 1000;
+    // the recorder starts reading half a second in (ffmpeg's sockets open first), or at the first packets if later
+    const recordedSeconds = (Date.now() - Math.max(started + 500, flowing)) / 1000;
     for (const f of feeds) f.kill('SIGKILL');
     room.close('call.ended', {});
 
@@ -133,9 +144,8 @@ withWorker('media engine (real mediasoup worker)', () => {
       const info = JSON.parse(probe.stdout) as { format?: { duration: string }; streams?: { codec_name: string }[] };
       if (!info.streams) throw new Error(`ffprobe cannot read ${f.file} (${f.bytes} bytes): ${probe.stderr}`);
       expect(info.streams.map((s) => s.codec_name)).toEqual([f.file.endsWith('.ogg') ? 'opus' : 'vp8']);
-      // the recorder starts reading half a second in (ffmpeg's sockets open first); a loaded machine
-      // (the whole suite beside it) delays ffmpeg's start by a few hundred ms more
-      expect(Math.abs(Number(info.format!.duration) - (callSeconds - 0.5))).toBeLessThanOrEqual(1.5);
+      // a loaded machine (the whole suite beside it) delays ffmpeg's start by a few hundred ms more
+      expect(Math.abs(Number(info.format!.duration) - recordedSeconds)).toBeLessThanOrEqual(1.5);
       expect(f.bytes).toBeGreaterThan(1_000);
     }
   }, 40_000);
