@@ -13,8 +13,13 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   command: Command;
   /** From If-Match: refuse (412) unless the stream is exactly at this version. */
   expectedVersion?: number;
-  /** Cross-aggregate checks that read other data in the same transaction (assignment rules). */
-  check?: (session: Session, state: State) => Promise<void>;
+  /**
+   * Rules on data outside the stream (an assignment's technician): reads it, throws a refusal, and returns
+   * the append's guard (AppendRequest.guard), which fails the append if that data changed meanwhile: then
+   * the command is decided again on fresh data. First without a transaction (no session); after a failed
+   * guard in one, and then the check locks what it reads (a hot technician's assignments queue).
+   */
+  check?: (session: Session, state: State) => Promise<unknown>;
   /**
    * The read model kept in step with the append, made by the append itself (on PostgreSQL an
    * INSERT/UPDATE … RETURNING in the append's own statement: atomic, no extra round trip); its row comes
@@ -36,13 +41,13 @@ export interface CommandResult<State, Projected = void> {
 const ATTEMPTS = 5;
 
 /**
- * load → fold → decide → append with the expected version: the events, their outbox rows and the
- * inline read model in one statement (in a transaction when a check locks other rows or a projection
+ * load → fold → check → decide → append with the expected version: the events, their outbox rows, the
+ * inline read model and the check's guard in one statement (in a transaction only when a projection
  * needs several statements). A conflict without If-Match is retried on fresh state (the decision may
  * change: the second of two racing assignments then meets an assigned job); with If-Match it is the
  * client's to resolve (412, also for the loser of a race at that version). A transaction the server
- * aborted (deadlock, serialization failure) is run again whatever the If-Match: nothing of it
- * committed. Retries wait a few random milliseconds, so racers do not meet again in lockstep; the last
+ * aborted (deadlock, serialization failure) or an append whose guard failed is run again whatever the
+ * If-Match: nothing of it committed. Retries wait a few random milliseconds, so racers do not meet again in lockstep; the last
  * failure is answered 409 with Retry-After.
  */
 @Injectable()
@@ -56,12 +61,14 @@ export class CommandHandler {
   async handle<State, Command extends { context: CommandContext }, Event, Projected = void>(
     request: CommandRequest<State, Command, Event, Projected>,
   ): Promise<CommandResult<State, Projected>> {
+    let contended = false;
     for (let attempt = 1; ; attempt++) {
       try {
-        // A command that only reads its stream and appends needs no transaction: the append (with its
-        // outbox rows and projection) is one atomic statement, and the expected version guards the read.
-        // Checks that lock other rows, and multi-statement projections, run in one.
-        const result = request.check || request.project ? await this.store.transaction((session) => this.once(request, session)) : await this.once(request);
+        // A command needs no transaction: the append (with its outbox rows, projection and guard) is one
+        // atomic statement, the expected version guards the stream it read and the guard what a check read.
+        // Multi-statement projections run in one; so does a command whose guard failed: in a transaction
+        // its check locks what it reads, so racers on one technician queue instead of failing in turn.
+        const result = request.project || (contended && request.check) ? await this.store.transaction((session) => this.once(request, session)) : await this.once(request);
         if (result.events.length > 0) this.relay?.kick();
         return result;
       } catch (error) {
@@ -69,7 +76,9 @@ export class CommandHandler {
           // With If-Match, losing the race is the precondition failing: 412 with the version that won.
           throw new StaleVersionError(request.streamId, request.expectedVersion, await this.store.version(request.tenantId, request.streamId));
         }
-        const retryable = isTransactionConflict(error) || error instanceof StreamConflictError;
+        const conflict = isTransactionConflict(error);
+        contended ||= conflict;
+        const retryable = conflict || error instanceof StreamConflictError;
         if (!retryable || attempt >= ATTEMPTS) throw error;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
@@ -86,7 +95,7 @@ export class CommandHandler {
       throw new StaleVersionError(streamId, request.expectedVersion, stream.version);
     }
     const state = fold(decider, stream.events as unknown as Event[]);
-    await request.check?.(session, state);
+    const guard = await request.check?.(session, state);
     const decided = decider.decide(command, state);
     if (decided.length === 0) return { state, version: stream.version, events: [] };
     const next = fold(decider, decided, state);
@@ -98,6 +107,7 @@ export class CommandHandler {
         expectedVersion: stream.version,
         events: decided as unknown as DomainEvent[],
         context: command.context,
+        guard,
         projection: request.projection && ((events) => request.projection!(events, next, version)),
       },
       session,

@@ -1,6 +1,6 @@
 import type { CommandContext, Decider } from '#libs/domain';
 import { CommandHandler } from './command-handler';
-import { StaleVersionError, StreamConflictError } from './event-store.errors';
+import { FactsChangedError, StaleVersionError, StreamConflictError } from './event-store.errors';
 import type { AppendRequest, Session } from './event-store';
 import { InMemoryEventStore } from './in-memory-event-store';
 
@@ -130,4 +130,48 @@ it('a multi-statement projection runs in the append’s transaction: when it fai
   await expect(failed).rejects.toThrow('read model write failed');
   expect(await store.version(TENANT, 'job-1')).toBe(1);
   expect(store.outbox).toHaveLength(1);
+});
+
+it('a guard that fails the append (what the check read changed): decided again in a transaction, where the check can lock; appended once', async () => {
+  const store = new InMemoryEventStore();
+  const handler = new CommandHandler(store);
+  const inSession: boolean[] = [];
+  let changes = 1; // what the check read changes once between its read and our append
+  const result = await handler.handle({
+    tenantId: TENANT,
+    streamId: 'job-1',
+    decider: notes,
+    command: add('a'),
+    check: async (session) => {
+      inSession.push(session !== undefined);
+      return () => {
+        if (changes-- > 0) throw new FactsChangedError('job-1');
+      };
+    },
+  });
+  expect(inSession).toEqual([false, true]);
+  expect(result.version).toBe(1);
+  expect(await notesIn(store, 'job-1')).toEqual(['a']);
+  expect(store.outbox).toHaveLength(1);
+});
+
+it('a guard that fails every time gives up after five attempts with the retryable conflict, appending nothing', async () => {
+  const store = new InMemoryEventStore();
+  const handler = new CommandHandler(store);
+  let checks = 0;
+  const failed = handler.handle({
+    tenantId: TENANT,
+    streamId: 'job-1',
+    decider: notes,
+    command: add('a'),
+    check: async () => {
+      checks++;
+      return () => {
+        throw new FactsChangedError('job-1');
+      };
+    },
+  });
+  await expect(failed).rejects.toMatchObject({ name: 'FactsChangedError', code: '40001' });
+  expect(checks).toBe(5);
+  expect(await store.version(TENANT, 'job-1')).toBe(0);
 });

@@ -7,6 +7,19 @@ export class StreamConflictError extends Error {
   }
 }
 
+/**
+ * Data outside the stream that the decision read changed before the append (its guard failed): nothing
+ * was written; decide again on fresh data. Code 40001, as PostgreSQL reports the same failure, so one
+ * check (isTransactionConflict) retries and answers both.
+ */
+export class FactsChangedError extends Error {
+  readonly code = '40001';
+  constructor(streamId: string) {
+    super(`what the command on ${streamId} decided on changed meanwhile; decide again`);
+    this.name = 'FactsChangedError';
+  }
+}
+
 /** The client's If-Match version is not the stream's current version. */
 export class StaleVersionError extends Error {
   readonly code = 'STALE_VERSION';

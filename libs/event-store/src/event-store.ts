@@ -27,6 +27,13 @@ export interface AppendRequest {
    * built by a repository of the same store, never by a service.
    */
   projection?: (events: FieldlineEvent[]) => unknown;
+  /**
+   * A condition on data outside the stream that the decision read (the technician an assignment checked),
+   * made by a repository of the same store: on PostgreSQL an UPDATE … RETURNING that must touch exactly
+   * one row; in memory a function that throws FactsChangedError. If that data changed since it was read,
+   * nothing is appended and the append fails with SQLSTATE 40001 (the command is decided again).
+   */
+  guard?: unknown;
 }
 
 /**

@@ -30,6 +30,7 @@ export class InMemoryEventStore extends EventStore {
     const id = key(request.tenantId, request.streamId);
     const stream = this.streams.get(id) ?? [];
     if (stream.length !== request.expectedVersion) throw new StreamConflictError(request.streamId, request.expectedVersion);
+    if (typeof request.guard === 'function') (request.guard as () => void)(); // throws FactsChangedError, before anything is written
     this.streams.set(id, [...stream, ...envelopes]);
     this.outbox.push(...envelopes);
     const write = request.projection?.(envelopes);

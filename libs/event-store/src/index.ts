@@ -1,6 +1,6 @@
 export { type CommandRequest, type CommandResult, CommandHandler } from './command-handler';
 export { type AppendRequest, EventStore, envelopesOf, type Session, type Stream } from './event-store';
-export { CorruptStreamError, StaleVersionError, StreamConflictError } from './event-store.errors';
+export { CorruptStreamError, FactsChangedError, StaleVersionError, StreamConflictError } from './event-store.errors';
 export { EventStoreModule } from './event-store.module';
 export { InMemoryEventStore } from './in-memory-event-store';
 export { OUTBOX_OPTIONS, type OutboxOptions, OutboxRelay } from './outbox-relay';

@@ -94,13 +94,15 @@ export class PostgresEventStore extends EventStore {
       envelopes.map((e) => JSON.stringify(e)),
     ];
     const projection = request.projection?.(envelopes) as Sql | undefined;
+    const guard = request.guard as Sql | undefined;
     if (projection) values.push(...projection.values);
+    if (guard) values.push(...guard.values);
     try {
-      const { rows } = await this.on(session).query<Row & Record<string, unknown>>(appendStatement(projection?.text), values);
+      const { rows } = await this.on(session).query<Row & Record<string, unknown>>(appendStatement(projection, guard?.text), values);
       return { events: envelopes, projected: projection ? rows[0] : undefined };
     } catch (error) {
       if (isUniqueViolation(error)) throw new StreamConflictError(streamId, expectedVersion);
-      throw error;
+      throw error; // a failed guard is 40001 (fieldline_guard): retried like any serialization failure
     }
   }
 
@@ -111,23 +113,30 @@ export class PostgresEventStore extends EventStore {
 
 /** Parameters of the append before a projection's own: 10 event columns, then topic, key, payload. */
 const APPEND_PARAMETERS = 13;
-const appends = new Map<string, Statement>(); // one per projection text: a handful, all code-generated
+const appends = new Map<string, Statement>(); // one per projection and guard text: a handful, all code-generated
 
-/** The append, with the projection's statement (if any) as its last CTE; built and named once per projection text. */
-function appendStatement(projection?: string): Statement {
-  let found = appends.get(projection ?? '');
+/**
+ * The append, with the projection's statement (if any) as its last CTE and the guard's (if any) as its
+ * first: the events are inserted only if the guard touched exactly one row, else fieldline_guard aborts
+ * the whole statement. Parameters: the append's, the projection's, the guard's. Built and named once per texts.
+ */
+function appendStatement(projection: Sql | undefined, guard: string | undefined): Statement {
+  const id = `${projection?.text ?? ''}\u0000${guard ?? ''}`;
+  let found = appends.get(id);
   if (!found) {
-    const projected = projection ? `, projected AS (${renumber(projection, APPEND_PARAMETERS)}) SELECT * FROM projected` : ' SELECT 1';
-    found = statement(`WITH appended AS (
+    const guarded = guard ? `guard AS (${renumber(guard, APPEND_PARAMETERS + (projection?.values.length ?? 0))}), ` : '';
+    const held = guard ? ' WHERE fieldline_guard((SELECT count(*) FROM guard))' : '';
+    const projected = projection ? `, projected AS (${renumber(projection.text, APPEND_PARAMETERS)}) SELECT * FROM projected` : ' SELECT 1';
+    found = statement(`WITH ${guarded}appended AS (
          INSERT INTO events (event_id, tenant_id, stream_id, stream_position, type, schema_version, data, metadata, occurred_at, recorded_at)
-         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::int[], $5::text[], $6::int[], $7::jsonb[], $8::jsonb[], $9::timestamptz[], $10::timestamptz[])${held}
          RETURNING global_position, event_id
        ), queued AS (
          INSERT INTO outbox (global_position, topic, key, payload)
          SELECT a.global_position, x.topic, x.key, x.payload
            FROM appended a JOIN unnest($1::uuid[], $11::text[], $12::text[], $13::jsonb[]) AS x(event_id, topic, key, payload) USING (event_id)
        )${projected}`);
-    appends.set(projection ?? '', found);
+    appends.set(id, found);
   }
   return found;
 }

@@ -1,4 +1,5 @@
 import type { TechnicianStatus } from '#libs/domain';
+import { FactsChangedError } from '#libs/event-store';
 import { type AssignmentFacts, type ChatRow, type JobListFilter, JobsRepository } from './jobs.repository';
 import type { JobViewWrite } from './jobs.projection';
 import type { JobViewRow } from './jobs.view';
@@ -12,6 +13,8 @@ export class InMemoryJobsRepository extends JobsRepository {
   private readonly rows = new Map<string, JobViewRow>();
   readonly technicians = new Map<string, { status: TechnicianStatus; skills: string[] }>();
   readonly messages: (ChatRow & { tenant_id: string; job_id: string })[] = [];
+  /** Assignments appended per technician (technicians_view.assignments): what the guard compares. */
+  private readonly assignments = new Map<string, number>();
 
   async find(tenantId: string, jobId: string): Promise<JobViewRow | undefined> {
     const row = this.rows.get(key(tenantId, jobId));
@@ -38,14 +41,23 @@ export class InMemoryJobsRepository extends JobsRepository {
     return { rows: rows.slice(0, limit), nextCursor: null };
   }
 
-  async assignmentFacts(_session: unknown, tenantId: string, technicianId: string, exceptJobId: string): Promise<AssignmentFacts> {
+  async assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string): Promise<AssignmentFacts> {
     const bookings = [...this.rows.values()]
       .filter((r) => r.tenant_id === tenantId && r.technician_id === technicianId && r.job_id !== exceptJobId && !['completed', 'cancelled'].includes(r.status))
       .map((r) => ({
         jobId: r.job_id,
         window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,
       }));
-    return { technician: this.technicians.get(`${tenantId}/${technicianId}`) ?? { status: 'initial' }, bookings };
+    const id = `${tenantId}/${technicianId}`;
+    const technician = this.technicians.get(id);
+    if (!technician) return { technician: { status: 'initial' }, bookings };
+    const seen = this.assignments.get(id) ?? 0;
+    // as technicians_view's guard: the append fails if another assignment to them came first
+    const guard = () => {
+      if ((this.assignments.get(id) ?? 0) !== seen || this.technicians.get(id) !== technician) throw new FactsChangedError(exceptJobId);
+      this.assignments.set(id, seen + 1);
+    };
+    return { technician, bookings, guard };
   }
 
   projection(write: JobViewWrite): () => JobViewRow | undefined {

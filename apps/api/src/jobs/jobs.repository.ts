@@ -22,10 +22,12 @@ export interface ChatRow {
   posted_at: Date;
 }
 
-/** What the assignment rules read about a technician, with their row locked for the session's transaction. */
+/** What the assignment rules read about a technician, and the append's guard that they are still so. */
 export interface AssignmentFacts {
   technician: { status: TechnicianStatus; skills?: string[] };
   bookings: { jobId: string; window?: { start: string; end: string } }[];
+  /** AppendRequest.guard: the append fails if the technician changed or got another assignment since (none for an unknown technician). */
+  guard?: unknown;
 }
 
 /** The jobs read model (jobs_view) and the job chat (the port; PostgreSQL and in-memory implementations). */
@@ -35,10 +37,12 @@ export abstract class JobsRepository {
   abstract list(tenantId: string, filter: JobListFilter): Promise<JobViewRow[]>;
   abstract chat(tenantId: string, jobId: string, limit: number, cursor?: string): Promise<{ rows: ChatRow[]; nextCursor: string | null }>;
   /**
-   * The technician and their other open bookings, the technician's row locked until the session's
-   * transaction ends: concurrent assignments to one technician are checked one after another.
+   * The technician and their other open bookings, read at one instant, with the guard that makes an
+   * assignment decided on them fail if another assignment to the technician (or a change of theirs)
+   * committed in between: concurrent assignments to one technician cannot both pass the rules. In a
+   * session (a retry after a failed guard), the technician's row is also locked until it ends.
    */
-  abstract assignmentFacts(session: Session, tenantId: string, technicianId: string, exceptJobId: string): Promise<AssignmentFacts>;
+  abstract assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string, session?: Session): Promise<AssignmentFacts>;
   /** The read model's write for a command, in the event store's own form (AppendRequest.projection). */
   abstract projection(write: JobViewWrite): unknown;
 }

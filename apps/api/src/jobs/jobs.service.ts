@@ -139,10 +139,12 @@ export class JobsService {
     return principal.role !== 'technician' || (row.technician_id !== null && row.technician_id === principal.technicianId);
   }
 
-  private async checkTechnician(session: Session, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<void> {
-    if (job.status === 'initial') return; // the decider refuses it with JOB_NOT_FOUND
-    const { technician, bookings } = await this.jobs.assignmentFacts(session, tenantId, technicianId, jobId);
+  /** The assignment rules on the technician; returns the append's guard that they still hold. */
+  private async checkTechnician(session: Session | undefined, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<unknown> {
+    if (job.status === 'initial') return undefined; // the decider refuses it with JOB_NOT_FOUND
+    const { technician, bookings, guard } = await this.jobs.assignmentFacts(tenantId, technicianId, jobId, session);
     checkAssignment({ id: jobId, terms: termsOf(job) }, technicianId, technician, bookings);
+    return guard;
   }
 }
 

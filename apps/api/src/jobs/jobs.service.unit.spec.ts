@@ -66,6 +66,18 @@ describe('assignment rules', () => {
     expect((await service.get(dispatcher, job.id)).status).toBe('unassigned');
   });
 
+  it('two assignments racing for one technician with overlapping windows: one books them, the other is refused as a double booking', async () => {
+    const w = window('2027-01-01T08:00:00.000Z', '2027-01-01T10:00:00.000Z');
+    const first = await service.create(call(dispatcher), { title: 'A', window: w });
+    const second = await service.create(call(dispatcher), { title: 'B', window: w });
+    // both read the technician free before either appends; the second append's guard sees the first
+    const outcomes = await Promise.allSettled([first, second].map((job) => service.execute(call(dispatcher), job.id, 'AssignJob', { technicianId: 'tech-1' })));
+    const problems = await Promise.all(outcomes.map((o) => (o.status === 'fulfilled' ? 'assigned' : refusal(Promise.reject(o.reason)).then((p) => p.code))));
+    expect(problems.sort()).toEqual(['DOUBLE_BOOKED', 'assigned']);
+    const board = await Promise.all([first, second].map((job) => service.get(dispatcher, job.id)));
+    expect(board.filter((job) => job.technicianId === 'tech-1')).toHaveLength(1);
+  });
+
   it('bulk assignment reports each item, and a later item sees the bookings of the earlier ones', async () => {
     const w = window('2027-01-01T08:00:00.000Z', '2027-01-01T10:00:00.000Z');
     const first = await service.create(call(dispatcher), { title: 'A', window: w });

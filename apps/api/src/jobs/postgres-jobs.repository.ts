@@ -8,11 +8,20 @@ import type { JobViewWrite } from './jobs.projection';
 import { JOB_VIEW_COLUMNS, type JobViewRow } from './jobs.view';
 
 const JOB_ROW = statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE tenant_id = $1 AND job_id = $2`);
-const LOCK_TECHNICIAN = statement('SELECT status, skills FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE');
-const BOOKINGS = statement(
-  `SELECT job_id, window_start, window_end FROM jobs_view
-    WHERE tenant_id = $1 AND technician_id = $2 AND status NOT IN ('completed', 'cancelled') AND job_id <> $3`,
-);
+// The technician and their open bookings, one snapshot, one round trip (no row for an unknown technician).
+const ASSIGNMENT_FACTS = statement(`SELECT t.status, t.skills, t.version, t.assignments::text AS assignments, b.job_ids, b.starts, b.ends
+     FROM technicians_view t,
+     LATERAL (SELECT array_agg(j.job_id) AS job_ids, array_agg(j.window_start) AS starts, array_agg(j.window_end) AS ends
+                FROM jobs_view j
+               WHERE j.tenant_id = t.tenant_id AND j.technician_id = t.technician_id
+                 AND j.status NOT IN ('completed', 'cancelled') AND j.job_id <> $3) b
+    WHERE t.tenant_id = $1 AND t.technician_id = $2`);
+// A retry's lock, in a statement of its own: the facts are then read on a snapshot taken after the wait
+// (locking in the facts' statement would return the new row with the bookings of the old snapshot).
+const LOCK_TECHNICIAN = statement('SELECT 1 FROM technicians_view WHERE tenant_id = $1 AND technician_id = $2 FOR UPDATE');
+// The append's guard: touches the row only if it is as read (fieldline_guard fails the append otherwise).
+const ASSIGNMENT_GUARD_TEXT = `UPDATE technicians_view SET assignments = assignments + 1
+   WHERE tenant_id = $1 AND technician_id = $2 AND version = $3 AND assignments = $4::bigint RETURNING 1`;
 const INSERT_JOB_TEXT = `INSERT INTO jobs_view (tenant_id, job_id, version, status, title, description, customer_id, site_id, lat, lon, priority,
      required_skills, window_start, window_end, technician_id, created_at, updated_at)
    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
@@ -21,6 +30,16 @@ const UPDATE_JOB_TEXT = `UPDATE jobs_view SET version = $3, status = $4, on_hold
      technician_id = $9, updated_at = $10
    WHERE tenant_id = $1 AND job_id = $2
    RETURNING ${JOB_VIEW_COLUMNS}`;
+
+interface FactsRow {
+  status: TechnicianStatus;
+  skills: string[];
+  version: number;
+  assignments: string;
+  job_ids: string[] | null;
+  starts: (Date | null)[] | null;
+  ends: (Date | null)[] | null;
+}
 
 @Injectable()
 export class PostgresJobsRepository extends JobsRepository {
@@ -72,18 +91,24 @@ export class PostgresJobsRepository extends JobsRepository {
     });
   }
 
-  async assignmentFacts(session: Session, tenantId: string, technicianId: string, exceptJobId: string): Promise<AssignmentFacts> {
-    const tx = session as Queryable;
+  async assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string, session?: Session): Promise<AssignmentFacts> {
     // The row is the technician as their last command left it (projected in that command's statement),
     // so it serves the rule without reading their stream.
-    const { rows: locked } = await tx.query<{ status: TechnicianStatus; skills: string[] }>(LOCK_TECHNICIAN, [tenantId, technicianId]);
-    const { rows } = await tx.query<{ job_id: string; window_start: Date | null; window_end: Date | null }>(BOOKINGS, [tenantId, technicianId, exceptJobId]);
+    const on = (session as Queryable | undefined) ?? this.db;
+    if (session) await on.query(LOCK_TECHNICIAN, [tenantId, technicianId]);
+    const { rows } = await on.query<FactsRow>(ASSIGNMENT_FACTS, [tenantId, technicianId, exceptJobId]);
+    const row = rows[0];
+    if (!row) return { technician: { status: 'initial' }, bookings: [] };
+    const starts = row.starts ?? [];
+    const ends = row.ends ?? [];
     return {
-      technician: locked[0] ?? { status: 'initial' },
-      bookings: rows.map((r) => ({
-        jobId: r.job_id,
-        window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,
-      })),
+      technician: { status: row.status, skills: row.skills },
+      bookings: (row.job_ids ?? []).map((jobId, i) => {
+        const start = starts[i];
+        const end = ends[i];
+        return { jobId, window: start && end ? { start: start.toISOString(), end: end.toISOString() } : undefined };
+      }),
+      guard: { text: ASSIGNMENT_GUARD_TEXT, values: [tenantId, technicianId, row.version, row.assignments] } satisfies Sql,
     };
   }
 
