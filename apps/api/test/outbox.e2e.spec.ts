@@ -43,7 +43,7 @@ async function waitForEmptyOutbox(tenantId: string, timeoutMs = 30_000): Promise
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await db.query(
-      `SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1 AND o.sent_at IS NULL`,
+      `SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1`,
       [tenantId],
     );
     if (rows[0].n === 0) return;

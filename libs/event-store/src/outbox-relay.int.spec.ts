@@ -73,9 +73,33 @@ afterAll(async () => {
   expect(await firstBatch).toBeGreaterThanOrEqual(1);
   expect(await second.publishBatch()).toBeGreaterThanOrEqual(1); // the lock went with the first one's commit
   const { rows } = await db.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1 AND o.sent_at IS NULL',
+    'SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1',
     [tenantId],
   );
   expect(rows[0]!.n).toBe(0);
 }, 30_000);
+it('a batch whose send fails stays queued (its delete rolls back with the transaction) and is published by the next pass', async () => {
+  const store = new PostgresEventStore(db);
+  const tenantId = `it-relay-${randomUUID().slice(0, 8)}`;
+  await store.append({
+    tenantId,
+    streamId: `job-${randomUUID()}`,
+    expectedVersion: 0,
+    events: [{ type: 'job.created', data: { jobId: 'j', title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
+    context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
+  });
+  const queued = async () =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1', [tenantId])).rows[0]!.n;
+  const failing = Object.assign(Object.create(free) as KafkaService, {
+    send: async () => {
+      throw new Error('Kafka away');
+    },
+  });
+  const options = { logger, pollMs: 60_000, batchSize: 10_000, enabled: false };
+  await expect(new OutboxRelay(db, failing, options).publishBatch()).rejects.toThrow('Kafka away');
+  expect(await queued()).toBe(1);
+  expect(await new OutboxRelay(db, free, options).publishBatch()).toBeGreaterThanOrEqual(1);
+  expect(await queued()).toBe(0);
+}, 30_000);
+
 if (laneEngine() !== 'postgres') console.log('skipped the relay lock test: on the embedded engine a transaction holds the one session, so the second relay waits rather than answering');

@@ -22,17 +22,21 @@ interface OutboxRow {
 
 // The key of the transaction-scoped advisory lock that makes one relay the publisher of a batch.
 const OUTBOX_LOCK = 7_341_905_513;
-const TAKE_LOCK = statement('SELECT pg_try_advisory_xact_lock($1) AS held');
-const UNSENT = statement('SELECT global_position, topic, key, payload FROM outbox WHERE sent_at IS NULL ORDER BY global_position LIMIT $1');
-const MARK_SENT = statement('UPDATE outbox SET sent_at = now() WHERE global_position = ANY($1::bigint[])');
+// The lock (tried once) and the oldest rows, deleted in the transaction that publishes them: one round trip.
+const TAKE_BATCH = statement(`WITH lock AS (SELECT pg_try_advisory_xact_lock($1) AS held),
+  taken AS (
+    DELETE FROM outbox WHERE global_position IN (
+      SELECT global_position FROM outbox WHERE (SELECT held FROM lock) ORDER BY global_position LIMIT $2)
+    RETURNING global_position, topic, key, payload)
+  SELECT * FROM taken ORDER BY global_position`);
 
 /**
- * Publishes committed outbox rows to Kafka in global (hence per-stream) order and marks them sent.
- * One relay publishes at a time across all API instances: each batch is read, published and marked in
- * one transaction holding an advisory lock, which the server releases with the transaction or with a
- * crashed holder's session (no lease to time out, no second publisher while a slow send runs). Two
- * relays interleaving could publish a stream's events out of order. A crash between publish and mark
- * re-publishes the batch (at-least-once); consumers drop duplicates by event id. (On the embedded
+ * Publishes committed outbox rows to Kafka in global (hence per-stream) order and deletes them.
+ * One relay publishes at a time across all API instances: each batch is taken (deleted), published and
+ * committed in one transaction holding an advisory lock, which the server releases with the transaction
+ * or with a crashed holder's session (no lease to time out, no second publisher while a slow send runs).
+ * Two relays interleaving could publish a stream's events out of order. A crash between publish and
+ * commit leaves the rows queued and re-publishes them (at-least-once); consumers drop duplicates by event id. (On the embedded
  * engine a transaction holds its one session, which excludes the other relays the same way.)
  */
 @Injectable()
@@ -73,9 +77,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   /** One pass: publish one batch if no other relay is publishing. Returns how many rows were published. */
   async publishBatch(): Promise<number> {
     const published = await this.db.transaction(async (tx) => {
-      const { rows: lock } = await tx.query<{ held: boolean }>(TAKE_LOCK, [OUTBOX_LOCK]);
-      if (!lock[0]?.held) return 0; // another relay is at it; its batch ends with its transaction
-      const { rows } = await tx.query<OutboxRow>(UNSENT, [this.options.batchSize]);
+      // none when another relay is at it (its batch ends with its transaction) or nothing is queued
+      const { rows } = await tx.query<OutboxRow>(TAKE_BATCH, [OUTBOX_LOCK, this.options.batchSize]);
       if (rows.length === 0) return 0;
       await this.kafka.send(
         rows.map((row) => ({
@@ -85,7 +88,6 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           headers: { 'event-id': row.payload.id, 'event-type': row.payload.type, 'tenant-id': row.payload.tenantId },
         })),
       );
-      await tx.query(MARK_SENT, [rows.map((r) => r.global_position)]);
       return rows.length;
     });
     this.published += published;
