@@ -204,12 +204,19 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
  */
 export function methodNotAllowed(document: OpenAPIObject) {
   const routes = Object.entries(document.paths).map(([path, item]) => ({
-    pattern: new RegExp(`^${path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+')}/?$`),
+    source: path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}/]+\}/g, '[^/]+'),
     methods: METHODS.filter((m) => item[m]).map((m) => m.toUpperCase()),
   }));
+  const anchored = (sources: string[]) => (sources.length > 0 ? new RegExp(`^(?:${sources.join('|')})/?$`) : /(?!)/);
+  // Per method, one regular expression of every path that has it: what almost every request meets, in one
+  // test (HEAD as GET). Only a request it does not match looks further: an unknown path (the router's 404)
+  // or a method the path lacks (405).
+  const served = new Map(METHODS.map((m) => [m.toUpperCase(), anchored(routes.filter((r) => r.methods.includes(m.toUpperCase())).map((r) => r.source))]));
+  served.set('HEAD', served.get('GET')!);
+  const patterns = routes.map((route) => ({ pattern: anchored([route.source]), methods: route.methods }));
   return (request: Request, response: Response, next: NextFunction) => {
-    if (request.method === 'OPTIONS') return next();
-    const matching = routes.filter((route) => route.pattern.test(request.path));
+    if (request.method === 'OPTIONS' || served.get(request.method)?.test(request.path)) return next();
+    const matching = patterns.filter((route) => route.pattern.test(request.path));
     if (matching.length === 0) return next();
     const allowed = new Set(matching.flatMap((route) => route.methods));
     if (allowed.has('GET')) allowed.add('HEAD');

@@ -129,6 +129,11 @@ it('answers a method a documented path lacks with 405, Allow and a problem', asy
     });
     expect(JSON.parse(response.body)).toMatchObject({ status: 405, title: 'Method Not Allowed' });
   }
+  // the methods a path has go on to its route (whatever the stubbed services then answer), an unknown path to the 404
+  for (const [method, path] of [['GET', '/jobs'], ['HEAD', '/jobs/'], ['POST', '/jobs/job_1/assign'], ['DELETE', '/webhooks/wh_1']] as const) {
+    expect({ method, path, routed: ![404, 405].includes((await send(method, path)).status) }).toEqual({ method, path, routed: true });
+  }
+  for (const [method, path] of [['GET', '/nowhere'], ['PUT', '/nowhere/1']] as const) expect({ method, path, status: (await send(method, path)).status }).toEqual({ method, path, status: 404 });
 });
 
 /** node:http, which sends any method (fetch refuses TRACE). */
