@@ -1,4 +1,5 @@
 import type { TechnicianStatus } from '#libs/domain';
+import type { TimeWindow } from '#libs/events';
 import { FactsChangedError } from '#libs/event-store';
 import { type AssignmentFacts, type ChatRow, type JobListFilter, JobsRepository } from './jobs.repository';
 import type { JobViewWrite } from './jobs.projection';
@@ -41,9 +42,11 @@ export class InMemoryJobsRepository extends JobsRepository {
     return { rows: rows.slice(0, limit), nextCursor: null };
   }
 
-  async assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string): Promise<AssignmentFacts> {
+  async assignmentFacts(tenantId: string, technicianId: string, job: { id: string; window?: TimeWindow }): Promise<AssignmentFacts> {
+    const { window } = job;
     const bookings = [...this.rows.values()]
-      .filter((r) => r.tenant_id === tenantId && r.technician_id === technicianId && r.job_id !== exceptJobId && !['completed', 'cancelled'].includes(r.status))
+      .filter((r) => r.tenant_id === tenantId && r.technician_id === technicianId && r.job_id !== job.id && !['completed', 'cancelled'].includes(r.status))
+      .filter((r) => window && r.window_start && r.window_end && r.window_start < new Date(window.end) && r.window_end > new Date(window.start))
       .map((r) => ({
         jobId: r.job_id,
         window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,
@@ -54,7 +57,7 @@ export class InMemoryJobsRepository extends JobsRepository {
     const seen = this.assignments.get(id) ?? 0;
     // as technicians_view's guard: the append fails if another assignment to them came first
     const guard = () => {
-      if ((this.assignments.get(id) ?? 0) !== seen || this.technicians.get(id) !== technician) throw new FactsChangedError(exceptJobId);
+      if ((this.assignments.get(id) ?? 0) !== seen || this.technicians.get(id) !== technician) throw new FactsChangedError(job.id);
       this.assignments.set(id, seen + 1);
     };
     return { technician, bookings, guard };

@@ -1,4 +1,5 @@
 import type { TechnicianStatus } from '#libs/domain';
+import type { TimeWindow } from '#libs/events';
 import type { Session } from '#libs/event-store';
 import type { JobViewRow } from './jobs.view';
 import type { JobViewWrite } from './jobs.projection';
@@ -37,12 +38,13 @@ export abstract class JobsRepository {
   abstract list(tenantId: string, filter: JobListFilter): Promise<JobViewRow[]>;
   abstract chat(tenantId: string, jobId: string, limit: number, cursor?: string): Promise<{ rows: ChatRow[]; nextCursor: string | null }>;
   /**
-   * The technician and their other open bookings, read at one instant, with the guard that makes an
+   * The technician and those of their other open bookings whose windows overlap `window` (none without
+   * one: only windows can clash), read at one instant, with the guard that makes an
    * assignment decided on them fail if another assignment to the technician (or a change of theirs)
    * committed in between: concurrent assignments to one technician cannot both pass the rules. In a
    * session (a retry after a failed guard), the technician's row is also locked until it ends.
    */
-  abstract assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string, session?: Session): Promise<AssignmentFacts>;
+  abstract assignmentFacts(tenantId: string, technicianId: string, job: { id: string; window?: TimeWindow }, session?: Session): Promise<AssignmentFacts>;
   /** The read model's write for a command, in the event store's own form (AppendRequest.projection). */
   abstract projection(write: JobViewWrite): unknown;
 }

@@ -142,8 +142,9 @@ export class JobsService {
   /** The assignment rules on the technician; returns the append's guard that they still hold. */
   private async checkTechnician(session: Session | undefined, tenantId: string, jobId: string, job: Job, technicianId: string): Promise<unknown> {
     if (job.status === 'initial') return undefined; // the decider refuses it with JOB_NOT_FOUND
-    const { technician, bookings, guard } = await this.jobs.assignmentFacts(tenantId, technicianId, jobId, session);
-    checkAssignment({ id: jobId, terms: termsOf(job) }, technicianId, technician, bookings);
+    const terms = termsOf(job);
+    const { technician, bookings, guard } = await this.jobs.assignmentFacts(tenantId, technicianId, { id: jobId, window: terms.window }, session);
+    checkAssignment({ id: jobId, terms }, technicianId, technician, bookings);
     return guard;
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TechnicianStatus } from '#libs/domain';
+import type { TimeWindow } from '#libs/events';
 import type { Session } from '#libs/event-store';
 import { DatabaseService, type Queryable, type Sql, statement } from '#libs/timescale';
 import { keysetPage } from '../common/pagination';
@@ -8,13 +9,15 @@ import type { JobViewWrite } from './jobs.projection';
 import { JOB_VIEW_COLUMNS, type JobViewRow } from './jobs.view';
 
 const JOB_ROW = statement(`SELECT ${JOB_VIEW_COLUMNS} FROM jobs_view WHERE tenant_id = $1 AND job_id = $2`);
-// The technician and their open bookings, one snapshot, one round trip (no row for an unknown technician).
+// The technician and their open bookings that overlap the job's window ($4, $5; none without one), one
+// snapshot, one round trip (no row for an unknown technician). Served by jobs_view_open_bookings.
 const ASSIGNMENT_FACTS = statement(`SELECT t.status, t.skills, t.version, t.assignments::text AS assignments, b.job_ids, b.starts, b.ends
      FROM technicians_view t,
      LATERAL (SELECT array_agg(j.job_id) AS job_ids, array_agg(j.window_start) AS starts, array_agg(j.window_end) AS ends
                 FROM jobs_view j
                WHERE j.tenant_id = t.tenant_id AND j.technician_id = t.technician_id
-                 AND j.status NOT IN ('completed', 'cancelled') AND j.job_id <> $3) b
+                 AND j.status NOT IN ('completed', 'cancelled') AND j.job_id <> $3
+                 AND j.window_start < $5::timestamptz AND j.window_end > $4::timestamptz) b
     WHERE t.tenant_id = $1 AND t.technician_id = $2`);
 // A retry's lock, in a statement of its own: the facts are then read on a snapshot taken after the wait
 // (locking in the facts' statement would return the new row with the bookings of the old snapshot).
@@ -91,12 +94,12 @@ export class PostgresJobsRepository extends JobsRepository {
     });
   }
 
-  async assignmentFacts(tenantId: string, technicianId: string, exceptJobId: string, session?: Session): Promise<AssignmentFacts> {
+  async assignmentFacts(tenantId: string, technicianId: string, job: { id: string; window?: TimeWindow }, session?: Session): Promise<AssignmentFacts> {
     // The row is the technician as their last command left it (projected in that command's statement),
     // so it serves the rule without reading their stream.
     const on = (session as Queryable | undefined) ?? this.db;
     if (session) await on.query(LOCK_TECHNICIAN, [tenantId, technicianId]);
-    const { rows } = await on.query<FactsRow>(ASSIGNMENT_FACTS, [tenantId, technicianId, exceptJobId]);
+    const { rows } = await on.query<FactsRow>(ASSIGNMENT_FACTS, [tenantId, technicianId, job.id, job.window?.start ?? null, job.window?.end ?? null]);
     const row = rows[0];
     if (!row) return { technician: { status: 'initial' }, bookings: [] };
     const starts = row.starts ?? [];
