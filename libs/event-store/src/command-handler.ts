@@ -14,6 +14,12 @@ export interface CommandRequest<State, Command extends { context: CommandContext
   /** From If-Match: refuse (412) unless the stream is exactly at this version. */
   expectedVersion?: number;
   /**
+   * The stream id was minted for this command (a new UUIDv7): there is nothing to read, so the first
+   * attempt decides on the empty stream without asking the store. Should the id exist after all, the
+   * append conflicts and the next attempt reads it as usual.
+   */
+  fresh?: boolean;
+  /**
    * Rules on data outside the stream (an assignment's technician): reads it, throws a refusal, and returns
    * the append's guard (AppendRequest.guard), which fails the append if that data changed meanwhile: then
    * the command is decided again on fresh data. First without a transaction (no session); after a failed
@@ -68,7 +74,8 @@ export class CommandHandler {
         // atomic statement, the expected version guards the stream it read and the guard what a check read.
         // Multi-statement projections run in one; so does a command whose guard failed: in a transaction
         // its check locks what it reads, so racers on one technician queue instead of failing in turn.
-        const result = request.project || (contended && request.check) ? await this.store.transaction((session) => this.once(request, session)) : await this.once(request);
+        const fresh = request.fresh === true && attempt === 1;
+        const result = request.project || (contended && request.check) ? await this.store.transaction((session) => this.once(request, fresh, session)) : await this.once(request, fresh);
         if (result.events.length > 0) this.relay?.kick();
         return result;
       } catch (error) {
@@ -87,10 +94,11 @@ export class CommandHandler {
 
   private async once<State, Command extends { context: CommandContext }, Event, Projected>(
     request: CommandRequest<State, Command, Event, Projected>,
+    fresh: boolean,
     session?: Session,
   ): Promise<CommandResult<State, Projected>> {
     const { tenantId, streamId, decider, command } = request;
-    const stream = await this.store.readStream(tenantId, streamId, session);
+    const stream = fresh ? { events: [], version: 0 } : await this.store.readStream(tenantId, streamId, session);
     if (request.expectedVersion !== undefined && request.expectedVersion !== stream.version) {
       throw new StaleVersionError(streamId, request.expectedVersion, stream.version);
     }

@@ -175,3 +175,17 @@ it('a guard that fails every time gives up after five attempts with the retryabl
   expect(checks).toBe(5);
   expect(await store.version(TENANT, 'job-1')).toBe(0);
 });
+
+it('a fresh stream (an id minted for the command) is decided without a read; if the id exists after all, the conflict makes the next attempt read it', async () => {
+  const store = new InMemoryEventStore();
+  const handler = new CommandHandler(store);
+  const reads = jest.spyOn(store, 'readStream');
+  await handler.handle({ tenantId: TENANT, streamId: 'job-new', decider: notes, command: add('a'), fresh: true });
+  expect(reads).not.toHaveBeenCalled();
+  expect(await notesIn(store, 'job-new')).toEqual(['a']);
+
+  reads.mockClear();
+  await handler.handle({ tenantId: TENANT, streamId: 'job-new', decider: notes, command: add('a', 'b'), fresh: true });
+  expect(reads).toHaveBeenCalledTimes(1); // the retry's
+  expect(await notesIn(store, 'job-new')).toEqual(['a', 'b']); // 'a' was on the stream: decided again, only 'b'
+});

@@ -47,6 +47,7 @@ export class JobsService {
       decider: jobDecider,
       command,
       expectedVersion: call.ifMatch,
+      fresh: type === 'CreateJob', // create() mints the id
       check: technicianId ? (session, job) => this.checkTechnician(session, principal.tenantId, jobId, job, technicianId) : undefined,
       projection: (events, job, version) => {
         const write = jobViewWrite(principal.tenantId, jobId, events, job, version);

@@ -31,6 +31,7 @@ export class PlacesService {
       decider: placeDecider(family),
       command: { type, data: plain(data), context: commandContext(this.clock, principal, call.correlationId) } as PlaceCommand,
       expectedVersion: call.ifMatch,
+      fresh: type === 'CreatePlace', // create() mints the id
       projection: (events, place, version) => {
         const write = placeViewWrite({ tenantId: principal.tenantId, family, placeId }, events, place, version);
         return write && this.places.projection(write);

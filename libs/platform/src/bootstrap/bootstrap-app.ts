@@ -52,8 +52,12 @@ export async function startApp<Env extends BaseEnv>(definition: AppDefinition<En
     abortOnError: false,
     ...(tls ? { httpsOptions: tls.options } : {}),
   });
+  const express = app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void };
   // the client's address behind N proxies (req.ip): per-address guessing limits and rate limits count by it
-  if (config.HTTP_TRUST_PROXY_HOPS > 0) (app.getHttpAdapter().getInstance() as { set(name: string, value: unknown): void }).set('trust proxy', config.HTTP_TRUST_PROXY_HOPS);
+  if (config.HTTP_TRUST_PROXY_HOPS > 0) express.set('trust proxy', config.HTTP_TRUST_PROXY_HOPS);
+  // No ETag hashed from every response body (a SHA-1 of each answer, ~1 % of the API's CPU per command):
+  // versioned resources send their own (`ETag: "<version>"`, proofs their SHA-256); nothing revalidates the rest.
+  express.set('etag', false);
   app.use(httpMetrics(metrics));
   app.use(httpTracing());
   applyHttpSecurity(app, config);
