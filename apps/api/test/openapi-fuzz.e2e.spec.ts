@@ -22,6 +22,13 @@ const EXCLUDED_CHECKS = ['use_after_free'];
 // beyond schemathesis' own (2xx, 3xx, 401, 403, 404, 409, 429), per operation and why:
 const ACCEPTED = '"2xx", "3xx", "401", "403", "404", "409", "429", "5xx"';
 const CONFIG = `
+# negative_data_rejection in the stateful phase only: a known false positive of schemathesis there
+# (schemathesis#2983: a valid request built from a link's data reported as "schema-violating request
+# accepted"; seen here once on POST /devices/{deviceId}/link with a valid body). The phases that generate
+# invalid data themselves keep the check.
+[phases.stateful]
+checks.negative_data_rejection.enabled = false
+
 # a list cursor is opaque: only one the API issued is taken (BAD_CURSOR 400)
 [[operations]]
 include-name-regex = '^GET /(jobs|technicians|devices|customers|sites|geofences)$|^GET /jobs/[{]jobId[}]/chat$'
