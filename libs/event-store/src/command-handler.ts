@@ -53,8 +53,8 @@ const ATTEMPTS = 5;
  * change: the second of two racing assignments then meets an assigned job); with If-Match it is the
  * client's to resolve (412, also for the loser of a race at that version). A transaction the server
  * aborted (deadlock, serialization failure) or an append whose guard failed is run again whatever the
- * If-Match: nothing of it committed. Retries wait a few random milliseconds, so racers do not meet again in lockstep; the last
- * failure is answered 409 with Retry-After.
+ * If-Match: nothing of it committed. Retries wait a few random milliseconds, so racers do not meet
+ * again in lockstep; the last failure is answered 409 with Retry-After.
  */
 @Injectable()
 export class CommandHandler {

@@ -47,17 +47,19 @@ afterAll(async () => {
   await db?.onApplicationShutdown();
 });
 
+/** A job.created appended on a new stream of the tenant (its outbox row queued with it). */
+const created = (tenantId: string, streamId: string) =>
+  new PostgresEventStore(db).append({
+    tenantId,
+    streamId,
+    expectedVersion: 0,
+    events: [{ type: 'job.created', data: { jobId: streamId, title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
+    context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
+  });
+
 (laneEngine() === 'postgres' ? it : it.skip)('publishes from one relay at a time: a second relay waits out the first one’s batch, then takes the next', async () => {
-  const store = new PostgresEventStore(db);
   const tenantId = `it-relay-${randomUUID().slice(0, 8)}`;
-  const append = (streamId: string) =>
-    store.append({
-      tenantId,
-      streamId,
-      expectedVersion: 0,
-      events: [{ type: 'job.created', data: { jobId: streamId, title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
-      context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
-    });
+  const append = (streamId: string) => created(tenantId, streamId);
   await append(`job-${randomUUID()}`);
 
   const options = { logger, pollMs: 60_000, batchSize: 10_000, enabled: false };
@@ -79,15 +81,8 @@ afterAll(async () => {
   expect(rows[0]!.n).toBe(0);
 }, 30_000);
 it('a batch whose send fails stays queued (its delete rolls back with the transaction) and is published by the next pass', async () => {
-  const store = new PostgresEventStore(db);
   const tenantId = `it-relay-${randomUUID().slice(0, 8)}`;
-  await store.append({
-    tenantId,
-    streamId: `job-${randomUUID()}`,
-    expectedVersion: 0,
-    events: [{ type: 'job.created', data: { jobId: 'j', title: 'relay', requiredSkills: [], priority: 'normal' } } as never],
-    context: { actor: { kind: 'system', id: 'it' }, now: new Date().toISOString(), correlationId: randomUUID() } as never,
-  });
+  await created(tenantId, `job-${randomUUID()}`);
   const queued = async () =>
     (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox o JOIN events e USING (global_position) WHERE e.tenant_id = $1', [tenantId])).rows[0]!.n;
   const failing = Object.assign(Object.create(free) as KafkaService, {
