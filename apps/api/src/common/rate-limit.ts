@@ -32,6 +32,12 @@ export class CallerThrottlerGuard extends ThrottlerGuard {
     return context.switchToHttp().getRequest<{ path: string }>().path.startsWith('/health');
   }
 
+  // The library's key, per route, throttler and caller, without its SHA-256 of that on every request
+  // (~0.6 % of the API's CPU per command); the caller part carries the tenant.
+  protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
+    return `${context.getClass().name}-${context.getHandler().name}-${name}-${tracker}`;
+  }
+
   protected override async getTracker(req: Record<string, unknown>): Promise<string> {
     const principal = req.principal as Principal | undefined;
     return principal ? `${principal.tenantId}:${principal.kind}:${principal.id}` : `ip:${String(req.ip)}`;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId as uuidv7 } from '#libs/events';
 import { type Device, type DeviceCommand, deviceDecider } from '#libs/domain';
 import type { FieldlineEvent } from '#libs/events';
 import { CommandHandler, type Session } from '#libs/event-store';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId as uuidv7 } from '#libs/events'; // UUIDv7 from a pooled random source (the uuid package draws per id)
 import { checkAssignment, fold, type Job, type JobCommand, type JobDomainEvent, jobDecider, termsOf } from '#libs/domain';
 import { CommandHandler, EventStore, type Session } from '#libs/event-store';
 import { Clock, type Problem } from '#libs/platform';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId as uuidv7 } from '#libs/events';
 import { EventStore } from '#libs/event-store';
 import type { EventData, FieldlineEvent } from '#libs/events';
 import type { Principal } from '../auth/principal';

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { v7 as uuidv7 } from 'uuid';
+import { newEventId as uuidv7 } from '#libs/events';
 import { type TechnicianCommand, TechnicianError, technicianDecider } from '#libs/domain';
 import { CommandHandler } from '#libs/event-store';
 import { Clock } from '#libs/platform';
