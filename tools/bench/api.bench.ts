@@ -2,7 +2,8 @@
 // real stack, with a same-run baseline (GET /health/live: HTTP + Nest, no database, no Kafka) so the
 // figures can be read as ratios on a noisy 2-core box.
 //
-//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--profile] [--one-engine] [--unprepared]
+//   npm run bench:api -- [--seconds 15] [--concurrency 16] [--pool N] [--profile] [--one-engine] [--unprepared]
+// (--pool: the API's DATABASE_POOL_MAX, its default otherwise)
 // (--unprepared: the API with DATABASE_PREPARED_STATEMENTS=0, to compare)
 // On PostgreSQL, the same scenarios then run on the embedded engine (its own database) in the same run,
 // side by side; --one-engine skips that.
@@ -25,6 +26,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     'one-engine': { type: 'boolean', default: false },
     unprepared: { type: 'boolean', default: false },
+    pool: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
@@ -71,7 +73,8 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
   const profileDir = join(dataDir, 'profiles');
   const profiling: Record<string, string> = values.profile ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {};
   const prepared: Record<string, string> = values.unprepared ? { DATABASE_PREPARED_STATEMENTS: '0' } : {};
-  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', DATABASE_URL: databaseUrl, ...profiling, ...prepared });
+  const pool: Record<string, string> = values.pool ? { DATABASE_POOL_MAX: values.pool } : {};
+  const { app, http } = await startApi({ LOG_LEVEL: 'info', RATE_LIMIT_PER_MINUTE: '100000000', DATABASE_URL: databaseUrl, ...profiling, ...prepared, ...pool });
   try {
     const tenant = await newTenant(http);
     const technicians = await Promise.all(
