@@ -13,7 +13,10 @@ import { SeededRandom } from '../../../test/support/seeded-random';
 /** The broker's packet bound (libs/mqtt: MqttOptions.maxPacketBytes default). */
 const MAX_PACKET_BYTES = 2 * 1024 * 1024;
 const MAX_PAYLOAD_BYTES = 1024;
-const RSS_GROWTH_BOUND = 64 * 1024 * 1024;
+// RSS may grow by what V8 and the allocator keep after ~400 connections and their parse buffers (50–66 MiB
+// measured in clean-clone CI runs; 64 MiB was exceeded by 1.6 MiB once): the bound is for a blowup, such
+// as allocating for a declared 256 MiB packet, not for that.
+const RSS_GROWTH_BOUND = 128 * 1024 * 1024;
 const RANDOM_CASES = 150;
 
 const rng = SeededRandom.fromEnv();
