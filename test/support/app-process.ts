@@ -135,10 +135,17 @@ export function warningsOf(lines: readonly string[]): string[] {
  * random pick in the ephemeral range can be the local port of some open connection.
  */
 export async function freeRtcPort(): Promise<number> {
+  // Below the kernel's ephemeral range (32768–60999 here): a port from listen(0), released and bound again
+  // by the worker, could meanwhile become the local port of any outgoing connection of a parallel test
+  // (seen: the media worker's "address already in use" in a clean-clone run).
   for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 6_000);
     const tcp = createServer();
-    await new Promise<void>((resolve) => tcp.listen(0, '0.0.0.0', resolve));
-    const port = (tcp.address() as AddressInfo).port;
+    const tcpFree = await new Promise<boolean>((resolve) => {
+      tcp.once('error', () => resolve(false));
+      tcp.listen(port, '0.0.0.0', () => resolve(true));
+    });
+    if (!tcpFree) continue;
     const udp = createSocket('udp4');
     const free = await new Promise<boolean>((resolve) => {
       udp.once('error', () => resolve(false));
