@@ -36,8 +36,9 @@ const TAKE_BATCH = statement(`WITH lock AS (SELECT pg_try_advisory_xact_lock($1)
  * committed in one transaction holding an advisory lock, which the server releases with the transaction
  * or with a crashed holder's session (no lease to time out, no second publisher while a slow send runs).
  * Two relays interleaving could publish a stream's events out of order. A crash between publish and
- * commit leaves the rows queued and re-publishes them (at-least-once); consumers drop duplicates by event id. (On the embedded
- * engine a transaction holds its one session, which excludes the other relays the same way.)
+ * commit leaves the rows queued and re-publishes them (at-least-once); consumers drop duplicates by
+ * event id. (On the embedded engine a transaction holds its one session, which excludes the other
+ * relays the same way.)
  */
 @Injectable()
 export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdown {

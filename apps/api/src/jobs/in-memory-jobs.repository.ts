@@ -1,4 +1,4 @@
-import type { TechnicianStatus } from '#libs/domain';
+import { type TechnicianStatus, windowsOverlap } from '#libs/domain';
 import type { TimeWindow } from '#libs/events';
 import { FactsChangedError } from '#libs/event-store';
 import { type AssignmentFacts, type ChatRow, type JobListFilter, JobsRepository } from './jobs.repository';
@@ -43,14 +43,10 @@ export class InMemoryJobsRepository extends JobsRepository {
   }
 
   async assignmentFacts(tenantId: string, technicianId: string, job: { id: string; window?: TimeWindow }): Promise<AssignmentFacts> {
-    const { window } = job;
     const bookings = [...this.rows.values()]
       .filter((r) => r.tenant_id === tenantId && r.technician_id === technicianId && r.job_id !== job.id && !['completed', 'cancelled'].includes(r.status))
-      .filter((r) => window && r.window_start && r.window_end && r.window_start < new Date(window.end) && r.window_end > new Date(window.start))
-      .map((r) => ({
-        jobId: r.job_id,
-        window: r.window_start && r.window_end ? { start: r.window_start.toISOString(), end: r.window_end.toISOString() } : undefined,
-      }));
+      .flatMap((r) => (r.window_start && r.window_end ? [{ jobId: r.job_id, window: { start: r.window_start.toISOString(), end: r.window_end.toISOString() } }] : []))
+      .filter((b) => job.window && windowsOverlap(b.window, job.window)); // as the PostgreSQL read: only what could clash
     const id = `${tenantId}/${technicianId}`;
     const technician = this.technicians.get(id);
     if (!technician) return { technician: { status: 'initial' }, bookings };
