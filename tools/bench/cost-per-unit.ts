@@ -8,7 +8,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { readPid } from '../stack/managed-process';
 import { repoRoot } from '../stack/stack.config';
-import { cpuSeconds, treeCpuSeconds } from './proc-cpu';
+import { cpuSeconds, threadCpuSeconds, treeCpuSeconds } from './proc-cpu';
 
 export interface Measured {
   label: string;
@@ -16,6 +16,8 @@ export interface Measured {
   pid: number | undefined;
   /** With its children (PostgreSQL's backends). Never for the bench itself: its children are the apps under test. */
   tree?: boolean;
+  /** Also split by thread (main, a worker thread such as kafka-producer, V8's GC helpers): where a Node app's CPU goes. */
+  threads?: boolean;
 }
 
 export interface Units {
@@ -28,6 +30,8 @@ export interface CostRow {
   label: string;
   cpuMs: number;
   units: Units;
+  /** Per thread group, when the process was measured with `threads` (threads that ended in the window are missing). */
+  threads?: { label: string; cpuMs: number }[];
 }
 
 export interface Cost {
@@ -61,11 +65,18 @@ const cpuOf = (p: Measured): number => (p.pid === undefined ? Number.NaN : p.tre
  */
 export function openCostWindow(title: string, processes: Measured[]): { stop(units: Units, per?: Record<string, Units>): Cost } {
   const started = performance.now();
+  const threadsOf = (p: Measured) => (p.threads && p.pid !== undefined ? threadCpuSeconds(p.pid) : undefined);
   const before = processes.map(cpuOf);
+  const threadsBefore = processes.map(threadsOf);
   return {
     stop(units, per = {}) {
       const wallMs = performance.now() - started;
-      const rows = processes.map((p, i) => ({ label: p.label, cpuMs: (cpuOf(p) - before[i]!) * 1000, units: per[p.label] ?? units }));
+      const rows = processes.map((p, i): CostRow => {
+        const row: CostRow = { label: p.label, cpuMs: (cpuOf(p) - before[i]!) * 1000, units: per[p.label] ?? units };
+        const after = threadsOf(p);
+        if (after) row.threads = [...after].map(([label, seconds]) => ({ label, cpuMs: (seconds - (threadsBefore[i]?.get(label) ?? 0)) * 1000 })).sort((a, b) => b.cpuMs - a.cpuMs);
+        return row;
+      });
       return { title, wallMs, rows };
     },
   };
@@ -85,6 +96,11 @@ export function printCost(cost: Cost): void {
     console.log(
       `  ${row.label.padEnd(30)} ${fixed(row.cpuMs, 0, 9)} ${units.padStart(16)} ${fixed(microsPer(row), 1, 9)} ${fixed(row.cpuMs / cost.wallMs, 2, 6)} ${fixed((row.cpuMs / capacityMs) * 100, 1, 7)} %`,
     );
+    for (const thread of row.threads ?? []) {
+      if (thread.cpuMs <= 0) continue;
+      const part = { ...row, cpuMs: thread.cpuMs };
+      console.log(`    ${`└ ${thread.label}`.padEnd(28)} ${fixed(thread.cpuMs, 0, 9)} ${''.padStart(16)} ${fixed(microsPer(part), 1, 9)} ${fixed(thread.cpuMs / cost.wallMs, 2, 6)}`);
+    }
   }
   const measured = cost.rows.reduce((sum, r) => sum + (Number.isFinite(r.cpuMs) ? r.cpuMs : 0), 0);
   console.log(`  ${'all of the above'.padEnd(30)} ${fixed(measured, 0, 9)} ${''.padStart(16)} ${''.padStart(9)} ${fixed(measured / cost.wallMs, 2, 6)} ${fixed((measured / capacityMs) * 100, 1, 7)} %`);
@@ -101,7 +117,8 @@ const HISTORY_INTRO = [
   'first); the projector per fix (`history` and `positions` together: one process; its drain reads the whole',
   'telemetry topic), the rebuild per event; realtime\'s gateway and driver per delivered frame, ingest, the',
   'projector, Kafka, Redis and the database per fix; a fan-out per delivery (Centrifugo\'s too). Latency on',
-  'these 2 shared cores moves with whatever else runs; CPU per unit much less so.',
+  'these 2 shared cores moves with whatever else runs; CPU per unit much less so. A process measured by',
+  'thread shows its split in parentheses (main thread, worker threads by name, V8\'s GC and compiler helpers).',
   '',
   '| when (UTC) | commit | command | µs of CPU per unit, per process (window: units, seconds) |',
   '|---|---|---|---|',
@@ -115,6 +132,12 @@ const gitHead = (): string => {
   }
 };
 
+/** A process's split by thread, in the history: ` (main thread 70.1, kafka-producer 25.3, …)`. */
+const threadsCell = (row: CostRow): string => {
+  const parts = (row.threads ?? []).filter((t) => t.cpuMs > 0).map((t) => `${t.label} ${microsPer({ ...row, cpuMs: t.cpuMs }).toFixed(1)}`);
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
+};
+
 /** One cell: each window, its processes' µs per unit (processes with their own unit say it). */
 function historyCell(costs: Cost[]): string {
   return costs
@@ -122,7 +145,7 @@ function historyCell(costs: Cost[]): string {
       const main = cost.rows[0]!.units;
       const rows = cost.rows
         .filter((r) => Number.isFinite(r.cpuMs))
-        .map((r) => `${r.label} ${microsPer(r).toFixed(1)}${r.units.name === main.name ? '' : `/${r.units.name}`}`);
+        .map((r) => `${r.label} ${microsPer(r).toFixed(1)}${r.units.name === main.name ? '' : `/${r.units.name}`}${threadsCell(r)}`);
       return `**${cost.title}** (${main.count.toLocaleString('en')} ${main.name}, ${(cost.wallMs / 1000).toFixed(1)} s): ${rows.join(' · ')} µs/${main.name}`;
     })
     .join('<br>');

@@ -1,4 +1,4 @@
-// npm run bench:ingest -- [--devices 1000] [--seconds 15] [--rate 10000] [--client lean|mqtt.js]
+// npm run bench:ingest -- [--devices 1000] [--seconds 15] [--rate 10000] [--client lean|mqtt.js] [--processes 1]
 //
 // QoS 1 load from N connected devices, against a bare aedes (no auth, no Kafka: the ceiling) and
 // against apps/ingest (auth, validation, Kafka acks=all before each PUBACK), in one go:
@@ -20,14 +20,18 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
+import { childrenOf } from './proc-cpu';
 import { LeanMqttClient } from './lean-mqtt-client';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { raiseStack } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { logDir, repoRoot } from '../stack/stack.config';
 
-const { values } = parseArgs({ options: { devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '10000' }, client: { type: 'string', default: 'lean' } } });
+const { values } = parseArgs({ options: { devices: { type: 'string', default: '1000' }, seconds: { type: 'string', default: '15' }, rate: { type: 'string', default: '10000' }, client: { type: 'string', default: 'lean' }, processes: { type: 'string', default: '1' } } });
 const devices = Number(values.devices);
+/** INGEST_PROCESSES: workers sharing ingest's ports (Node's cluster module; sessions shared through Redis). */
+const processes = Number(values.processes);
+if (!Number.isInteger(processes) || processes < 1) throw new Error(`--processes is a whole number of at least 1, not ${values.processes}`);
 const seconds = Number(values.seconds);
 const offered = Number(values.rate);
 if (values.client !== 'lean' && values.client !== 'mqtt.js') throw new Error(`--client is lean or mqtt.js, not ${values.client}`);
@@ -185,30 +189,38 @@ async function main() {
 
   const bare = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'tools/bench/bare-broker.ts'), '18831'], { stdio: ['ignore', 'pipe', 'inherit'] });
   await waitFor(bare, /listening/);
-  const ceiling = await load('bare aedes (ceiling)', 18831, ids, [{ label: 'bare aedes', pid: bare.pid }, driver(), ...stackProcesses()]);
+  const ceiling = await load('bare aedes (ceiling)', 18831, ids, [{ label: 'bare aedes', pid: bare.pid, threads: true }, driver(), ...stackProcesses()]);
   bare.kill();
 
   // Its log goes to a file: an unread pipe fills, and pino's synchronous writes then stall the process.
   mkdirSync(logDir, { recursive: true });
   const ingestLog = join(logDir, 'bench-ingest.log');
   const ingest = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(repoRoot, 'dist/apps/ingest/src/main.js')], {
-    env: { ...process.env, ...stack.env, HTTP_PORT: '3091', MQTT_PORT: '18832', MQTT_WS_PORT: '18833', LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...stack.env, HTTP_PORT: '3091', MQTT_PORT: '18832', MQTT_WS_PORT: '18833', LOG_LEVEL: 'warn', INGEST_PROCESSES: String(processes) },
     stdio: ['ignore', openSync(ingestLog, 'w'), 'inherit'],
   });
   const ready = (async () => {
     for (;;) {
-      if ((await fetch('http://127.0.0.1:3091/health/ready').catch(() => undefined))?.ok) return;
+      // several processes: every worker started, and the shared port answering ready several times over
+      const workersUp = processes === 1 || childrenOf(ingest.pid!).length === processes;
+      const answers = await Promise.all(Array.from({ length: processes * 2 }, () => fetch('http://127.0.0.1:3091/health/ready').then((r) => r.ok, () => false)));
+      if (workersUp && answers.every(Boolean)) return;
       await new Promise((r) => setTimeout(r, 250));
     }
   })();
   await ready;
-  const durable = await load('ingest → Kafka (acks=all)', 18832, ids, [{ label: 'ingest', pid: ingest.pid }, driver(), ...stackProcesses()]);
-  const rss = rssMb(ingest.pid!);
+  // One process: split by thread. Several: the primary (it hands over connections) and each worker.
+  const ingestRows: Measured[] =
+    processes === 1
+      ? [{ label: 'ingest', pid: ingest.pid, threads: true }]
+      : [{ label: 'ingest primary', pid: ingest.pid }, ...childrenOf(ingest.pid!).map((pid, w) => ({ label: `ingest worker ${w}`, pid, threads: true }))];
+  const durable = await load('ingest → Kafka (acks=all)', 18832, ids, [...ingestRows, driver(), ...stackProcesses()]);
+  const rss = ingestRows.map((row) => `${row.label} ${rssMb(row.pid!).toFixed(0)} MB`).join(', ');
   ingest.kill('SIGTERM');
 
   console.log(`\n  ingest saturated: ${((durable.saturated.rate / ceiling.saturated.rate) * 100).toFixed(1)} % of the bare-broker ceiling`);
   console.log(`  at ${offered} msg/s offered: ingest acked ${durable.offered.rate.toFixed(0)} msg/s, p99 PUBACK ${durable.offered.p99.toFixed(1)} ms (bare ${ceiling.offered.p99.toFixed(1)} ms)`);
-  console.log(`  ingest RSS at the end ${rss.toFixed(0)} MB (its log: ${ingestLog})`);
+  console.log(`  RSS at the end: ${rss} (its log: ${ingestLog})`);
   console.log('  (load generator, ingest, Kafka and the embedded database share the 2 cores)');
   const costs = [...ceiling.costs, ...durable.costs];
   costs.forEach(printCost);

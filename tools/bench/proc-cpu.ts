@@ -38,6 +38,36 @@ export function treeCpuSeconds(pid: number | undefined): number {
   return total / CLOCK_TICKS;
 }
 
+/** What a Node process's threads are called in /proc (their `comm`), grouped as the cost tables show them. */
+const threadGroup = (comm: string): string => {
+  if (comm === 'MainThread' || comm === 'node') return 'main thread';
+  if (comm.startsWith('V8Worker') || comm === 'DelayedTaskSche') return 'V8 helpers (GC, compiler)';
+  if (comm.startsWith('libuv-worker')) return 'libuv pool';
+  return comm; // a worker thread's own name (e.g. kafka-producer)
+};
+
+/** utime + stime of a process's live threads, in seconds, summed per thread group (see threadGroup). */
+export function threadCpuSeconds(pid: number): Map<string, number> {
+  const byGroup = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byGroup; // gone
+  }
+  for (const tid of tids) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+      const group = threadGroup(comm);
+      byGroup.set(group, (byGroup.get(group) ?? 0) + (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byGroup;
+}
+
 /** The live processes whose parent is `pid`. */
 export function childrenOf(pid: number): number[] {
   return readdirSync('/proc')

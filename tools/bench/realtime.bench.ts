@@ -225,7 +225,7 @@ async function endToEnd(env: Record<string, string>): Promise<{ p50: number; p99
     const deadline = measureFrom + seconds * 1000;
     line.update(`warming up for ${warmup} s`);
     const stackRows = stackProcesses();
-    const processes = [...gatewayRows(gateways), { label: 'ingest', pid: ingest.pid }, { label: 'projector', pid: projector.pid }, driver(), ...stackRows];
+    const processes = [...gatewayRows(gateways), { label: 'ingest', pid: ingest.pid, threads: true }, { label: 'projector', pid: projector.pid, threads: true }, driver(), ...stackRows];
     let window: ReturnType<typeof openCostWindow> | undefined;
     const opening = setTimeout(() => {
       window = openCostWindow('MQTT → dashboard (e2e)', processes);
