@@ -131,7 +131,6 @@ export class KafkaService implements OnApplicationShutdown {
     return this.adminReady;
   }
 
-  /** Creates the missing topics (idempotent, safe from several processes at once). */
   /**
    * Creates the topics that are missing, with their partitions, replication, min.insync.replicas and
    * retention, and reconciles the ones that exist: retention and min.insync.replicas are set back to
@@ -146,7 +145,7 @@ export class KafkaService implements OnApplicationShutdown {
     const missing = topics.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
       await admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false, // kafkajs' wait gives up on the first UNKNOWN_TOPIC_OR_PARTITION: see leadersOf
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
@@ -154,6 +153,7 @@ export class KafkaService implements OnApplicationShutdown {
           configEntries: Object.entries(topicConfig(t, replication)).map(([name, value]) => ({ name, value })),
         })),
       });
+      await leadersOf(admin, missing.map((t) => t.name));
       this.options.logger.info({ topics: missing.map((t) => t.name), replication }, 'created Kafka topics');
     }
     const present = topics.filter((t) => existing.has(t.name));
@@ -241,4 +241,26 @@ export function topicConfig(spec: TopicSpec, replication: number): Record<string
     'min.insync.replicas': String(replication >= 3 ? 2 : 1),
     ...(spec.retention ? { 'retention.ms': String(spec.retention.ms), 'retention.bytes': String(spec.retention.bytes) } : {}),
   };
+}
+
+/**
+ * Until every partition of the topics just created has a leader. Right after CreateTopics a KRaft broker
+ * may answer metadata with UNKNOWN_TOPIC_OR_PARTITION until the topic reaches its metadata cache; kafkajs'
+ * `waitForLeaders` retries only LEADER_NOT_AVAILABLE and fails on that (tulios/kafkajs#1222; seen in a CI
+ * run: an app booting on a fresh broker would fail to start). Any error is retried for 30 s, then thrown.
+ */
+async function leadersOf(admin: Admin, names: string[], timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let wait = 50; ; wait = Math.min(wait * 2, 500)) {
+    let last: unknown;
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: names });
+      if (topics.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      last = new Error(`Kafka topics ${names.join(', ')} still lack a leader for some partition after ${timeoutMs / 1000} s`);
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw last;
+    await new Promise((r) => setTimeout(r, wait));
+  }
 }
