@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import mqtt from 'mqtt';
 import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
 import { childrenOf } from './proc-cpu';
+import { dropBenchTelemetry } from './bench-topics';
 import { LeanMqttClient } from './lean-mqtt-client';
 import { provisionSimDevices, SIM_SECRET } from '../simulate/sim-devices';
 import { raiseStack } from '../stack/stack-component';
@@ -225,6 +226,7 @@ async function main() {
   const costs = [...ceiling.costs, ...durable.costs];
   costs.forEach(printCost);
   recordCostHistory('bench:ingest', costs);
+  await dropBenchTelemetry(stack.env.KAFKA_BROKERS!);
   process.exit(0);
 }
 

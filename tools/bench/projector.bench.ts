@@ -30,6 +30,7 @@ import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
 import { stackComponents } from '../stack/stack';
 import { dataDir, repoRoot } from '../stack/stack.config';
 import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
+import { dropBenchTelemetry } from './bench-topics';
 
 const { values } = parseArgs({
   options: {
@@ -252,6 +253,7 @@ async function main() {
   costs.forEach(printCost);
   recordCostHistory('bench:projector', costs);
   await producer.disconnect();
+  await dropBenchTelemetry(stack.env.KAFKA_BROKERS!);
   process.exit(0);
 }
 

@@ -33,6 +33,7 @@ import { stackComponents } from '../stack/stack';
 import { cacheDir, repoRoot } from '../stack/stack.config';
 import { type Cost, driver, type Measured, openCostWindow, printCost, recordCostHistory, stackProcesses } from './cost-per-unit';
 import { lagOf } from './kafka-lag';
+import { dropBenchTelemetry } from './bench-topics';
 
 const { values } = parseArgs({
   options: {
@@ -405,7 +406,7 @@ async function main() {
   const e2e = await endToEnd(env);
   console.log(`  MQTT publish → dashboard, ${dashboards} dashboards, ${e2e.published.toLocaleString('en')} fixes: p50 ${e2e.p50.toFixed(1)} ms, p99 ${e2e.p99.toFixed(1)} ms (${e2e.received.toLocaleString('en')} deliveries)`);
   const costs = [e2e.cost];
-  if (fanout === 0) finish(costs);
+  if (fanout === 0) await finish(env, costs);
   const ours = await oursFanout(env);
   const theirs = await centrifugoFanout();
   const show = (name: string, r: FanoutResult) =>
@@ -414,12 +415,13 @@ async function main() {
   show('centrifugo', theirs);
   console.log(`  ratio fieldline / centrifugo: p99 ${(ours.p99 / theirs.p99).toFixed(2)}, p50 ${(ours.p50 / theirs.p50).toFixed(2)}`);
   console.log('  (load driver, apps, Kafka, Redis and the embedded database share the 2 cores)');
-  finish([...costs, ours.cost, theirs.cost]);
+  await finish(env, [...costs, ours.cost, theirs.cost]);
 }
 
-function finish(costs: Cost[]): never {
+async function finish(env: Record<string, string>, costs: Cost[]): Promise<never> {
   costs.forEach(printCost);
   recordCostHistory('bench:realtime', costs);
+  await dropBenchTelemetry(env.KAFKA_BROKERS!);
   process.exit(0);
 }
 
