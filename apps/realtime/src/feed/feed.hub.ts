@@ -4,6 +4,7 @@ import { type FeedEntry, type FeedTail, LiveStateStore } from '#libs/live';
 import { Metrics, recordSpan, tracesExported } from '#libs/platform';
 import { type Connection, HubEntry } from '../connection/connection';
 import { REALTIME_OPTIONS, type RealtimeOptions } from '../realtime.options';
+import { ViewportIndex } from './viewport-index';
 
 const CATCH_UP_PAGE = 1_000;
 
@@ -15,7 +16,7 @@ const CATCH_UP_PAGE = 1_000;
  */
 @Injectable()
 export class FeedHub implements OnApplicationShutdown {
-  private readonly tenants = new Map<string, { connections: Set<Connection>; lastId: string; ready: Promise<void> }>();
+  private readonly tenants = new Map<string, { connections: Set<Connection>; byViewport: ViewportIndex<Connection>; lastId: string; ready: Promise<void> }>();
   private tail?: FeedTail;
   private entryListener?: (tenantId: string, entry: FeedEntry) => void;
   private running = true;
@@ -38,7 +39,7 @@ export class FeedHub implements OnApplicationShutdown {
     });
     this.measure = {
       entries: metrics.counter({ name: 'fieldline_realtime_feed_entries_total', help: 'Feed entries this node read live (once each, whatever the fan-out)' }),
-      offers: metrics.counter({ name: 'fieldline_realtime_deliveries_total', help: 'Feed entries offered to sockets (entries × the tenant’s sockets on this node; rights and resume points filter some)' }),
+      offers: metrics.counter({ name: 'fieldline_realtime_deliveries_total', help: 'Feed entries offered to sockets (a location to the sockets whose viewport may hold it, anything else to all of the tenant’s on this node; rights and resume points filter some)' }),
       delay: metrics.histogram({ name: 'fieldline_realtime_feed_delay_seconds', help: 'Time from an entry’s write to the feed to this node handing it to its sockets' }),
     };
   }
@@ -67,7 +68,7 @@ export class FeedHub implements OnApplicationShutdown {
     let tenant = this.tenants.get(tenantId);
     if (!tenant) {
       // Registered before the first await: sockets of a new tenant subscribing at once share it.
-      const created = { connections: new Set<Connection>(), lastId: '0-0', ready: Promise.resolve() };
+      const created = { connections: new Set<Connection>(), byViewport: new ViewportIndex<Connection>(), lastId: '0-0', ready: Promise.resolve() };
       created.ready = this.live.lastFeedId(tenantId).then((id) => void (created.lastId = id));
       tenant = created;
       this.tenants.set(tenantId, tenant);
@@ -79,6 +80,7 @@ export class FeedHub implements OnApplicationShutdown {
     else this.tenants.set(tenantId, tenant);
     this.start();
     tenant.connections.add(connection);
+    tenant.byViewport.place(connection, connection.caller.role === 'technician');
     if (after === undefined) {
       connection.beginCatchUp(tenant.lastId);
       connection.endCatchUp();
@@ -99,10 +101,17 @@ export class FeedHub implements OnApplicationShutdown {
     return { feedId: after };
   }
 
+  /** The socket changed what it follows, where it looks or who it is: offered entries follow suit. */
+  moved(connection: Connection): void {
+    const tenant = this.tenants.get(connection.caller.tenantId);
+    if (tenant?.connections.has(connection)) tenant.byViewport.place(connection, connection.caller.role === 'technician');
+  }
+
   unfollow(connection: Connection): void {
     const tenant = this.tenants.get(connection.caller.tenantId);
     if (!tenant) return;
     tenant.connections.delete(connection);
+    tenant.byViewport.remove(connection);
     if (tenant.connections.size === 0) this.tenants.delete(connection.caller.tenantId);
   }
 
@@ -130,10 +139,17 @@ export class FeedHub implements OnApplicationShutdown {
           for (const feedEntry of entries) {
             const entry = new HubEntry(feedEntry);
             tenant.lastId = feedEntry.id;
-            for (const connection of tenant.connections) connection.offer(entry);
+            let offered = 0;
+            const offer = (connection: Connection) => {
+              connection.offer(entry);
+              offered++;
+            };
+            // a location only to the sockets that may see it; whoever does not follow locations never does
+            if (feedEntry.kind === 'location') tenant.byViewport.near(feedEntry.data.lat, feedEntry.data.lon, offer);
+            else tenant.connections.forEach(offer);
             this.entryListener?.(tenantId, feedEntry);
             this.measure.entries.inc();
-            this.measure.offers.inc(tenant.connections.size);
+            this.measure.offers.inc(offered);
             this.measure.delay.observe(Math.max(0, Date.now() - entry.ms) / 1000); // the feed id's time is Redis' wall clock
             // the delivery joins the trace of the event behind the entry (one span per entry, not per socket)
             if (feedEntry.traceparent && tracesExported()) recordSpan('feed.deliver', feedEntry.traceparent, { 'fieldline.sockets': tenant.connections.size }, SpanKind.PRODUCER);

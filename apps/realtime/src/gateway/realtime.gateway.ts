@@ -173,6 +173,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
   async viewport(@ConnectedSocket() socket: WebSocket, @MessageBody() body: ViewportChangeDto): Promise<void> {
     const c = this.connection(socket);
     c.viewport = body.viewport ? { ...body.viewport } : null;
+    this.hub.moved(c);
     const positions = await this.live.positions(c.caller.tenantId);
     const visible = positions.filter((p) => c.wants({ id: '0-0', kind: 'location', type: 'telemetry.location_reported', subjectId: p.subjectId, data: p }));
     c.send('positions', { items: visible });
@@ -186,6 +187,7 @@ export class RealtimeGateway implements OnGatewayInit, OnGatewayConnection, OnGa
       throw new WsException({ code: 'UNAUTHORIZED', message: isRefusal(renewed) ? renewed.message : 'the token is for another user' });
     }
     c.caller = renewed.caller;
+    this.hub.moved(c);
     this.expireAt(c, renewed.expiresAt);
     c.send('authenticated', { expiresAt: new Date(renewed.expiresAt).toISOString() });
   }
