@@ -197,7 +197,9 @@ it('after a kill -9 of a worker: its dashboards resume on the other or the resta
   // PRESENCE_TTL_S=3 in these tests: the dead worker's records expire and a live node's sweep drops them
   await until('the ghost offline', () => presenceSeenBy(observer).get(ghost) === 'offline', 15_000);
   expect(await redis.hlen(`fl:{${tenantId}}:conns:${ghost}`)).toBe(0);
-  for (const d of dashboards) expect(presenceSeenBy(observer).get(d.userId)).toBe('online');
+  // the resumed dashboards' users are online again; their records re-register as they reconnect, so a
+  // snapshot taken meanwhile may lack them for a moment (seen in a clean-clone run): wait, do not sample
+  await until('every dashboard user online again', () => dashboards.every((d) => presenceSeenBy(observer).get(d.userId) === 'online'), 15_000);
 }, 120_000);
 
 it('closes a slow consumer on its own worker: the dashboards of the other read on, and it resumes with every entry', async () => {
