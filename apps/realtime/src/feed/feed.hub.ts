@@ -80,7 +80,7 @@ export class FeedHub implements OnApplicationShutdown {
     else this.tenants.set(tenantId, tenant);
     this.start();
     tenant.connections.add(connection);
-    tenant.byViewport.place(connection, connection.caller.role === 'technician');
+    tenant.byViewport.place(connection);
     if (after === undefined) {
       connection.beginCatchUp(tenant.lastId);
       connection.endCatchUp();
@@ -104,7 +104,7 @@ export class FeedHub implements OnApplicationShutdown {
   /** The socket changed what it follows, where it looks or who it is: offered entries follow suit. */
   moved(connection: Connection): void {
     const tenant = this.tenants.get(connection.caller.tenantId);
-    if (tenant?.connections.has(connection)) tenant.byViewport.place(connection, connection.caller.role === 'technician');
+    if (tenant?.connections.has(connection)) tenant.byViewport.place(connection);
   }
 
   unfollow(connection: Connection): void {

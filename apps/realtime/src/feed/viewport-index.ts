@@ -1,9 +1,10 @@
 import type { Viewport } from '#libs/realtime-client';
 
-/** What the index needs of a socket: what it follows and where it looks. */
+/** What the index needs of a socket: what it follows, where it looks, and who it is. */
 export interface Watcher {
   streams: ReadonlySet<string>;
   viewport: Viewport | null;
+  caller: { role: string };
 }
 
 /** The smallest cell, in degrees; each level doubles it, up to a cell wider than the world. */
@@ -34,9 +35,9 @@ export class ViewportIndex<W extends Watcher> {
   private readonly placed = new Map<W, Placement>();
 
   /** (Re)places a socket after it subscribed or changed its streams, viewport or rights. */
-  place(watcher: W, technician: boolean): void {
+  place(watcher: W): void {
     this.remove(watcher);
-    const placement = placementOf(watcher, technician);
+    const placement = placementOf(watcher);
     this.placed.set(watcher, placement);
     if (placement === 'none') return;
     if (placement === 'anywhere') {
@@ -79,10 +80,13 @@ export class ViewportIndex<W extends Watcher> {
   }
 }
 
-function placementOf(watcher: Watcher, technician: boolean): Placement {
+const inWorld = (v: Viewport) => v.west >= -180 && v.east <= 180 && v.south >= -90 && v.north <= 90; // false for NaN too
+
+function placementOf(watcher: Watcher): Placement {
   if (!watcher.streams.has('locations')) return 'none';
   const v = watcher.viewport;
-  if (!v || technician || v.west > v.east) return 'anywhere';
+  // Out of the world (the gateway's validation refuses it; here it would mean millions of cells): asked every time.
+  if (!v || watcher.caller.role === 'technician' || v.west > v.east || !inWorld(v)) return 'anywhere';
   const extent = Math.max(v.east - v.west, v.north - v.south);
   let level = 0;
   while (level < LEVELS - 1 && cellSize(level) < extent) level++;
