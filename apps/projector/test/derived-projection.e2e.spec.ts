@@ -90,8 +90,12 @@ it('a track jittering at the fence boundary gives one enter and one exit; enteri
   const etas = events.filter((e) => e.type === 'tracking.eta_updated').map((e) => e.data as { jobId: string; etaS: number });
   expect(etas.at(-1)).toMatchObject({ jobId: 'job-1', etaS: Math.round((700 * 1.3) / 8) });
 
-  // the same alerts in the tenant's feed, once each
-  const alerts = (await feedOf(h.redis, tenantId)).filter((e) => e.kind === 'alert');
+  // the same alerts in the tenant's feed, once each: written after their events reached Kafka (events
+  // first, then the state that records them), so they may land a moment after the reader above saw them
+  const alerts = await eventually('the alerts in the feed', async () => {
+    const all = (await feedOf(h.redis, tenantId)).filter((e) => e.kind === 'alert');
+    return all.some((e) => e.type === 'tracking.geofence_exited') && all.some((e) => e.type === 'tracking.arrival_detected') ? all : undefined;
+  }, 15_000);
   expect(alerts.filter((e) => e.type.startsWith('tracking.geofence_')).map((e) => e.type)).toEqual(['tracking.geofence_entered', 'tracking.geofence_exited']);
   expect(alerts.filter((e) => e.type === 'tracking.arrival_detected')).toHaveLength(1);
 }, 120_000);
