@@ -181,7 +181,7 @@ describe('device presence', () => {
 });
 
 describe('downlink commands', () => {
-  it('queues a command while the device is offline and delivers it when it returns (QoS 1, persistent session)', async () => {
+  it('queues a command while the device is offline and delivers it when it returns (QoS 1, persistent session), once though Kafka hands it over twice', async () => {
     const kafka = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING });
     await downlinkConsumerReady();
 
@@ -191,28 +191,44 @@ describe('downlink commands', () => {
     await first.endAsync(); // offline, session kept
 
     // What the API's outbox publishes for POST /devices/:id/commands.
-    const event = newEnvelope({
-      type: 'device.command_issued',
-      data: { deviceId: phone.id, commandId: 'cmd-e2e-1', command: 'set_interval', args: { seconds: 30 } },
-      tenantId,
-      streamId: phone.id,
-      streamPosition: 1,
-      actor: { kind: 'user', id: 'dispatcher' },
-    });
+    const command = (commandId: string, seconds: number) =>
+      newEnvelope({
+        type: 'device.command_issued',
+        data: { deviceId: phone.id, commandId, command: 'set_interval', args: { seconds } },
+        tenantId,
+        streamId: phone.id,
+        streamPosition: 1,
+        actor: { kind: 'user', id: 'dispatcher' },
+      });
     const producer = kafka.producer();
     await producer.connect();
-    await producer.send({ topic: topics.dispatch.name, messages: [{ key: phone.id, value: JSON.stringify(event), headers: { 'event-type': event.type } }] });
-    await producer.disconnect();
+    const send = (event: ReturnType<typeof command>) =>
+      producer.send({ topic: topics.dispatch.name, messages: [{ key: phone.id, value: JSON.stringify(event), headers: { 'event-type': event.type } }] });
+    const event = command(`cmd-e2e-${randomUUID().slice(0, 8)}`, 30);
+    await send(event);
     await new Promise((r) => setTimeout(r, 1500)); // the command reaches the broker while the device is away
 
     // Listen before connecting: the queued command arrives right behind the CONNACK.
     const back = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: session.clientId, clean: false, username: phone.id, password: phone.secret, reconnectPeriod: 0 });
     clients.push(back);
-    const received = await new Promise<{ topic: string; body: Record<string, unknown> }>((resolve) =>
-      back.once('message', (topic, payload) => resolve({ topic, body: JSON.parse(payload.toString()) })),
-    );
-    expect(received).toEqual({ topic: `fieldline/v1/${phone.id}/cmd`, body: { id: 'cmd-e2e-1', command: 'set_interval', args: { seconds: 30 }, issuedAt: event.occurredAt } });
-  });
+    const received: { topic: string; body: Record<string, unknown> }[] = [];
+    back.on('message', (topic, payload) => received.push({ topic, body: JSON.parse(payload.toString()) }));
+    const until = async (count: number) => {
+      while (received.length < count) await new Promise((r) => setTimeout(r, 100));
+    };
+    await until(1);
+    expect(received).toEqual([{ topic: `fieldline/v1/${phone.id}/cmd`, body: { id: event.data.commandId, command: 'set_interval', args: { seconds: 30 }, issuedAt: event.occurredAt } }]);
+
+    // Kafka hands the same record over again (an outbox retry, a process killed before it committed), then
+    // a new command on the same key (so behind it in the partition): the device gets the new one only.
+    const next = command(`cmd-e2e-${randomUUID().slice(0, 8)}`, 60);
+    await send(event);
+    await send(next);
+    await producer.disconnect();
+    await until(2);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(received.map((m) => m.body.id)).toEqual([event.data.commandId, next.data.commandId]);
+  }, 120_000); // a process of the group killed by another suite holds its partitions for the session timeout (10 s)
 });
 
 describe('guessing limits', () => {
