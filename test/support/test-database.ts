@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childrenOf } from '../../tools/bench/proc-cpu';
@@ -9,6 +9,48 @@ export type DatabaseEngine = 'postgres' | 'embedded';
 
 /** The engine of this run's lane (set by tools/run-tests.ts): tests that raise their own database use the same one. */
 export const laneEngine = (): DatabaseEngine => (process.env.FIELDLINE_DB_ENGINE === 'postgres' ? 'postgres' : 'embedded');
+
+const PORTS = { first: 15_600, count: 300 };
+const reservations = join(tmpdir(), 'fieldline-test-ports');
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+const holderOf = (file: string) => {
+  try {
+    return Number(readFileSync(file, 'utf8'));
+  } catch {
+    return 0; // released meanwhile
+  }
+};
+
+/**
+ * A port no other TestDatabase holds, in any test file running beside this one (each in its own jest
+ * worker): a random pick alone gave two of them the same port now and then, and a test then read the
+ * other's database as its own. Reserved by a file named after it (created exclusively), released by
+ * remove(); one left by a process that died is taken over.
+ */
+function reservePort(): number {
+  mkdirSync(reservations, { recursive: true });
+  for (let attempt = 0; attempt < 4 * PORTS.count; attempt++) {
+    const port = PORTS.first + Math.floor(Math.random() * PORTS.count);
+    const file = join(reservations, String(port));
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return port;
+    } catch {
+      const holder = holderOf(file);
+      if (holder && !alive(holder)) rmSync(file, { force: true }); // free again for the next attempt
+    }
+  }
+  throw new Error(`no free test database port in ${PORTS.first}–${PORTS.first + PORTS.count - 1}: remove ${reservations} if no tests run`);
+}
 
 /**
  * A database of one test's own, on the lane's engine, on a port of its own over a temporary data
@@ -22,7 +64,7 @@ export class TestDatabase {
 
   constructor(
     readonly engine: DatabaseEngine = laneEngine(),
-    readonly port = 15_600 + Math.floor(Math.random() * 300),
+    readonly port = reservePort(),
   ) {
     this.url = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
   }
@@ -64,6 +106,7 @@ export class TestDatabase {
   remove(): void {
     this.kill();
     rmSync(join(this.dir, '..'), { recursive: true, force: true });
+    rmSync(join(reservations, String(this.port)), { force: true });
   }
 
   private spawnPostgres(): ChildProcess {
