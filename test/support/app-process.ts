@@ -34,12 +34,13 @@ export interface AppProcess {
 }
 
 /**
- * Runs a built app (dist/apps/<app>/src/main.js) as its own process, as production does, with exactly
- * the given environment plus PATH. Resolves once it logs that it listens; rejects with its output if
- * it exits first.
+ * Runs a built app (dist/apps/<app>/src/main.js, or another built entry given as `{ main }`, relative to
+ * the repository) as its own process, as production does, with exactly the given environment plus PATH.
+ * Resolves once it logs that it listens; rejects with its output if it exits first.
  */
-export async function startAppProcess(app: AppName, env: Record<string, string>, timeoutMs = 45_000): Promise<AppProcess> {
-  const main = path.join(root, 'dist', 'apps', app, 'src', 'main.js');
+export async function startAppProcess(which: AppName | { main: string }, env: Record<string, string>, timeoutMs = 45_000): Promise<AppProcess> {
+  const app = typeof which === 'string' ? which : path.basename(which.main);
+  const main = typeof which === 'string' ? path.join(root, 'dist', 'apps', which, 'src', 'main.js') : path.join(root, which.main);
   if (!existsSync(main)) throw new Error(`${main} is missing: run \`npm run build\` (npm test does it)`);
   const child = spawn(process.execPath, [main], { cwd: root, env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   const lines: string[] = [];

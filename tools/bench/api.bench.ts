@@ -7,11 +7,14 @@
 // (--unprepared: the API with DATABASE_PREPARED_STATEMENTS=0, to compare)
 // On PostgreSQL, the same scenarios then run on the embedded engine (its own database) in the same run,
 // side by side; --one-engine skips that.
+//   First the HTTP layer alone (framework-floor.app.ts): the ceiling of any command's share of /health/live.
 //   --profile: the API runs with --cpu-prof; the .cpuprofile (open in Chrome DevTools) lands in .data/profiles/
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { newTenant, startApi } from '../../test/support/api';
+import { startAppProcess } from '../../test/support/app-process';
+import { TEST_TOKEN_KEY } from '../../test/support/token-keys';
 import { embeddedBenchComponent, postgresComponent } from '../stack/database.component';
 import { processState, readPid } from '../stack/managed-process';
 import { raiseOne, raiseStack, stopComponents } from '../stack/stack-component';
@@ -31,6 +34,9 @@ const { values } = parseArgs({
 });
 const seconds = Number(values.seconds);
 const concurrency = Number(values.concurrency);
+
+/** POST /jobs' body, in the API's scenario and in the HTTP layer's alone. */
+const JOB_BODY = JSON.stringify({ title: 'bench' });
 
 /** autocannon's per-connection context across the create → assign sequence. */
 type Ctx = { jobId?: string; technician?: string };
@@ -87,7 +93,7 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
     );
     const auth = { authorization: `Bearer ${tenant.dispatcherToken}`, 'content-type': 'application/json' };
     const baseline = await drive('GET /health/live (baseline)', { url: `${app.url}/health/live` });
-    const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JSON.stringify({ title: 'bench' }) });
+    const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JOB_BODY });
     // Each client creates a job, then assigns it to its own technician (so no double booking).
     let next = 0;
     const cpuBefore = { api: cpuSeconds(app.child.pid!), db: treeCpuSeconds(dbPid) };
@@ -118,11 +124,51 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
   }
 }
 
+interface FloorFigures {
+  live: Figures;
+  post: Figures;
+  /** CPU µs per request of the floor app: GET /health/live, and the validated POST /jobs. */
+  liveCpuUs: number;
+  postCpuUs: number;
+}
+
+/**
+ * The HTTP layer's floor (framework-floor.app.ts): the API's platform and configureHttp with a POST /jobs
+ * that validates CreateJobDto and answers a JobView, nothing behind it. What any command costs at least,
+ * as a share of the same /health/live: the ceiling of the command scenarios' ratio on this stack.
+ */
+async function runFloor(env: NodeJS.ProcessEnv): Promise<FloorFigures> {
+  console.log('\n▸ the HTTP layer alone (validation, no auth, no database)');
+  const floor = await startAppProcess({ main: 'dist/tools/bench/framework-floor.app.js' }, {
+    KAFKA_BROKERS: env.KAFKA_BROKERS!,
+    REDIS_URL: env.REDIS_URL!,
+    DATABASE_URL: env.DATABASE_URL!,
+    JWT_PRIVATE_KEY_FILE: TEST_TOKEN_KEY.privateKeyFile,
+    HTTP_PORT: '0',
+    HTTP_HOST: '127.0.0.1',
+    LOG_LEVEL: 'info',
+  });
+  try {
+    const measured = async (label: string, options: Partial<autocannon.Options>) => {
+      const before = cpuSeconds(floor.child.pid!);
+      const figures = await drive(label, options);
+      return { figures, cpuUs: ((cpuSeconds(floor.child.pid!) - before) * 1e6) / (figures.rate * seconds) };
+    };
+    const live = await measured('GET /health/live', { url: `${floor.url}/health/live` });
+    const post = await measured('POST /jobs (validated, answered)', { url: `${floor.url}/jobs`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JOB_BODY });
+    console.log(`  CPU per request: /health/live ${live.cpuUs.toFixed(0)} µs, POST /jobs ${post.cpuUs.toFixed(0)} µs`);
+    return { live: live.figures, post: post.figures, liveCpuUs: live.cpuUs, postCpuUs: post.cpuUs };
+  } finally {
+    await floor.stop();
+  }
+}
+
 async function main() {
   console.log(`bench:api — ${seconds} s per scenario, ${concurrency} concurrent clients`);
   const components = await stackComponents();
   const stack = await raiseStack(components);
   Object.assign(process.env, stack.env);
+  const floor = await runFloor(stack.env);
   const results: EngineFigures[] = [];
   const main = components.find((c) => c.envVar === 'DATABASE_URL')!;
   results.push(await runEngine(main === postgresComponent ? 'PostgreSQL + TimescaleDB' : 'embedded (PGlite)', stack.env.DATABASE_URL!, processState(main.name).state === 'running' ? readPid(main.name) : undefined));
@@ -144,6 +190,10 @@ async function main() {
         `   ${r.apiCpuMs.toFixed(2).padStart(5)} ms ${r.dbCpuMs.toFixed(2).padStart(5)} ms`,
     );
   }
+  console.log(
+    `  HTTP layer alone (same run):  ${floor.live.rate.toFixed(0).padStart(6)}/s   ${floor.post.rate.toFixed(0).padStart(6)}/s (${((floor.post.rate / floor.live.rate) * 100).toFixed(1).padStart(4)} %)` +
+      `   CPU per request ${floor.liveCpuUs.toFixed(0)} / ${floor.postCpuUs.toFixed(0)} µs: no command can exceed that share of /health/live here`,
+  );
   process.exit(0);
 }
 
