@@ -83,6 +83,7 @@ export class AppModule implements NestModule {
 
   static forRoot(config: ApiEnv, logger: Logger): DynamicModule {
     const tokens = accessTokenKeys(config);
+    const vapid = vapidKeysFromEnv(config);
     return {
       module: AppModule,
       imports: [
@@ -101,7 +102,10 @@ export class AppModule implements NestModule {
         WebModule.forEnv(config, logger),
         EventStoreModule.forRoot({ logger, pollMs: 250, batchSize: 500, enabled: config.OUTBOX_RELAY === 1 }),
       ],
-      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, WebhookEventsController, ProofsController, PushController, PushEventsController],
+      controllers: [AuthController, JwksController, TenantsController, JobsController, TechniciansController, DevicesController, WebhooksController, CustomersController, SitesController, GeofencesController, TrackingController, WebhookEventsController, ProofsController, PushController,
+        // without VAPID keys nothing is sent: no consumer group reads (and decodes) every event for nothing
+        ...(vapid ? [PushEventsController] : []),
+      ],
       providers: [
         // Order matters: the caller is known before it is counted.
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -142,7 +146,7 @@ export class AppModule implements NestModule {
         PushService,
         PushNotifier,
         { provide: PushRepository, useClass: PostgresPushRepository },
-        { provide: PUSH_VAPID, useValue: vapidKeysFromEnv(config) },
+        { provide: PUSH_VAPID, useValue: vapid },
         { provide: PUSH_POLICY, useValue: pushUrlPolicyFromEnv(config) },
         {
           provide: PUSH_OPTIONS,

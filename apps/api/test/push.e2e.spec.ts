@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
 import type { ApiClient } from '../../../test/support/api-client';
 import { must, newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
 import type { AppProcess } from '../../../test/support/app-process';
@@ -111,3 +112,25 @@ it("tells the technician of a job assigned and changed, a dispatcher what they c
   expect(receiver.deliveries.filter((d) => d.path !== new URL(otherPhone.endpoint).pathname).map((d) => messageOf(d)?.body)).not.toContain('Not yours');
   expect(receiver.deliveries.every((d) => d.error === undefined)).toBe(true);
 });
+
+it('without VAPID keys: the push routes say push is not configured, and no consumer group reads the topics for it', async () => {
+  const groups = { push: `e2e-nopush-${randomUUID()}`, webhooks: `e2e-nopush-webhooks-${randomUUID()}` };
+  const { app: bare, http: client } = await startApi({ PUSH_CONSUMER_GROUP: groups.push, WEBHOOK_CONSUMER_GROUP: groups.webhooks });
+  const admin = new Kafka({ brokers: process.env.KAFKA_BROKERS!.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const refused = await client.get('/push/vapid-public-key');
+    expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 404, code: 'PUSH_NOT_CONFIGURED' });
+    // the Kafka handlers are up once the webhook group has its member; a push group would have joined with it
+    await eventually('the webhook consumer group joined', async () => {
+      const [group] = (await admin.describeGroups([groups.webhooks])).groups;
+      return group?.state === 'Stable' ? group : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 3_000)); // and a moment for a laggard
+    const [push] = (await admin.describeGroups([groups.push])).groups;
+    expect({ state: push?.state, members: push?.members.length }).toEqual({ state: 'Dead', members: 0 });
+  } finally {
+    await admin.disconnect();
+    await bare.stop();
+  }
+}, 90_000);
