@@ -62,6 +62,14 @@ async function drive(label: string, options: Partial<autocannon.Options>): Promi
   return figures;
 }
 
+/**
+ * A few seconds of load before a process is measured: a fresh process' first seconds (the JIT, its
+ * consumer groups joining) made its /health/live baseline swing by 2× between runs.
+ */
+async function warmUp(options: Partial<autocannon.Options>): Promise<void> {
+  await autocannon({ connections: concurrency, duration: 3, ...options } as autocannon.Options);
+}
+
 interface EngineFigures {
   engine: string;
   baseline: Figures;
@@ -92,6 +100,8 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
       }),
     );
     const auth = { authorization: `Bearer ${tenant.dispatcherToken}`, 'content-type': 'application/json' };
+    await warmUp({ url: `${app.url}/health/live` });
+    await warmUp({ url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JOB_BODY });
     const baseline = await drive('GET /health/live (baseline)', { url: `${app.url}/health/live` });
     const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JOB_BODY });
     // Each client creates a job, then assigns it to its own technician (so no double booking).
@@ -154,6 +164,8 @@ async function runFloor(env: NodeJS.ProcessEnv): Promise<FloorFigures> {
       const figures = await drive(label, options);
       return { figures, cpuUs: ((cpuSeconds(floor.child.pid!) - before) * 1e6) / (figures.rate * seconds) };
     };
+    await warmUp({ url: `${floor.url}/health/live` });
+    await warmUp({ url: `${floor.url}/jobs`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JOB_BODY });
     const live = await measured('GET /health/live', { url: `${floor.url}/health/live` });
     const post = await measured('POST /jobs (validated, answered)', { url: `${floor.url}/jobs`, method: 'POST', headers: { 'content-type': 'application/json' }, body: JOB_BODY });
     console.log(`  CPU per request: /health/live ${live.cpuUs.toFixed(0)} µs, POST /jobs ${post.cpuUs.toFixed(0)} µs`);
