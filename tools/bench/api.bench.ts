@@ -100,8 +100,9 @@ async function runEngine(engine: string, databaseUrl: string, dbPid: number | un
       }),
     );
     const auth = { authorization: `Bearer ${tenant.dispatcherToken}`, 'content-type': 'application/json' };
-    await warmUp({ url: `${app.url}/health/live` });
+    // commands first: what they leave to the relay and the consumers is done before the baseline starts
     await warmUp({ url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JOB_BODY });
+    await warmUp({ url: `${app.url}/health/live` });
     const baseline = await drive('GET /health/live (baseline)', { url: `${app.url}/health/live` });
     const create = await drive('POST /jobs', { url: `${app.url}/jobs`, method: 'POST', headers: auth, body: JOB_BODY });
     // Each client creates a job, then assigns it to its own technician (so no double booking).
