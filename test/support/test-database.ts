@@ -3,6 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childrenOf } from '../../tools/bench/proc-cpu';
+import { isAlive } from '../../tools/stack/managed-process';
 import { initCluster, postgresBin, serverArgs, serverUser } from '../../tools/stack/postgres-server';
 
 export type DatabaseEngine = 'postgres' | 'embedded';
@@ -12,15 +13,6 @@ export const laneEngine = (): DatabaseEngine => (process.env.FIELDLINE_DB_ENGINE
 
 const PORTS = { first: 15_600, count: 300 };
 const reservations = join(tmpdir(), 'fieldline-test-ports');
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-};
 
 const holderOf = (file: string) => {
   try {
@@ -46,7 +38,7 @@ function reservePort(): number {
       return port;
     } catch {
       const holder = holderOf(file);
-      if (holder && !alive(holder)) rmSync(file, { force: true }); // free again for the next attempt
+      if (holder && !isAlive(holder)) rmSync(file, { force: true }); // free again for the next attempt
     }
   }
   throw new Error(`no free test database port in ${PORTS.first}–${PORTS.first + PORTS.count - 1}: remove ${reservations} if no tests run`);

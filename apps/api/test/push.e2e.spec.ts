@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ApiClient } from '../../../test/support/api-client';
 import { must, newTenant, startApi, type Tenant, windowAroundNow } from '../../../test/support/api';
-import type { AppProcess } from '../../../test/support/app-process';
+import { type AppProcess, tryParse } from '../../../test/support/app-process';
 import { eventually } from '../../../test/support/events';
 import { newVapidKeyFile, type PushDelivery, type PushReceiver, startPushReceiver } from '../../../test/support/push-receiver';
 
@@ -121,12 +121,13 @@ it('without VAPID keys: the push routes say push is not configured, and no consu
   try {
     const refused = await client.get('/push/vapid-public-key');
     expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 404, code: 'PUSH_NOT_CONFIGURED' });
-    // the Kafka handlers are up once the webhook group has its member; a push group would have joined with it
+    // what the API starts on Kafka, as it says, and what Kafka sees once those groups joined
+    const starting = bare.lines.map(tryParse).find((record) => record?.msg === 'Kafka event handlers starting');
+    expect(starting?.handlers).toEqual(['webhooks']);
     await eventually('the webhook consumer group joined', async () => {
       const [group] = (await admin.describeGroups([groups.webhooks])).groups;
       return group?.state === 'Stable' ? group : undefined;
     });
-    await new Promise((r) => setTimeout(r, 3_000)); // and a moment for a laggard
     const [push] = (await admin.describeGroups([groups.push])).groups;
     expect({ state: push?.state, members: push?.members.length }).toEqual({ state: 'Dead', members: 0 });
   } finally {
